@@ -1,0 +1,36 @@
+import { Command } from 'commander';
+import { packageVersion } from './package-version';
+
+const DESCRIPTION = [
+  'swarm is a Docker Swarm-style cluster orchestrator.',
+  'Manager nodes keep the cluster state in a Raft quorum; worker nodes run',
+  'service tasks as containers on their local Docker engine.',
+].join('\n');
+
+// Said plainly so nobody goes looking for commands that do not exist yet.
+const STATUS = `
+Status: only the Raft foundation exists so far. Cluster, node, service and
+stack commands (init, join, node, service, stack) arrive in later releases.`;
+
+/**
+ * Builds the `swarm` command line. Kept apart from bin/cli.ts so tests can drive it
+ * in-process with exitOverride() and configureOutput() instead of spawning node.
+ */
+export function buildProgram(): Command {
+  const program = new Command('swarm');
+  program
+    .description(DESCRIPTION)
+    .version(packageVersion(), '-v, --version', 'print the swarm version and exit')
+    .helpOption('-h, --help', 'show this help and exit')
+    .addHelpText('after', STATUS)
+    .showHelpAfterError("(run 'swarm --help' for usage)")
+    // Lets a stray word reach the action, which names it, instead of commander's
+    // "too many arguments".
+    .allowExcessArguments()
+    .action(() => {
+      const [word] = program.args;
+      if (word !== undefined) program.error(`error: unknown command '${word}'`);
+      program.help();
+    });
+  return program;
+}
