@@ -64,9 +64,10 @@ export class RawNode {
 
   /**
    * Starts a brand-new cluster: the log gets one committed AddVoter entry per
-   * peer at term 1. Only on empty storage; joining nodes start empty instead.
+   * peer at term 1 (with its context, e.g. its address). Only on empty
+   * storage; joining nodes start empty instead.
    */
-  bootstrap(peers: NodeId[]): void {
+  bootstrap(peers: NodeId[], contexts?: ReadonlyMap<NodeId, Uint8Array>): void {
     if (peers.length === 0) throw new Error('bootstrap: at least one peer is needed');
     if (this.raft.raftLog.lastIndex() !== 0) throw new Error('bootstrap: the log is not empty');
     this.raft.becomeFollower(1, 0);
@@ -74,7 +75,7 @@ export class RawNode {
       term: 1,
       index: i + 1,
       type: EntryType.ConfChange,
-      data: encodeConfChange({ type: ConfChangeType.AddVoter, nodeId: id, context: new Uint8Array(0) }),
+      data: encodeConfChange({ type: ConfChangeType.AddVoter, nodeId: id, context: contexts?.get(id) ?? new Uint8Array(0) }),
     }));
     this.raft.raftLog.append(ents);
     // The entries are committed by fiat; the driver applies them (again) like any other.
