@@ -1,0 +1,89 @@
+// Snapshot files: `<index>-<term>.snap` (16 hex digits each, so names sort by
+// index), written atomically by writeFileAtomic. Layout:
+//
+//   "SWRMSNAP"  8-byte magic
+//   u8          format version (1)
+//   u32         CRC-32 of everything after the header (meta + data)
+//   u32         length of meta
+//   meta        snapshot metadata (codec body) + varint length of data
+//   data        the application's snapshot, written as is (no copy into a bigger buffer)
+
+import * as path from 'path';
+import { promises as fsp } from 'fs';
+import { BinaryReader, BinaryWriter, readSnapshotMetadata, writeSnapshotMetadata } from '../codec';
+import { Snapshot } from '../core/types';
+import { crc32 } from './crc32';
+import { SnapshotCorruptError } from './errors';
+import { OpenFile, writeFileAtomic } from './file-io';
+
+const MAGIC = Buffer.from('SWRMSNAP', 'latin1');
+const VERSION = 1;
+const HEADER_SIZE = MAGIC.length + 1 + 4 + 4;
+const NAME = /^([0-9a-f]{16})-([0-9a-f]{16})\.snap$/;
+
+export interface SnapshotFileInfo {
+  index: number;
+  term: number;
+  path: string;
+}
+
+const hex16 = (n: number) => n.toString(16).padStart(16, '0');
+
+export function snapshotName(index: number, term: number): string {
+  return `${hex16(index)}-${hex16(term)}.snap`;
+}
+
+/** Snapshot files in `dir`, newest (highest index) first. */
+export async function listSnapshotFiles(dir: string): Promise<SnapshotFileInfo[]> {
+  const out: SnapshotFileInfo[] = [];
+  for (const name of await fsp.readdir(dir)) {
+    const m = NAME.exec(name);
+    if (m) out.push({ index: parseInt(m[1], 16), term: parseInt(m[2], 16), path: path.join(dir, name) });
+  }
+  return out.sort((a, b) => b.index - a.index || b.term - a.term);
+}
+
+export async function writeSnapshotFile(open: OpenFile, dir: string, snap: Snapshot): Promise<string> {
+  const meta = new BinaryWriter(64);
+  writeSnapshotMetadata(meta, snap.metadata);
+  meta.varint(snap.data.length);
+  const metaBytes = meta.finish();
+  const header = new BinaryWriter(HEADER_SIZE);
+  header.raw(MAGIC);
+  header.u8(VERSION);
+  header.u32(crc32(snap.data, crc32(metaBytes, 0)));
+  header.u32(metaBytes.length);
+  const file = path.join(dir, snapshotName(snap.metadata.index, snap.metadata.term));
+  await writeFileAtomic(open, dir, file, [header.finish(), metaBytes, snap.data]);
+  return file;
+}
+
+/** Reads and verifies a snapshot file; `data` is a view into the file's buffer. */
+export async function readSnapshotFile(info: SnapshotFileInfo): Promise<Snapshot> {
+  const buf = await fsp.readFile(info.path);
+  const bad = (reason: string) => new SnapshotCorruptError(info.path, reason);
+  if (buf.length < HEADER_SIZE || !MAGIC.equals(buf.subarray(0, MAGIC.length))) throw bad('not a snapshot file');
+  const r = new BinaryReader(buf);
+  r.raw(MAGIC.length);
+  const version = r.u8();
+  if (version !== VERSION) throw bad(`unsupported format version ${version}`);
+  const crc = r.u32();
+  const metaLen = r.u32();
+  if (metaLen > r.remaining) throw bad('truncated metadata');
+  const body = buf.subarray(HEADER_SIZE);
+  if (crc32(body, 0) !== crc) throw bad('checksum mismatch');
+  try {
+    const mr = new BinaryReader(body.subarray(0, metaLen));
+    const metadata = readSnapshotMetadata(mr);
+    const dataLen = mr.varint('data length');
+    mr.end('snapshot metadata');
+    if (body.length - metaLen !== dataLen) throw bad(`data is ${body.length - metaLen} bytes, header says ${dataLen}`);
+    if (metadata.index !== info.index || metadata.term !== info.term) {
+      throw bad(`holds index ${metadata.index} term ${metadata.term}, which does not match its name`);
+    }
+    return { metadata, data: body.subarray(metaLen) };
+  } catch (e) {
+    if (e instanceof SnapshotCorruptError) throw e;
+    throw bad(e instanceof Error ? e.message : String(e));
+  }
+}
