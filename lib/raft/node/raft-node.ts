@@ -26,7 +26,7 @@ import { Transport, TransportHandlers } from '../transport/transport';
 import { RaftNodeError } from './errors';
 import { RequestId, requestKey, unwrapProposal, unwrapSnapshot, wrapProposal, wrapSnapshot } from './envelope';
 import { PendingRequests } from './proposals';
-import { DiskStorage } from '../storage';
+import { DiskStorage, DiskStorageOptions } from '../storage';
 
 /** The application replicated by raft. Calls come in log order, one at a time. */
 export interface StateMachine {
@@ -62,6 +62,8 @@ export interface RaftNodeOptions {
   maxInflightMsgs?: number;
   random?: () => number;
   logger?: RaftLogger;
+  /** WAL options (segment size; tests inject failing files here). */
+  storage?: DiskStorageOptions;
   /** Storage failed: the node has stopped. Default: crash the process, as etcd does. */
   onFatal?: (err: Error) => void;
   /** Called after the known leader changes (0 when none). */
@@ -95,7 +97,7 @@ const stopped = () => new RaftNodeError('Stopped', 'the raft node is stopped');
 
 export class RaftNode {
   private readonly opts: Required<
-    Omit<RaftNodeOptions, 'bootstrap' | 'onLeaderChange' | 'onConfChange' | 'random' | 'logger' | 'onFatal'>
+    Omit<RaftNodeOptions, 'bootstrap' | 'onLeaderChange' | 'onConfChange' | 'random' | 'logger' | 'onFatal' | 'storage'>
   >;
   private readonly log: RaftLogger;
   private readonly incarnation = randomInt(0, 0xffff_ffff);
@@ -161,7 +163,7 @@ export class RaftNode {
   }
 
   private async open(): Promise<void> {
-    const { storage, state } = await DiskStorage.open(this.opts.dataDir);
+    const { storage, state } = await DiskStorage.open(this.opts.dataDir, this.options.storage);
     this.storage = storage;
     this.mem = new MemoryStorage();
     if (state.snapshot) {
@@ -574,6 +576,7 @@ export class RaftNode {
     if (this.ticker) clearInterval(this.ticker);
     this.failAll(() => wrapped);
     void this.transport.stop();
+    void this.storage.close().catch(() => undefined);
     this.log.warn(wrapped.message);
     const onFatal =
       this.options.onFatal ??
