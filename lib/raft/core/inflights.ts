@@ -43,6 +43,11 @@ export class Inflights {
     this.start = this.count === 0 ? 0 : idx;
   }
 
+  /** Frees the oldest message in flight (it may have been lost; see the heartbeat response handler). */
+  freeFirstOne(): void {
+    if (this.count > 0) this.freeLE(this.indexes[this.start]);
+  }
+
   full(): boolean {
     return this.count === this.size || (this.maxBytes > 0 && this.bytes >= this.maxBytes);
   }

@@ -143,7 +143,11 @@ export class Raft {
   // ---------------------------------------------------------------- sending
 
   private send(m: Message): void {
-    m.from = this.id;
+    // Keep the sender of a message we pass on (as etcd does): a ReadIndex that
+    // travels through a second follower must still be answered to the node
+    // that asked, never to the middle one (the ws transport then refuses such
+    // a relayed message, which only loses it).
+    if (m.from === NONE) m.from = this.id;
     if (
       m.type === MessageType.Vote ||
       m.type === MessageType.VoteResp ||
@@ -508,6 +512,12 @@ export class Raft {
       case MessageType.HeartbeatResp: {
         pr.recentActive = true;
         pr.probeSent = false;
+        // If every append of a full window was lost, nothing would ever free it
+        // and replication to this peer would stall for good (found by lib/raft/sim,
+        // see tests/raft/regressions.test.ts): free
+        // one slot per heartbeat response, as etcd did, so an append goes out and
+        // either is acknowledged or rejected (which falls back to probing).
+        if (pr.state === ProgressState.Replicate && pr.inflights.full()) pr.inflights.freeFirstOne();
         if (pr.match < this.raftLog.lastIndex() || pr.state === ProgressState.Probe) this.sendAppend(m.from);
         if (!m.context || m.context.length === 0) return;
         const acks = this.readOnly.recvAck(m.from, m.context);
@@ -530,8 +540,12 @@ export class Raft {
         if (pr.state === ProgressState.Replicate) pr.becomeProbe();
         return;
       case MessageType.TransferLeader: {
-        if (pr.isLearner) return;
-        const transferee = m.from;
+        // Asked locally, `from` is the transferee; forwarded by a follower,
+        // `from` is that follower (transports authenticate the sender) and the
+        // transferee travels in `index`.
+        const transferee = m.index !== NONE ? m.index : m.from;
+        const tpr = this.trk.progress.get(transferee);
+        if (!tpr || tpr.isLearner) return;
         if (this.leadTransferee !== NONE) {
           if (this.leadTransferee === transferee) return;
           this.abortLeaderTransfer();
@@ -540,7 +554,7 @@ export class Raft {
         // The transfer must finish within one election timeout.
         this.electionElapsed = 0;
         this.leadTransferee = transferee;
-        if (pr.match === this.raftLog.lastIndex()) this.sendTimeoutNow(transferee);
+        if (tpr.match === this.raftLog.lastIndex()) this.sendTimeoutNow(transferee);
         else this.sendAppend(transferee);
         return;
       }
@@ -600,7 +614,12 @@ export class Raft {
       return;
     }
     const wasPaused = pr.isPaused();
-    if (!pr.maybeUpdate(m.index)) {
+    // A probe answered at the index we already match still proves where the
+    // logs agree, so it moves the peer back to Replicate (as etcd does).
+    // Otherwise an up-to-date follower left in Probe (after Unreachable, say)
+    // is re-probed with empty appends forever: an endless message ping-pong.
+    const probeConfirmed = pr.state === ProgressState.Probe && m.index === pr.match;
+    if (!pr.maybeUpdate(m.index) && !probeConfirmed) {
       if (wasPaused && !pr.isPaused()) this.sendAppend(m.from);
       return;
     }
@@ -771,8 +790,9 @@ export class Raft {
         return;
       case MessageType.TransferLeader:
         if (this.lead === NONE) return;
-        m.to = this.lead;
-        this.send(m);
+        // Sent under our own id (peers check who speaks), naming the transferee
+        // in `index`: forwarding `m` as is would transfer to us instead.
+        this.send(newMessage(MessageType.TransferLeader, { to: this.lead, index: m.from }));
         return;
       case MessageType.TimeoutNow:
         // The leader chose us: campaign at once, skipping PreVote.

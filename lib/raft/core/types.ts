@@ -86,6 +86,7 @@ export interface Message {
   term: number;
   /** Term of the entry at `index` (App: the entry before `entries`; Vote: candidate's last term). */
   logTerm: number;
+  /** Log position; on a TransferLeader forwarded by a follower, the transferee. */
   index: number;
   entries: Entry[];
   commit: number;
