@@ -7,6 +7,7 @@ import { randomBytes, randomInt } from 'crypto';
 import { setImmediate as yieldToLoop } from 'timers/promises';
 import { decodeConfChange } from '../codec';
 import { RaftLogger, silentLogger } from '../core/config';
+import { seededRandom } from '../random';
 import { RaftError } from '../core/errors';
 import { MemoryStorage } from '../core/memory-storage';
 import { RawNode, Status } from '../core/rawnode';
@@ -181,7 +182,7 @@ export class RaftNode {
       storage: this.mem,
       electionTick: this.opts.electionTick,
       heartbeatTick: this.opts.heartbeatTick,
-      random: this.options.random ?? mulberry32(seed),
+      random: this.options.random ?? seededRandom(seed),
       applied: this.snapshotIndex,
       maxSizePerMsg: this.opts.maxSizePerMsg,
       maxInflightMsgs: this.opts.maxInflightMsgs,
@@ -588,16 +589,4 @@ export class RaftNode {
       });
     onFatal(err);
   }
-}
-
-/** Small seeded PRNG for election jitter; seeded from crypto per process. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,5 +1,6 @@
 import { Cluster, waitFor } from './harness';
 import { RaftNodeError } from '../../../lib/raft/node/errors';
+import { flakyDisk } from '../storage/helpers';
 
 const enc = (s: string) => Buffer.from(s, 'utf8');
 
@@ -131,32 +132,14 @@ describe('RaftNode driver', () => {
 
 describe('RaftNode on a failing disk', () => {
   test('an fsync error stops the node: pending and later proposals fail with StorageFailed, onFatal is called once', async () => {
-    const { openFile } = await import('../../../lib/raft/storage/file-io');
-    let failing = false;
-    const open: import('../../../lib/raft/storage').OpenFile = async (p, flags, mode) => {
-      const f = await openFile(p, flags, mode);
-      const eio = () => Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
-      return {
-        write: (b, o, l, pos) => f.write(b, o, l, pos),
-        datasync: async () => {
-          if (failing) throw eio();
-          await f.datasync();
-        },
-        sync: async () => {
-          if (failing) throw eio();
-          await f.sync();
-        },
-        truncate: (n) => f.truncate(n),
-        close: () => f.close(),
-      };
-    };
+    const { disk, open } = flakyDisk();
     const fatal: Error[] = [];
     const c = new Cluster();
     try {
       const n = await c.start(1, [1], { storage: { openFile: open }, onFatal: (e) => fatal.push(e) });
       await n.waitForLeader();
       await n.propose(Buffer.from('durable'));
-      failing = true;
+      disk.failing = true;
       const err = (await n.propose(Buffer.from('lost')).catch((e: unknown) => e)) as RaftNodeError;
       expect(err.code).toBe('StorageFailed');
       expect(err.message).toMatch(/EIO/);

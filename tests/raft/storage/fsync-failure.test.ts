@@ -1,34 +1,8 @@
-import { DiskStorage, OpenFile, StorageFailedError } from '../../../lib/raft/storage';
-import { openFile } from '../../../lib/raft/storage/file-io';
-import { entries, payload, tempDirs } from './helpers';
+import { DiskStorage, StorageFailedError } from '../../../lib/raft/storage';
+import { entries, flakyDisk, payload, tempDirs } from './helpers';
 
 const dirs = tempDirs();
 afterEach(() => dirs.cleanup());
-
-/** Real files whose fsync calls fail with EIO while `failing` is set, and are counted. */
-function flakyDisk() {
-  const disk = { failing: false, datasyncs: 0, syncs: 0 };
-  const eio = () => Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
-  const open: OpenFile = async (p, flags, mode) => {
-    const f = await openFile(p, flags, mode);
-    return {
-      write: (b, o, l, pos) => f.write(b, o, l, pos),
-      datasync: async () => {
-        disk.datasyncs++;
-        if (disk.failing) throw eio();
-        await f.datasync();
-      },
-      sync: async () => {
-        disk.syncs++;
-        if (disk.failing) throw eio();
-        await f.sync();
-      },
-      truncate: (n) => f.truncate(n),
-      close: () => f.close(),
-    };
-  };
-  return { disk, open };
-}
 
 describe('an fsync failure', () => {
   it('rejects the save, is not retried, and fails every later call', async () => {

@@ -1,6 +1,8 @@
-// Shared fixtures for the storage tests: temp dirs and deterministic entries.
+// Shared fixtures for the storage tests: temp dirs, deterministic entries, a failing disk.
 
 import * as os from 'os';
+import { OpenFile } from '../../../lib/raft/storage';
+import { openFile } from '../../../lib/raft/storage/file-io';
 import * as path from 'path';
 import { promises as fsp } from 'fs';
 import { Entry, EntryType } from '../../../lib/raft/core/types';
@@ -57,4 +59,29 @@ export async function flipByte(file: string, offset: number): Promise<void> {
   const b = await fsp.readFile(file);
   b[offset] ^= 0xff;
   await fsp.writeFile(file, b);
+}
+
+/** Real files whose fsync calls fail with EIO while `failing` is set, and are counted. */
+export function flakyDisk() {
+  const disk = { failing: false, datasyncs: 0, syncs: 0 };
+  const eio = () => Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+  const open: OpenFile = async (p, flags, mode) => {
+    const f = await openFile(p, flags, mode);
+    return {
+      write: (b, o, l, pos) => f.write(b, o, l, pos),
+      datasync: async () => {
+        disk.datasyncs++;
+        if (disk.failing) throw eio();
+        await f.datasync();
+      },
+      sync: async () => {
+        disk.syncs++;
+        if (disk.failing) throw eio();
+        await f.sync();
+      },
+      truncate: (n) => f.truncate(n),
+      close: () => f.close(),
+    };
+  };
+  return { disk, open };
 }

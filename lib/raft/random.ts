@@ -1,0 +1,15 @@
+/**
+ * A small seeded generator (mulberry32) in [0, 1). The raft core never calls
+ * Math.random: its election jitter comes from one of these, so a test or a
+ * simulation replays exactly from its seed.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0 || 0x9e3779b9;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
