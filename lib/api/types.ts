@@ -1,0 +1,91 @@
+// The cluster objects every manager replicates, in docker/swarmkit's shape.
+// Plain JSON data on purpose: they travel inside Raft entries and snapshots,
+// and the store hands them out deep-frozen, so no classes or methods here.
+
+/**
+ * Written by the store, never by a proposer. `version` is the Raft index of the
+ * entry that last wrote the object (so it doubles as an optimistic-concurrency
+ * token); the timestamps come from the proposer's transaction, not from a clock
+ * read during apply, so every manager computes the same bytes.
+ */
+export interface Meta {
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type NodeRole = 'manager' | 'worker';
+export type NodeAvailability = 'active' | 'pause' | 'drain';
+export type NodeState = 'unknown' | 'down' | 'ready' | 'disconnected';
+
+export interface NodeSpec {
+  name?: string;
+  labels: Record<string, string>;
+  desiredRole: NodeRole;
+  availability: NodeAvailability;
+}
+
+export interface NodeDescription {
+  hostname: string;
+  platform: { os: string; arch: string };
+  resources: { nanoCPUs: number; memoryBytes: number };
+  engine?: { version: string; labels: Record<string, string> };
+}
+
+export interface Node {
+  id: string;
+  meta: Meta;
+  spec: NodeSpec;
+  /** The role the node has now; spec.desiredRole is the one asked for. */
+  role: NodeRole;
+  description?: NodeDescription;
+  status: { state: NodeState; message?: string; addr?: string };
+  managerStatus?: { raftId: number; addr: string };
+}
+
+export interface ClusterSpec {
+  dispatcherHeartbeatMs: number;
+  taskHistoryLimit: number;
+  raft: { tickMs: number; electionTick: number; heartbeatTick: number; snapshotEvery: number };
+}
+
+export interface Cluster {
+  id: string;
+  meta: Meta;
+  name: string;
+  spec: ClusterSpec;
+  joinTokens: { worker: string; manager: string };
+  rootCA: { certPem: string; keyPem: string; digest: string };
+}
+
+/** A shell the next issue fills in (mode, task template, update config...). */
+export interface Service {
+  id: string;
+  meta: Meta;
+  spec: { name: string; labels: Record<string, string> };
+}
+
+/** A shell the next issue fills in; states become swarmkit's ordered task states then. */
+export interface Task {
+  id: string;
+  meta: Meta;
+  serviceId: string;
+  nodeId?: string;
+  slot?: number;
+  desiredState: string;
+  status: { state: string; message?: string };
+}
+
+export interface ObjectsByKind {
+  cluster: Cluster;
+  node: Node;
+  service: Service;
+  task: Task;
+}
+
+export type Kind = keyof ObjectsByKind;
+
+/** Every kind, in the fixed order snapshots and listings use. */
+export const KINDS: readonly Kind[] = ['cluster', 'node', 'service', 'task'];
+
+export type StoreObject = ObjectsByKind[Kind];

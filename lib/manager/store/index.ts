@@ -1,0 +1,15 @@
+export { MemoryStore } from './memory-store';
+export type { ApplyFailure } from './memory-store';
+export { StoreStateMachine, DEFAULT_KEEP_RESULTS } from './raft-state-machine';
+export type { StoreStateMachineOptions } from './raft-state-machine';
+export { encodeTransaction, decodeTransaction, TX_FORMAT_JSON_V1 } from './codec';
+export { parseTransaction, ISO_TIME } from './transaction';
+export type { Action, Draft, Transaction, ParsedTransaction } from './transaction';
+export type { ApplyResult, AppliedChange, StoreError, StoreErrorCode } from './result';
+export type { ResolveResult } from './resolve';
+export { WatchOverflowError, Watcher, DEFAULT_WATCH_LIMIT } from './watch';
+export type { ChangeAction, ChangeEvent, ResetEvent, StoreEvent, WatchOptions } from './watch';
+export { SnapshotError, SNAPSHOT_FORMAT_JSON_V1 } from './snapshot';
+export { deepFreeze, thaw } from './deep-freeze';
+export type { DeepMutable, DeepReadonly } from './deep-freeze';
+export { ID_PATTERN } from './object-schemas';

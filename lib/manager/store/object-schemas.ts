@@ -1,0 +1,86 @@
+// What a well-formed object of each kind looks like, mirroring lib/api/types.ts.
+// A test validates a full sample of every type against these, so the two cannot
+// drift apart silently.
+
+import { Kind } from '../../api/types';
+import { Check, matches, nonEmptyStr, nonNegInt, obj, oneOf, optional, posInt, record, str } from './schema';
+
+/** Ids are random lowercase base36/hex strings (docker's are 25 chars); any such run of 1 to 64 is accepted. */
+export const ID_PATTERN = /^[a-z0-9]{1,64}$/;
+export const objectId = matches(ID_PATTERN, 'an id of 1 to 64 lowercase letters and digits');
+
+const labels = record(str);
+
+// A proposer may send an object it read from the store, meta and all; the store
+// owns meta and overwrites it, so its content is not examined.
+const anyMeta: Check = () => undefined;
+
+const node = obj({
+  id: objectId,
+  meta: optional(anyMeta),
+  spec: obj({
+    name: optional(str),
+    labels,
+    desiredRole: oneOf('manager', 'worker'),
+    availability: oneOf('active', 'pause', 'drain'),
+  }),
+  role: oneOf('manager', 'worker'),
+  description: optional(
+    obj({
+      hostname: str,
+      platform: obj({ os: str, arch: str }),
+      resources: obj({ nanoCPUs: nonNegInt, memoryBytes: nonNegInt }),
+      engine: optional(obj({ version: str, labels })),
+    }),
+  ),
+  status: obj({
+    state: oneOf('unknown', 'down', 'ready', 'disconnected'),
+    message: optional(str),
+    addr: optional(str),
+  }),
+  managerStatus: optional(obj({ raftId: posInt, addr: str })),
+});
+
+const cluster = obj({
+  id: objectId,
+  meta: optional(anyMeta),
+  name: nonEmptyStr,
+  spec: obj({
+    dispatcherHeartbeatMs: posInt,
+    taskHistoryLimit: nonNegInt,
+    raft: obj({ tickMs: posInt, electionTick: posInt, heartbeatTick: posInt, snapshotEvery: posInt }),
+  }),
+  joinTokens: obj({ worker: str, manager: str }),
+  rootCA: obj({ certPem: str, keyPem: str, digest: str }),
+});
+
+const service = obj({
+  id: objectId,
+  meta: optional(anyMeta),
+  spec: obj({ name: nonEmptyStr, labels }),
+});
+
+const task = obj({
+  id: objectId,
+  meta: optional(anyMeta),
+  serviceId: objectId,
+  nodeId: optional(objectId),
+  slot: optional(nonNegInt),
+  desiredState: nonEmptyStr,
+  status: obj({ state: nonEmptyStr, message: optional(str) }),
+});
+
+export const OBJECT_SCHEMAS: Record<Kind, Check> = { cluster, node, service, task };
+
+const metaSchema = obj({
+  version: posInt,
+  createdAt: str,
+  updatedAt: str,
+});
+
+/** A stored object (from a snapshot): the same shape, with a real meta. */
+export function checkStoredObject(kind: Kind, value: unknown, path: string): string | undefined {
+  const err = OBJECT_SCHEMAS[kind](value, path);
+  if (err) return err;
+  return metaSchema((value as { meta?: unknown }).meta, `${path}.meta`);
+}

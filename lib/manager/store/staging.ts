@@ -1,0 +1,129 @@
+// Validates a transaction against the current state without touching it: each
+// action is checked against an overlay holding the effects of the actions
+// before it. Only when every action passes does the store write the staged
+// changes, which is what makes a transaction all or nothing.
+
+import { Kind, Meta, StoreObject } from '../../api/types';
+import { DeepReadonly, deepFreeze } from './deep-freeze';
+import { NAME_INDEX, Tables, displayName, uniqueNameKey } from './kinds';
+import { StoreError, StoreErrorCode } from './result';
+import { Action, Transaction } from './transaction';
+
+export interface StagedChange {
+  kind: Kind;
+  op: 'create' | 'update' | 'delete';
+  id: string;
+  /** The object after the action; for a delete, the object as it was. */
+  object: DeepReadonly<StoreObject>;
+  /** The object before an update. */
+  old?: DeepReadonly<StoreObject>;
+}
+
+export type Staged = { ok: true; changes: StagedChange[] } | { ok: false; error: StoreError };
+
+class Refused {
+  constructor(
+    readonly code: StoreErrorCode,
+    readonly message: string,
+  ) {}
+}
+
+export function stage(tables: Tables, index: number, tx: Transaction): Staged {
+  // null marks an object deleted earlier in the transaction.
+  const overlay = new Map<Kind, Map<string, DeepReadonly<StoreObject> | null>>();
+  const layer = (kind: Kind) => {
+    let m = overlay.get(kind);
+    if (!m) overlay.set(kind, (m = new Map()));
+    return m;
+  };
+  const current = (kind: Kind, id: string): DeepReadonly<StoreObject> | undefined => {
+    const staged = overlay.get(kind)?.get(id);
+    if (staged !== undefined) return staged ?? undefined;
+    return tables[kind].get(id);
+  };
+
+  /** Who else holds this unique name once the earlier actions are counted. */
+  const nameOwner = (kind: Kind, key: string, self: string): string | undefined => {
+    const staged = layer(kind);
+    for (const [id, o] of staged) {
+      if (o && id !== self && uniqueNameKey(kind, o) === key) return id;
+    }
+    for (const id of tables[kind].idsBy(NAME_INDEX, key)) {
+      if (id !== self && !staged.has(id)) return id;
+    }
+    return undefined;
+  };
+
+  const checkName = (verb: string, kind: Kind, obj: DeepReadonly<StoreObject>) => {
+    const key = uniqueNameKey(kind, obj);
+    if (key === undefined) return;
+    const owner = nameOwner(kind, key, obj.id);
+    if (owner !== undefined) {
+      throw new Refused(
+        'NameConflict',
+        `cannot ${verb} ${kind} ${obj.id}: the name ${JSON.stringify(displayName(kind, obj))} is already used by ${kind} ${owner}`,
+      );
+    }
+  };
+
+  const build = (a: Extract<Action, { object: unknown }>, meta: Meta): DeepReadonly<StoreObject> => {
+    // The store owns meta: whatever the proposer sent there is replaced.
+    const { meta: _ignored, ...rest } = a.object;
+    return deepFreeze({ ...rest, meta } as StoreObject);
+  };
+
+  const changes: StagedChange[] = [];
+  const one = (a: Action): void => {
+    switch (a.op) {
+      case 'create': {
+        const id = a.object.id;
+        if (current(a.kind, id)) {
+          throw new Refused('AlreadyExists', `cannot create ${a.kind} ${id}: a ${a.kind} with that id already exists`);
+        }
+        const obj = build(a, { version: index, createdAt: tx.at, updatedAt: tx.at });
+        checkName('create', a.kind, obj);
+        layer(a.kind).set(id, obj);
+        changes.push({ kind: a.kind, op: 'create', id, object: obj });
+        return;
+      }
+      case 'update': {
+        const id = a.object.id;
+        const old = current(a.kind, id);
+        if (!old) throw new Refused('NotFound', `cannot update ${a.kind} ${id}: no such ${a.kind}`);
+        checkVersion('update', a.kind, old, a.expectedVersion);
+        const obj = build(a, { version: index, createdAt: old.meta.createdAt, updatedAt: tx.at });
+        checkName('update', a.kind, obj);
+        layer(a.kind).set(id, obj);
+        changes.push({ kind: a.kind, op: 'update', id, object: obj, old });
+        return;
+      }
+      case 'delete': {
+        const old = current(a.kind, a.id);
+        if (!old) throw new Refused('NotFound', `cannot delete ${a.kind} ${a.id}: no such ${a.kind}`);
+        if (a.expectedVersion !== undefined) checkVersion('delete', a.kind, old, a.expectedVersion);
+        layer(a.kind).set(a.id, null);
+        changes.push({ kind: a.kind, op: 'delete', id: a.id, object: old });
+        return;
+      }
+    }
+  };
+
+  for (let i = 0; i < tx.actions.length; i++) {
+    try {
+      one(tx.actions[i]);
+    } catch (e) {
+      if (!(e instanceof Refused)) throw e;
+      return { ok: false, error: { code: e.code, message: e.message, actionIndex: i } };
+    }
+  }
+  return { ok: true, changes };
+}
+
+function checkVersion(verb: string, kind: Kind, old: DeepReadonly<StoreObject>, expected: number): void {
+  if (old.meta.version === expected) return;
+  const name = displayName(kind, old);
+  throw new Refused(
+    'VersionConflict',
+    `cannot ${verb} ${kind} ${old.id}${name ? ` (${name})` : ''}: expected version ${expected} but it is at version ${old.meta.version}; it changed since it was read`,
+  );
+}

@@ -1,0 +1,86 @@
+import { MemoryStore } from '../../../lib/manager/store/memory-store';
+import { SNAPSHOT_FORMAT_JSON_V1, SnapshotError } from '../../../lib/manager/store/snapshot';
+import { bytes, cluster, node, service, task, tx } from './fixtures';
+
+function populated(): MemoryStore {
+  const s = new MemoryStore();
+  s.apply(1, tx({ op: 'create', kind: 'cluster', object: cluster('c1') }));
+  s.apply(2, tx(
+    { op: 'create', kind: 'node', object: node('n2', 'h2', { spec: { labels: { zone: 'b', arch: 'x' }, desiredRole: 'manager', availability: 'drain' }, managerStatus: { raftId: 2, addr: '10.0.0.2:4242' } }) },
+    { op: 'create', kind: 'node', object: node('n1', 'h1') },
+    { op: 'create', kind: 'service', object: service('s1', 'web') },
+    { op: 'create', kind: 'task', object: task('t1', 's1', 'n1') },
+  ));
+  s.apply(4, tx({ op: 'update', kind: 'task', object: task('t1', 's1', 'n2'), expectedVersion: 2 }));
+  return s;
+}
+
+const text = (b: Uint8Array): string => Buffer.from(b.subarray(1)).toString('utf8');
+
+describe('snapshot and restore', () => {
+  test('round trip: the restored store holds the same objects, indexes and applied index', () => {
+    const a = populated();
+    const b = new MemoryStore();
+    b.restore(a.snapshot());
+    expect(b.appliedIndex).toBe(4);
+    for (const kind of ['cluster', 'node', 'service', 'task'] as const) expect(b.list(kind)).toEqual(a.list(kind));
+    expect(b.tasksByNode('n2').map((t) => t.id)).toEqual(['t1']);
+    expect(b.nodesByRole('worker').map((n) => n.id)).toEqual(['n1', 'n2']);
+    expect(b.findByName('service', 'WEB').map((x) => x.id)).toEqual(['s1']);
+    expect(Object.isFrozen(b.get('node', 'n2')!.spec.labels)).toBe(true);
+    // And it carries on from there like the original.
+    const next = tx({ op: 'create', kind: 'service', object: service('s2', 'web') });
+    expect(b.apply(5, next)).toEqual(a.apply(5, next));
+  });
+
+  test('bytes are canonical: format byte, sorted kinds, ids and keys', () => {
+    const snap = populated().snapshot();
+    expect(snap[0]).toBe(SNAPSHOT_FORMAT_JSON_V1);
+    const json = text(snap);
+    expect(json.startsWith('{"appliedIndex":4,"objects":{"cluster":[')).toBe(true);
+    expect(json.indexOf('"id":"n1"')).toBeLessThan(json.indexOf('"id":"n2"'));
+    expect(json).toContain('"labels":{"arch":"x","zone":"b"}');
+  });
+
+  test('a restored store snapshots to the same bytes, again and again', () => {
+    const a = populated();
+    const first = a.snapshot();
+    const b = new MemoryStore();
+    b.restore(first);
+    const c = new MemoryStore();
+    c.restore(b.snapshot());
+    expect(Buffer.from(b.snapshot()).equals(Buffer.from(first))).toBe(true);
+    expect(Buffer.from(c.snapshot()).equals(Buffer.from(first))).toBe(true);
+  });
+
+  test('an empty store snapshots and restores', () => {
+    const b = populated();
+    b.restore(new MemoryStore().snapshot());
+    expect(b.appliedIndex).toBe(0);
+    expect(b.list('node')).toEqual([]);
+    expect(b.tasksByNode('n2')).toEqual([]);
+    expect(text(b.snapshot())).toBe('{"appliedIndex":0,"objects":{"cluster":[],"node":[],"service":[],"task":[]}}');
+  });
+
+  test.each([
+    ['empty bytes', new Uint8Array(), /unknown format byte none/],
+    ['a wrong format byte', new Uint8Array([7, 123, 125]), /unknown format byte 7/],
+    ['not JSON', new Uint8Array([1, ...bytes('{')]), /not JSON/],
+    ['an unknown kind', new Uint8Array([1, ...bytes('{"appliedIndex":1,"objects":{"secret":[]}}')]), /unknown kind "secret"/],
+    ['a bad object', new Uint8Array([1, ...bytes('{"appliedIndex":1,"objects":{"service":[{"id":"s1","spec":{"name":"w","labels":{}}}]}}')]), /objects.service\[0\].meta must be an object/],
+    ['a duplicate id', new Uint8Array([1, ...bytes(`{"appliedIndex":1,"objects":{"service":[${svcJson('s1', 'a')},${svcJson('s1', 'b')}]}}`)]), /service s1 appears twice/],
+    ['a duplicate unique name', new Uint8Array([1, ...bytes(`{"appliedIndex":1,"objects":{"service":[${svcJson('s1', 'a')},${svcJson('s2', 'A')}]}}`)]), /service s2 and s1 share the name "a"/],
+  ])('a bad snapshot (%s) throws and leaves the state as it was', (_what, data, message) => {
+    const s = populated();
+    const before = s.snapshot();
+    const w = s.watch();
+    expect(() => s.restore(data)).toThrow(SnapshotError);
+    expect(() => s.restore(data)).toThrow(message);
+    expect(Buffer.from(s.snapshot()).equals(Buffer.from(before))).toBe(true);
+    expect(w.pending).toBe(0);
+  });
+});
+
+function svcJson(id: string, name: string): string {
+  return JSON.stringify({ id, meta: { version: 1, createdAt: 'a', updatedAt: 'a' }, spec: { name, labels: {} } });
+}
