@@ -1,0 +1,134 @@
+// A manager: the Raft member, the replicated store it applies to, a proposer
+// that turns store transactions into Raft proposals and answers with the
+// store's verdict, and the loops that run only while this manager leads.
+
+import { RaftLogger } from '../raft/core/config';
+import { NodeId, NONE } from '../raft/core/types';
+import { RaftNode } from '../raft/node/raft-node';
+import { Transport, TransportHandlers } from '../raft/transport/transport';
+import { fromRaftError, fromStoreError, ManagerError } from './errors';
+import { LeaderLoop, LeaderLoops } from './leader-loops';
+import { Action, encodeTransaction, MemoryStore, StoreStateMachine } from './store';
+import { AppliedChange } from './store';
+
+export interface RaftTiming {
+  tickMs: number;
+  electionTick: number;
+  heartbeatTick: number;
+  snapshotEvery: number;
+}
+
+export const DEFAULT_RAFT_TIMING: RaftTiming = { tickMs: 100, electionTick: 10, heartbeatTick: 1, snapshotEvery: 10_000 };
+
+export interface ManagerOptions {
+  raftId: NodeId;
+  /** Where the WAL and snapshots live. */
+  raftDir: string;
+  /** The URL other managers dial for Raft. */
+  raftUrl: string;
+  transport: (handlers: TransportHandlers) => Transport;
+  /** A brand-new cluster: the initial Raft members (this manager alone for `swarm init`). */
+  bootstrap?: { id: NodeId; url: string }[];
+  timing?: Partial<RaftTiming>;
+  /** How long a write may wait for a quorum before failing with NoQuorum. */
+  writeTimeoutMs?: number;
+  logger?: RaftLogger;
+  onFatal?: (e: Error) => void;
+}
+
+export class Manager {
+  readonly store = new MemoryStore();
+  private readonly sm = new StoreStateMachine(this.store);
+  private readonly loops: LeaderLoops;
+  private raftNode!: RaftNode;
+
+  private constructor(private readonly opts: ManagerOptions) {
+    this.loops = new LeaderLoops((name, e) =>
+      opts.logger?.warn(`leader loop ${name} failed: ${e instanceof Error ? e.message : String(e)}`),
+    );
+  }
+
+  static async start(opts: ManagerOptions): Promise<Manager> {
+    const m = new Manager(opts);
+    const t = { ...DEFAULT_RAFT_TIMING, ...opts.timing };
+    m.raftNode = await RaftNode.start({
+      id: opts.raftId,
+      dataDir: opts.raftDir,
+      url: opts.raftUrl,
+      transport: opts.transport,
+      stateMachine: m.sm,
+      bootstrap: opts.bootstrap,
+      tickMs: t.tickMs,
+      electionTick: t.electionTick,
+      heartbeatTick: t.heartbeatTick,
+      snapshotEvery: t.snapshotEvery,
+      proposalTimeoutMs: opts.writeTimeoutMs ?? 5_000,
+      logger: opts.logger,
+      onFatal: opts.onFatal,
+      onLeaderChange: (lead) => void m.loops.setLeader(lead === opts.raftId),
+    });
+    return m;
+  }
+
+  get raft(): RaftNode {
+    return this.raftNode;
+  }
+
+  get raftId(): NodeId {
+    return this.opts.raftId;
+  }
+
+  get isLeader(): boolean {
+    return this.raftNode.isLeader;
+  }
+
+  /** The leader's raft id, 0 when none is known. */
+  get leader(): NodeId {
+    return this.raftNode.leader;
+  }
+
+  get hasLeader(): boolean {
+    return this.raftNode.leader !== NONE;
+  }
+
+  addLeaderLoop(loop: LeaderLoop): void {
+    this.loops.add(loop);
+  }
+
+  /**
+   * Commits one all-or-nothing transaction through Raft (forwarded to the
+   * leader from a follower) and returns what it changed, or throws a
+   * ManagerError with the store's or the quorum's reason.
+   */
+  async write(actions: Action[]): Promise<AppliedChange[]> {
+    if (actions.length === 0) return [];
+    const data = encodeTransaction({ at: new Date().toISOString(), actions });
+    let index: number;
+    try {
+      ({ index } = await this.raftNode.propose(data));
+    } catch (e) {
+      throw fromRaftError(e);
+    }
+    const result = this.sm.resultFor(index);
+    if (!result) throw new ManagerError('Internal', `the verdict for log entry ${index} was lost`);
+    if (!result.ok) throw fromStoreError(result.error);
+    return result.changes;
+  }
+
+  /**
+   * Waits until this manager's store reflects every write committed before
+   * the call (ReadIndex), so a read right after a write elsewhere sees it.
+   */
+  async syncRead(): Promise<void> {
+    try {
+      await this.raftNode.read();
+    } catch (e) {
+      throw fromRaftError(e);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.loops.setLeader(false);
+    await this.raftNode.stop();
+  }
+}
