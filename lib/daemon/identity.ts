@@ -1,0 +1,41 @@
+// Who this node is, kept across restarts: written once by init/join (and on
+// promotion/demotion), read by `swarm start`.
+
+import { promises as fsp } from 'fs';
+import { writeFileAtomic } from './atomic-file';
+
+export interface NodeIdentity {
+  version: 1;
+  nodeId: string;
+  clusterId: string;
+  role: 'manager' | 'worker';
+  /** Managers: this node's Raft member id. */
+  raftId?: number;
+  hostname: string;
+  listenAddr: string;
+  advertiseAddr: string;
+  dockerHost?: string;
+  /** Addresses of the managers last known, for a worker to reconnect and a manager to rejoin. */
+  managers: string[];
+  /** Set by `swarm init` until the cluster object is committed, so a crash in between is finished on restart. */
+  initPending?: boolean;
+}
+
+export async function readIdentity(path: string): Promise<NodeIdentity | undefined> {
+  let text: string;
+  try {
+    text = await fsp.readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  const id = JSON.parse(text) as NodeIdentity;
+  if (id.version !== 1 || typeof id.nodeId !== 'string' || typeof id.clusterId !== 'string') {
+    throw new Error(`${path} is not a swarm node identity (or a newer version of it)`);
+  }
+  return id;
+}
+
+export async function writeIdentity(path: string, id: NodeIdentity): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(id, null, 2)}\n`);
+}

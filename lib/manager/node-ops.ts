@@ -1,0 +1,64 @@
+// What `swarm node …` does on a manager: resolve a reference the docker way,
+// read, and change a node with a read-modify-write that retries when another
+// writer got in between (the store refuses stale versions).
+
+import { Node, NodeAvailability } from '../api/types';
+import { ManagerError } from './errors';
+import { Manager } from './manager';
+import { DeepReadonly, thaw } from './store';
+
+export interface NodeUpdate {
+  availability?: NodeAvailability;
+  labelAdd?: Record<string, string>;
+  labelRm?: string[];
+}
+
+const AVAILABILITIES: readonly NodeAvailability[] = ['active', 'pause', 'drain'];
+const WRITE_RETRIES = 5;
+
+export function resolveNode(m: Manager, ref: string): DeepReadonly<Node> {
+  const r = m.store.resolve('node', ref);
+  if (!r.ok) {
+    const code = r.error.code === 'Ambiguous' ? 'Invalid' : 'NotFound';
+    const msg = r.error.code === 'NotFound' ? `node ${ref} not found` : r.error.message;
+    throw new ManagerError(code, msg);
+  }
+  return r.object;
+}
+
+export function validateNodeUpdate(u: NodeUpdate): void {
+  if (u.availability !== undefined && !AVAILABILITIES.includes(u.availability)) {
+    throw new ManagerError('Invalid', `invalid availability "${u.availability}": use active, pause or drain`);
+  }
+  for (const [k, v] of Object.entries(u.labelAdd ?? {})) {
+    if (k.length === 0) throw new ManagerError('Invalid', `invalid label "=${v}": the key is empty`);
+  }
+  for (const k of u.labelRm ?? []) {
+    if (k.length === 0) throw new ManagerError('Invalid', 'invalid --label-rm: the key is empty');
+  }
+}
+
+/** Applies the update to the node `ref`; returns the node as committed. */
+export async function updateNode(m: Manager, ref: string, u: NodeUpdate): Promise<DeepReadonly<Node>> {
+  validateNodeUpdate(u);
+  for (let attempt = 1; ; attempt++) {
+    await m.syncRead();
+    const current = resolveNode(m, ref);
+    const labels = { ...current.spec.labels };
+    for (const k of u.labelRm ?? []) {
+      if (!(k in labels)) throw new ManagerError('NotFound', `node ${ref} has no label "${k}"`);
+      delete labels[k];
+    }
+    Object.assign(labels, u.labelAdd ?? {});
+    const next = thaw(current);
+    next.spec.labels = labels;
+    if (u.availability) next.spec.availability = u.availability;
+    try {
+      await m.write([{ op: 'update', kind: 'node', object: next, expectedVersion: current.meta.version }]);
+    } catch (e) {
+      if (e instanceof ManagerError && e.code === 'Conflict' && attempt < WRITE_RETRIES) continue;
+      throw e;
+    }
+    return m.store.get('node', current.id) as DeepReadonly<Node>;
+  }
+}
