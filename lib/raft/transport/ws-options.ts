@@ -24,6 +24,12 @@ export interface TransportLogger {
 export interface WsTransportOptions extends TransportHandlers {
   /** This node's raft id. */
   id: NodeId;
+  /**
+   * Default true. false: open no server; the owner, which serves the node's one
+   * port, passes WebSocket upgrades for raft in through handleUpgrade once it
+   * has decided the client may use raft. host and port are then unused.
+   */
+  listen?: boolean;
   /** Listen address. Default 127.0.0.1: exposing raft is a deliberate choice. */
   host?: string;
   /** Default 0 (ephemeral); after the first start the bound port is kept for restarts. */
@@ -70,6 +76,7 @@ export function resolveOptions(o: WsTransportOptions): ResolvedOptions {
   const id = o.id;
   return {
     id,
+    listen: o.listen ?? true,
     host: o.host ?? '127.0.0.1',
     port: o.port ?? 0,
     path: o.path ?? '/raft',

@@ -6,8 +6,9 @@
 // higher id dials only after a grace delay, so normally there is no duplicate.
 
 import type * as http from 'http';
+import type { Duplex } from 'stream';
 import type { TLSSocket } from 'tls';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import { decodeMessage, encodeMessage } from '../codec';
 import { isLocalMessage, Message, MessageType, NodeId } from '../core/types';
 import { backoffDelay } from './backoff';
@@ -58,6 +59,8 @@ export class WsTransport implements Transport {
   private starting?: Promise<void>;
   private stopping?: Promise<void>;
   private listener?: Listener;
+  /** External mode (listen: false): turns the upgrades the owner hands in into WebSockets. */
+  private upgrader?: WebSocketServer;
   private port: number;
   private pingTimer?: NodeJS.Timeout;
 
@@ -103,6 +106,16 @@ export class WsTransport implements Transport {
 
   private async listen(): Promise<void> {
     this.state = 'starting';
+    if (!this.o.listen) {
+      this.upgrader ??= new WebSocketServer({
+        noServer: true,
+        clientTracking: false,
+        perMessageDeflate: false,
+        maxPayload: this.o.maxMessageBytes + 64,
+      });
+      this.running();
+      return;
+    }
     try {
       this.listener = await Listener.open({
         host: this.o.host,
@@ -122,6 +135,10 @@ export class WsTransport implements Transport {
     }
     // Peers keep this address in their address books, so a restart must come back on it.
     this.port = this.listener.address().port;
+    this.running();
+  }
+
+  private running(): void {
     this.state = 'running';
     if (this.o.pingIntervalMs > 0) this.pingTimer = setInterval(() => this.sweep(), this.o.pingIntervalMs);
     for (const peer of this.peers.values()) this.scheduleDial(peer);
@@ -152,8 +169,26 @@ export class WsTransport implements Transport {
     this.state = 'stopped';
   }
 
-  /** The bound address; only valid while started. */
+  /**
+   * WebSocket upgrades for raft from the owner's server (external mode, listen:
+   * false). The owner has authenticated the client; the Hello, the cluster
+   * check and authorizePeer follow exactly as for the transport's own listener.
+   */
+  handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.o.listen) throw new Error('raft transport: handleUpgrade is for external mode (listen: false); this transport has its own listener');
+    socket.on('error', () => undefined);
+    if (this.state !== 'running' || !this.upgrader) {
+      this.refused++;
+      this.o.logger.debug?.('refused a connection', { why: 'not running' });
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.upgrader.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req));
+  }
+
+  /** The bound address; only valid while started, and only in listening mode. */
   address(): { host: string; port: number; url: string } {
+    if (!this.o.listen) throw new Error('raft transport has no listener of its own (listen: false): its address is its owner\'s');
     if (!this.listener) throw new Error('raft transport is not listening');
     const a = this.listener.address();
     const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;

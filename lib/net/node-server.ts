@@ -1,0 +1,329 @@
+// A node's one TLS port (--listen-addr), routed by path:
+//   GET  /ca          anyone: the root CA certificate
+//   POST /join        anyone holding a current join token (the owner's handler checks it)
+//   WS   /raft        manager certificates of this cluster -> the raft transport
+//   WS   /dispatcher  any node certificate of this cluster the owner still accepts
+// The TLS layer asks for a client certificate but does not insist, because a
+// joining node has none yet; each route that needs an identity checks it.
+
+import * as https from 'https';
+import type { IncomingMessage, ServerResponse } from 'http';
+import type { AddressInfo } from 'net';
+import type { Duplex } from 'stream';
+import type { TLSSocket } from 'tls';
+import WebSocket, { WebSocketServer } from 'ws';
+import { JoinTokenError, NodeIdentity, parseNodeCertificate } from '../ca';
+import { DEFAULT_LISTEN_ADDR, formatHostPort, parseHostPort } from './address';
+import { HttpRefusal, readJsonBody, refuseUpgrade, sendError, sendJson, sendText } from './http-replies';
+import { checkJoinRequest, JoinRefused, JoinRequest, JoinResponse, ROUTES } from './join-protocol';
+import { verifiedPeer } from './peer-auth';
+
+export interface NodeCredentials {
+  keyPem: string;
+  certPem: string;
+  caCertPem: string;
+}
+
+/** Issues a certificate for a joining node; throw JoinRefused (401 for a token that is not current) to refuse. */
+export type JoinHandler = (request: JoinRequest, context: { remoteAddress?: string }) => Promise<JoinResponse>;
+
+/** What /raft hands authenticated managers to: a WsTransport started with listen: false. */
+export interface RaftUpgradeTarget {
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
+export interface DispatcherRoute {
+  /** false for nodes that were removed (or are unknown): their certificates stay valid until expiry. */
+  isNodeAllowed(nodeId: string): boolean;
+  /** An accepted agent session; the session owns the socket from here on. */
+  onSession(ws: WebSocket, identity: NodeIdentity): void;
+}
+
+/** Routes this node serves right now; a missing one answers 404 (a worker serves only /ca). */
+export interface NodeRoutes {
+  join?: JoinHandler;
+  raft?: RaftUpgradeTarget;
+  dispatcher?: DispatcherRoute;
+}
+
+export interface NodeServerLogger {
+  warn(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface NodeServerOptions extends NodeRoutes {
+  /** Default 0.0.0.0:4242; port 0 picks a free one. */
+  listenAddr?: string;
+  clusterId: string;
+  credentials: NodeCredentials;
+  /** Largest dispatcher message. Default 16 MiB. */
+  maxDispatcherPayload?: number;
+  logger?: NodeServerLogger;
+}
+
+type RouteName = 'ca' | 'join' | 'raft' | 'dispatcher' | 'other';
+
+export interface NodeServerStats {
+  /** Requests and upgrades that completed TLS, per route, whatever became of them. */
+  requests: Record<RouteName, number>;
+  /** Upgrades turned away before becoming WebSockets. */
+  refusedUpgrades: number;
+  /** Connections that failed the TLS handshake (plain HTTP, bad hello, ...). */
+  tlsErrors: number;
+}
+
+const MAX_JOIN_BODY = 64 * 1024;
+/** How long open dispatcher sessions get to close cleanly when the server closes. */
+const CLOSE_GRACE_MS = 1000;
+
+export class NodeServer {
+  private readonly clusterId: string;
+  private readonly logger: NodeServerLogger;
+  private readonly sessions: WebSocketServer;
+  private credentials: NodeCredentials;
+  private routes: NodeRoutes;
+  private closing = false;
+  private closed?: Promise<void>;
+  /** Every socket handed off by an upgrade; net.Server.close waits for them, so close() must end them. */
+  private readonly upgraded = new Set<Duplex>();
+  private readonly agents = new Set<WebSocket>();
+  private readonly counters: NodeServerStats = {
+    requests: { ca: 0, join: 0, raft: 0, dispatcher: 0, other: 0 },
+    refusedUpgrades: 0,
+    tlsErrors: 0,
+  };
+
+  private constructor(
+    private readonly server: https.Server,
+    o: NodeServerOptions,
+  ) {
+    this.clusterId = o.clusterId;
+    this.credentials = o.credentials;
+    this.routes = { join: o.join, raft: o.raft, dispatcher: o.dispatcher };
+    this.logger = o.logger ?? { warn: (msg, fields) => console.warn(`[node server] ${msg}`, fields ?? '') };
+    this.sessions = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: false,
+      maxPayload: o.maxDispatcherPayload ?? 16 * 1024 * 1024,
+    });
+  }
+
+  static async listen(o: NodeServerOptions): Promise<NodeServer> {
+    const { host, port } = parseHostPort(o.listenAddr ?? DEFAULT_LISTEN_ADDR, { allowPortZero: true });
+    checkOwnCertificate(o.credentials, o.clusterId);
+    const server = https.createServer({
+      ...contextOptions(o.credentials),
+      // Ask, do not insist: /ca and /join serve nodes without a certificate.
+      requestCert: true,
+      rejectUnauthorized: false,
+    });
+    const ns = new NodeServer(server, o);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => ns.onRequest(req, res));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => ns.onUpgrade(req, socket, head));
+    server.on('tlsClientError', () => ns.counters.tlsErrors++);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return ns;
+  }
+
+  /** The bound address, e.g. to learn the port after listening on port 0. */
+  address(): { host: string; port: number; addr: string } {
+    const a = this.server.address() as AddressInfo;
+    return { host: a.address, port: a.port, addr: formatHostPort(a.address, a.port) };
+  }
+
+  /**
+   * Serves a new certificate (promotion and demotion reissue it) to every
+   * connection from now on; established ones keep theirs. Throws, changing
+   * nothing, when the key does not fit the certificate or it is of another cluster.
+   */
+  setCredentials(credentials: NodeCredentials): void {
+    checkOwnCertificate(credentials, this.clusterId);
+    this.server.setSecureContext(contextOptions(credentials));
+    this.credentials = credentials;
+  }
+
+  /** Replaces the routes, e.g. when a worker becomes a manager; a missing route answers 404. */
+  setRoutes(routes: NodeRoutes): void {
+    this.routes = { ...routes };
+  }
+
+  stats(): NodeServerStats {
+    return { ...this.counters, requests: { ...this.counters.requests } };
+  }
+
+  /**
+   * Stops accepting and resolves once every connection is gone. Stop the raft
+   * transport first so its sockets close cleanly; any left are destroyed here.
+   */
+  close(): Promise<void> {
+    this.closed ??= this.shutdown();
+    return this.closed;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.closing = true;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await Promise.all([...this.agents].map((ws) => closeGracefully(ws)));
+    for (const s of this.upgraded) s.destroy();
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  // ---- plain requests -------------------------------------------------------
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const route = routeOf(req);
+    this.counters.requests[route]++;
+    if (this.closing) res.setHeader('connection', 'close');
+    switch (route) {
+      case 'ca':
+        if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'use GET /ca', { allow: 'GET, HEAD' });
+        return sendText(res, 200, this.credentials.caCertPem, 'application/x-pem-file');
+      case 'join':
+        if (req.method !== 'POST') return sendError(res, 405, 'use POST /join', { allow: 'POST' });
+        void this.join(req, res);
+        return;
+      case 'raft':
+      case 'dispatcher':
+        res.setHeader('upgrade', 'websocket');
+        return sendError(res, 426, `${ROUTES[route]} is a WebSocket endpoint`);
+      case 'other':
+        return sendError(res, 404, `no such endpoint: ${pathOf(req)}`);
+    }
+  }
+
+  private async join(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const handler = this.routes.join;
+    try {
+      // Checked before reading the body, so a worker never reads a secret it cannot use.
+      if (!handler) throw new HttpRefusal(404, 'this node does not accept joins: it is not a manager');
+      const checked = checkJoinRequest(await readJsonBody(req, MAX_JOIN_BODY));
+      if (!checked.ok) throw new HttpRefusal(400, checked.reason);
+      const answer = await handler(checked.value, { remoteAddress: req.socket.remoteAddress });
+      sendJson(res, 200, answer);
+    } catch (err) {
+      if (err instanceof HttpRefusal || err instanceof JoinRefused) return sendError(res, err.status, err.message);
+      // Malformed token: its messages are written never to contain the secret.
+      if (err instanceof JoinTokenError) return sendError(res, 400, err.message);
+      this.logger.warn('join failed', { remote: req.socket.remoteAddress, error: err instanceof Error ? err.message : String(err) });
+      sendError(res, 500, 'join failed: internal error on the manager (see its log)');
+    }
+  }
+
+  // ---- upgrades -------------------------------------------------------------
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => undefined);
+    const route = routeOf(req);
+    this.counters.requests[route]++;
+    if (this.closing) return this.refuse(socket, 503, 'node shutting down');
+    if (route === 'raft') return this.upgradeRaft(req, socket, head);
+    if (route === 'dispatcher') return this.upgradeDispatcher(req, socket, head);
+    this.refuse(socket, 404, `no WebSocket endpoint at ${pathOf(req)}`);
+  }
+
+  private upgradeRaft(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const raft = this.routes.raft;
+    if (!raft) return this.refuse(socket, 404, 'this node is not a manager: no raft here');
+    const peer = verifiedPeer(req.socket as TLSSocket, { clusterId: this.clusterId, roles: ['manager'] });
+    if (!peer.ok) return this.refuse(socket, 403, `raft: ${peer.reason}`);
+    this.track(socket);
+    try {
+      raft.handleUpgrade(req, socket, head);
+    } catch (err) {
+      // Thrown from an 'upgrade' listener it would take the whole daemon down.
+      this.logger.warn('raft handleUpgrade threw', { error: err instanceof Error ? err.message : String(err) });
+      this.refuse(socket, 500, 'raft: internal error');
+    }
+  }
+
+  private upgradeDispatcher(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const dispatcher = this.routes.dispatcher;
+    if (!dispatcher) return this.refuse(socket, 404, 'this node runs no dispatcher');
+    const peer = verifiedPeer(req.socket as TLSSocket, { clusterId: this.clusterId, roles: ['manager', 'worker'] });
+    if (!peer.ok) return this.refuse(socket, 403, `dispatcher: ${peer.reason}`);
+    let allowed: boolean;
+    try {
+      allowed = dispatcher.isNodeAllowed(peer.identity.nodeId);
+    } catch (err) {
+      this.logger.warn('isNodeAllowed threw', { node: peer.identity.nodeId, error: err instanceof Error ? err.message : String(err) });
+      return this.refuse(socket, 503, 'dispatcher: cannot check the node right now');
+    }
+    if (!allowed) return this.refuse(socket, 403, `dispatcher: node ${peer.identity.nodeId} is not a member of this cluster (removed?)`);
+    this.track(socket);
+    this.sessions.handleUpgrade(req, socket, head, (ws) => {
+      if (this.closing) return ws.terminate();
+      this.agents.add(ws);
+      ws.once('close', () => this.agents.delete(ws));
+      try {
+        dispatcher.onSession(ws, peer.identity);
+      } catch (err) {
+        this.logger.warn('dispatcher session handler threw', { node: peer.identity.nodeId, error: err instanceof Error ? err.message : String(err) });
+        ws.close(1011, 'internal error');
+      }
+    });
+  }
+
+  private refuse(socket: Duplex, status: number, reason: string): void {
+    this.counters.refusedUpgrades++;
+    refuseUpgrade(socket, status, reason);
+  }
+
+  private track(socket: Duplex): void {
+    this.upgraded.add(socket);
+    socket.once('close', () => this.upgraded.delete(socket));
+  }
+}
+
+function contextOptions(c: NodeCredentials): https.ServerOptions {
+  // Only the cluster CA verifies client certificates, never the system roots.
+  return { key: c.keyPem, cert: c.certPem, ca: c.caCertPem, minVersion: 'TLSv1.2' };
+}
+
+function checkOwnCertificate(c: NodeCredentials, clusterId: string): void {
+  const info = parseNodeCertificate(c.certPem);
+  if (info.clusterId !== clusterId) {
+    throw new Error(`node server: certificate of ${info.nodeId} belongs to cluster ${info.clusterId}, not ${clusterId}`);
+  }
+}
+
+function pathOf(req: IncomingMessage): string {
+  try {
+    return new URL(req.url ?? '/', 'https://node').pathname;
+  } catch {
+    return '/';
+  }
+}
+
+function routeOf(req: IncomingMessage): RouteName {
+  switch (pathOf(req)) {
+    case ROUTES.ca:
+      return 'ca';
+    case ROUTES.join:
+      return 'join';
+    case ROUTES.raft:
+      return 'raft';
+    case ROUTES.dispatcher:
+      return 'dispatcher';
+    default:
+      return 'other';
+  }
+}
+
+function closeGracefully(ws: WebSocket): Promise<void> {
+  return new Promise((resolve) => {
+    if (ws.readyState === WebSocket.CLOSED) return resolve();
+    const timer = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
+    ws.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    ws.close(1001, 'node shutting down');
+  });
+}
