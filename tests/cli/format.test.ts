@@ -1,5 +1,5 @@
 import { formatDuration, parseDuration } from '../../lib/cli/duration';
-import { renderJsonLines, renderTable, shortId } from '../../lib/cli/table';
+import { renderJsonLines, shortId } from '../../lib/cli/table';
 
 describe('durations as docker takes them', () => {
   test.each([
@@ -27,22 +27,7 @@ describe('durations as docker takes them', () => {
   });
 });
 
-describe('tables', () => {
-  test('columns are padded to the widest cell, three spaces apart, no trailing blanks', () => {
-    const out = renderTable(
-      ['ID', 'HOSTNAME', 'STATUS'],
-      [
-        ['abc *', 'manager-one', 'Ready'],
-        ['def', 'w2', 'Down'],
-      ],
-    );
-    expect(out).toBe('ID      HOSTNAME      STATUS\nabc *   manager-one   Ready\ndef     w2            Down\n');
-  });
-
-  test('an empty listing still prints its headers', () => {
-    expect(renderTable(['ID', 'NAME'], [])).toBe('ID   NAME\n');
-  });
-
+describe('json lines and ids', () => {
   test('json lines and short ids', () => {
     expect(renderJsonLines([{ ID: 'a' }, { ID: 'b' }])).toBe('{"ID":"a"}\n{"ID":"b"}\n');
     expect(renderJsonLines([])).toBe('');

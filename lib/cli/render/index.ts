@@ -1,0 +1,12 @@
+// The node and swarm commands' output, rendered from plain data so the CLI
+// only fetches and prints. Each module follows one docker command's layout.
+
+export { filterNodes, parseNodeFilters, type NodeFilters } from './node-filter';
+export { renderNodeInspect, nodeInspectJson, nodePrettyText, type NodeInspectJson, type NodeInspectOptions } from './node-inspect';
+export { renderNodeList, nodeListJson, sortNodesLikeDocker, type NodeListJson, type NodeListOptions, type TlsStatus } from './node-list';
+export { managerStatusOf, type ManagerView, type Reachability, type StoredNode } from './node-status';
+export { renderInfo, swarmInfoJson, swarmInfoText, type LocalNodeState, type SwarmInfo } from './swarm-info';
+export { renderDockerTable } from './tabwriter';
+export { bytesSize, cpuCount, formatSignificant, humanDuration } from './units';
+export { goTimeString, prettyPrint } from './docker-text';
+export { naturalCompare } from './natural-order';
