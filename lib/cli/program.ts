@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { registerNodeCommands } from './commands/node';
+import { registerSwarmCommands } from './commands/swarm';
 import { packageVersion } from './package-version';
 
 const DESCRIPTION = [
@@ -9,8 +11,9 @@ const DESCRIPTION = [
 
 // Said plainly so nobody goes looking for commands that do not exist yet.
 const STATUS = `
-Status: only the Raft foundation exists so far. Cluster, node, service and
-stack commands (init, join, node, service, stack) arrive in later releases.`;
+Status: a swarm of managers can be created (init, start, stop, info,
+join-token, node ls/inspect/update). join, leave, workers, services and
+stacks arrive in later releases.`;
 
 /**
  * Builds the `swarm` command line. Kept apart from bin/cli.ts so tests can drive it
@@ -24,6 +27,7 @@ export function buildProgram(): Command {
     .helpOption('-h, --help', 'show this help and exit')
     .addHelpText('after', STATUS)
     .showHelpAfterError("(run 'swarm --help' for usage)")
+    .option('--data-dir <dir>', 'the node data dir (default: $SWARM_DATA_DIR, /var/lib/swarm as root, else ~/.local/share/swarm)')
     // Lets a stray word reach the action, which names it, instead of commander's
     // "too many arguments".
     .allowExcessArguments()
@@ -32,5 +36,7 @@ export function buildProgram(): Command {
       if (word !== undefined) program.error(`error: unknown command '${word}'`);
       program.help();
     });
+  registerSwarmCommands(program);
+  registerNodeCommands(program);
   return program;
 }

@@ -1,0 +1,238 @@
+// `swarm init`, `start`, `stop`, `info`, `join-token`, and the hidden
+// `daemon` command that detached daemons run as.
+
+import { Command, Option } from 'commander';
+import { networkInterfaces } from 'os';
+import { NodeAvailability } from '../../api/types';
+import { DEFAULT_CLUSTER_SPEC } from '../../manager/cluster-init';
+import { AlreadyInSwarmError, ManagerDaemon } from '../../daemon/manager-daemon';
+import { layout } from '../../daemon/data-dir';
+import { readIdentity } from '../../daemon/identity';
+import { DataDirLockedError, processAlive, readPid } from '../../daemon/pid-lock';
+import { DaemonNotRunningError } from '../../daemon/control-client';
+import { formatHostPort, parseHostPort, DEFAULT_LISTEN_ADDR } from '../../net';
+import { parseDuration } from '../duration';
+import { action, contextOf } from '../context';
+import { renderInfo, SwarmInfo } from '../render';
+import { daemonLogger, holdForeground, startDetached } from './daemon-process';
+
+const AVAILABILITY = ['active', 'pause', 'drain'];
+
+function intOption(name: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`invalid ${name} "${v}": a positive integer is needed`);
+    return n;
+  };
+}
+
+/** The address others dial when none is given: the first non-loopback IPv4, as docker guesses it. */
+function guessAdvertise(listenAddr: string): string {
+  const { host, port } = parseHostPort(listenAddr, { allowPortZero: true });
+  if (host !== '0.0.0.0' && host !== '::') return listenAddr;
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return formatHostPort(a.address, port);
+  }
+  return formatHostPort('127.0.0.1', port);
+}
+
+interface InitFlags {
+  listenAddr: string;
+  advertiseAddr?: string;
+  hostname?: string;
+  availability: NodeAvailability;
+  dockerHost?: string;
+  dispatcherHeartbeat: string;
+  raftTick: string;
+  electionTick: number;
+  heartbeatTick: number;
+  snapshotInterval: number;
+  foreground?: boolean;
+}
+
+function initArgs(f: InitFlags): string[] {
+  const args = ['--init', '--listen-addr', f.listenAddr, '--availability', f.availability];
+  args.push('--dispatcher-heartbeat', f.dispatcherHeartbeat, '--raft-tick', f.raftTick);
+  args.push('--election-tick', String(f.electionTick), '--heartbeat-tick', String(f.heartbeatTick));
+  args.push('--snapshot-interval', String(f.snapshotInterval));
+  if (f.advertiseAddr) args.push('--advertise-addr', f.advertiseAddr);
+  if (f.hostname) args.push('--hostname', f.hostname);
+  if (f.dockerHost) args.push('--docker-host', f.dockerHost);
+  return args;
+}
+
+function addInitOptions(cmd: Command): Command {
+  return cmd
+    .option('--listen-addr <host:port>', 'address to listen on for cluster traffic', DEFAULT_LISTEN_ADDR)
+    .option('--advertise-addr <host:port>', 'address other nodes dial (default: this machine\'s first IPv4 address)')
+    .option('--hostname <name>', "this node's name in the cluster (default: the machine's)")
+    .addOption(new Option('--availability <state>', 'availability of this node').choices(AVAILABILITY).default('active'))
+    .option('--docker-host <url>', 'the Docker engine tasks run on (default: DOCKER_HOST or the local socket)')
+    .option('--dispatcher-heartbeat <duration>', 'how often nodes heartbeat', '5s')
+    .option('--raft-tick <duration>', 'Raft tick', '100ms')
+    .option('--election-tick <n>', 'Raft election timeout in ticks', intOption('election tick'), 10)
+    .option('--heartbeat-tick <n>', 'Raft heartbeat in ticks', intOption('heartbeat tick'), 1)
+    .option('--snapshot-interval <n>', 'log entries between Raft snapshots', intOption('snapshot interval'), 10_000);
+}
+
+function clusterSpec(f: InitFlags) {
+  const spec = structuredClone(DEFAULT_CLUSTER_SPEC);
+  spec.dispatcherHeartbeatMs = parseDuration(f.dispatcherHeartbeat, 'dispatcher heartbeat');
+  if (spec.dispatcherHeartbeatMs <= 0) throw new Error('the dispatcher heartbeat must be positive');
+  spec.raft.tickMs = parseDuration(f.raftTick, 'raft tick');
+  if (spec.raft.tickMs < 1) throw new Error('the raft tick must be at least 1ms');
+  spec.raft.electionTick = f.electionTick;
+  spec.raft.heartbeatTick = f.heartbeatTick;
+  if (f.heartbeatTick >= f.electionTick) throw new Error('the heartbeat tick must be smaller than the election tick');
+  spec.raft.snapshotEvery = f.snapshotInterval;
+  return spec;
+}
+
+async function printJoinHelp(cmd: Command, nodeId: string): Promise<void> {
+  const ctx = contextOf(cmd);
+  const t = await ctx.call<{ token: string; managerAddr: string }>('GET', '/v1/join-token/worker');
+  ctx.out(
+    `Swarm initialized: current node (${nodeId}) is now a manager.\n\n` +
+      `To add a worker to this swarm, run the following command:\n\n    swarm join --token ${t.token} ${t.managerAddr}\n\n` +
+      "To add a manager to this swarm, run 'swarm join-token manager' and follow the instructions.\n\n",
+  );
+}
+
+export function registerSwarmCommands(program: Command): void {
+  addInitOptions(program.command('init').description('create a new swarm with this node as its first manager'))
+    .option('--foreground', 'run the daemon in this process instead of detaching it')
+    .action(
+      action(async (f: InitFlags, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        const spec = clusterSpec(f);
+        // Checked here too, so a detached daemon that would refuse is not mistaken for a ready one.
+        if (await readIdentity(layout(ctx.dataDir).identity)) throw new AlreadyInSwarmError(ctx.dataDir);
+        refuseRunningDaemon(ctx.dataDir);
+        parseHostPort(f.listenAddr, { allowPortZero: true });
+        const advertiseAddr = f.advertiseAddr ?? guessAdvertise(f.listenAddr);
+        parseHostPort(advertiseAddr);
+        if (f.foreground) {
+          const d = await ManagerDaemon.init(
+            ctx.dataDir,
+            { listenAddr: f.listenAddr, advertiseAddr, hostname: f.hostname, availability: f.availability, dockerHost: f.dockerHost, spec },
+            daemonLogger(),
+          );
+          await printJoinHelp(cmd, d.node.nodeId);
+          await holdForeground(() => d.stop(), d.done);
+          return;
+        }
+        await startDetached(ctx.dataDir, initArgs({ ...f, advertiseAddr }));
+        const info = await ctx.call<{ nodeId: string }>('GET', '/v1/info');
+        await printJoinHelp(cmd, info.nodeId);
+      }),
+    );
+
+  program
+    .command('start')
+    .description("start this node's daemon again from its data dir (after 'swarm stop', a crash or a reboot)")
+    .option('--foreground', 'run the daemon in this process instead of detaching it')
+    .action(
+      action(async (f: { foreground?: boolean }, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        if (f.foreground) {
+          const d = await ManagerDaemon.start(ctx.dataDir, daemonLogger());
+          await holdForeground(() => d.stop(), d.done);
+          return;
+        }
+        refuseRunningDaemon(ctx.dataDir);
+        await startDetached(ctx.dataDir, []);
+        const info = await ctx.call<{ nodeId: string; hostname: string }>('GET', '/v1/info');
+        ctx.out(`Node ${info.nodeId} (${info.hostname}) started.\n`);
+      }),
+    );
+
+  program
+    .command('stop')
+    .description("stop this node's daemon without leaving the swarm")
+    .action(
+      action(async (_f: unknown, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        await ctx.call('POST', '/v1/stop');
+        // Return once it is really gone, so `swarm start` right after works.
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+          try {
+            await ctx.call('GET', '/v1/info', undefined, 1000);
+          } catch (e) {
+            if (e instanceof DaemonNotRunningError) break;
+          }
+          if (Date.now() > deadline) throw new Error('the daemon did not stop within 30 s');
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        ctx.out('Node stopped.\n');
+      }),
+    );
+
+  program
+    .command('info')
+    .description('display the swarm as this node sees it')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(
+      action(async (f: { format: 'text' | 'json' }, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        const info = await ctx.call<SwarmInfo>('GET', '/v1/info');
+        ctx.out(renderInfo({ ...info, swarmVersion: programVersion(cmd) }, { format: f.format }));
+      }),
+    );
+
+  program
+    .command('join-token')
+    .description('print (or rotate) the command a node runs to join as a worker or a manager')
+    .argument('<role>', 'worker or manager')
+    .option('-q, --quiet', 'print the token only')
+    .option('--rotate', 'replace the token: the old one no longer joins')
+    .action(
+      action(async (role: string, f: { quiet?: boolean; rotate?: boolean }, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        if (role !== 'worker' && role !== 'manager') throw new Error(`unknown role "${role}": use worker or manager`);
+        const t = await ctx.call<{ token: string; managerAddr: string }>('GET', `/v1/join-token/${role}${f.rotate ? '?rotate=1' : ''}`);
+        if (f.quiet) {
+          ctx.out(`${t.token}\n`);
+          return;
+        }
+        if (f.rotate) ctx.out(`Successfully rotated ${role} join token.\n\n`);
+        ctx.out(`To add a ${role} to this swarm, run the following command:\n\n    swarm join --token ${t.token} ${t.managerAddr}\n\n`);
+      }),
+    );
+
+  // What detached daemons run; not for people.
+  addInitOptions(program.command('daemon', { hidden: true }))
+    .option('--init', 'create a new cluster')
+    .action(
+      action(async (f: InitFlags & { init?: boolean }, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        const log = daemonLogger();
+        const d = f.init
+          ? await ManagerDaemon.init(
+              ctx.dataDir,
+              {
+                listenAddr: f.listenAddr,
+                advertiseAddr: f.advertiseAddr ?? guessAdvertise(f.listenAddr),
+                hostname: f.hostname,
+                availability: f.availability,
+                dockerHost: f.dockerHost,
+                spec: clusterSpec(f),
+              },
+              log,
+            )
+          : await ManagerDaemon.start(ctx.dataDir, log);
+        await holdForeground(() => d.stop(), d.done);
+      }),
+    );
+}
+
+function refuseRunningDaemon(dataDir: string): void {
+  const pid = readPid(layout(dataDir).pid);
+  if (pid !== undefined && processAlive(pid)) throw new DataDirLockedError(pid, dataDir);
+}
+
+function programVersion(cmd: Command): string {
+  let root = cmd;
+  while (root.parent) root = root.parent;
+  return root.version() ?? '';
+}

@@ -1,0 +1,178 @@
+// The control API a manager daemon serves on its unix socket: what the CLI's
+// `info`, `node …`, `join-token` and `stop` commands call.
+
+import { generateJoinToken } from '../ca';
+import { Cluster, Node } from '../api/types';
+import { ManagerError } from '../manager/errors';
+import { Manager } from '../manager/manager';
+import { resolveNode, updateNode, NodeUpdate } from '../manager/node-ops';
+import { DeepReadonly, thaw } from '../manager/store';
+import { ControlError, ControlHandler } from './control-server';
+import { NodeIdentity } from './identity';
+import { ok, Router } from './router';
+
+export interface NodeListView {
+  nodes: DeepReadonly<Node>[];
+  selfId: string;
+  leaderNodeId?: string;
+  /** Manager node id → whether this manager can reach it now. */
+  reachability: Record<string, 'reachable' | 'unreachable'>;
+}
+
+const STATUS: Record<ManagerError['code'], number> = {
+  NoQuorum: 503,
+  NotLeader: 421,
+  Stopped: 503,
+  Conflict: 409,
+  NotFound: 404,
+  Invalid: 400,
+  Refused: 409,
+  Internal: 500,
+};
+
+function asControlError(e: unknown): never {
+  if (e instanceof ManagerError) throw new ControlError(STATUS[e.code], e.message);
+  throw e;
+}
+
+export class ControlApi {
+  constructor(
+    private readonly m: Manager,
+    private readonly identity: () => NodeIdentity,
+    private readonly stopDaemon: () => Promise<void>,
+  ) {}
+
+  handler(): ControlHandler {
+    const r = new Router();
+    r.on('GET', '/v1/info', async () => ok(await this.info()));
+    r.on('GET', '/v1/nodes', async (req) => ok(await this.listNodes(req.query.get('local') === '1')));
+    r.on('GET', '/v1/nodes/:ref', async (_req, p) => {
+      await this.sync(false);
+      return ok(this.nodeView(this.resolve(p.ref)));
+    });
+    r.on('POST', '/v1/nodes/:ref/update', async (req, p) => {
+      const n = await updateNode(this.m, p.ref, parseUpdate(req.body)).catch(asControlError);
+      return ok(n);
+    });
+    r.on('GET', '/v1/join-token/:role', async (req, p) => ok(await this.joinToken(p.role, req.query.get('rotate') === '1')));
+    r.on('POST', '/v1/stop', async () => {
+      // Answer first: the socket goes away with the daemon.
+      setImmediate(() => void this.stopDaemon());
+      return ok({ stopping: true });
+    });
+    return r.handler();
+  }
+
+  private resolve(ref: string): DeepReadonly<Node> {
+    try {
+      return resolveNode(this.m, ref);
+    } catch (e) {
+      return asControlError(e);
+    }
+  }
+
+  private async sync(local: boolean): Promise<void> {
+    if (local) return;
+    await this.m.syncRead().catch(asControlError);
+  }
+
+  private cluster(): DeepReadonly<Cluster> {
+    const c = this.m.store.get('cluster', this.identity().clusterId);
+    if (!c) throw new ControlError(503, 'the cluster object is not committed yet; retry in a moment');
+    return c;
+  }
+
+  private leaderNodeId(): string | undefined {
+    const lead = this.m.leader;
+    return this.m.store.list('node').find((n) => n.managerStatus?.raftId === lead)?.id;
+  }
+
+  private reachability(): Record<string, 'reachable' | 'unreachable'> {
+    const out: Record<string, 'reachable' | 'unreachable'> = {};
+    const status = this.m.raft.status();
+    const peers = this.m.raft.transportStats().peers;
+    for (const n of this.m.store.list('node')) {
+      const raftId = n.managerStatus?.raftId;
+      if (raftId === undefined || n.role !== 'manager') continue;
+      // The leader knows who answered lately; a follower knows whom it is connected to.
+      const seen = status.progress ? status.progress.get(raftId)?.recentActive : peers[raftId]?.connected;
+      out[n.id] = raftId === this.m.raftId || seen ? 'reachable' : 'unreachable';
+    }
+    return out;
+  }
+
+  private nodeView(n: DeepReadonly<Node>): { node: DeepReadonly<Node>; leaderNodeId?: string; reachability: Record<string, string> } {
+    return { node: n, leaderNodeId: this.leaderNodeId(), reachability: this.reachability() };
+  }
+
+  private async listNodes(local: boolean): Promise<NodeListView> {
+    await this.sync(local);
+    return {
+      nodes: this.m.store.list('node'),
+      selfId: this.identity().nodeId,
+      leaderNodeId: this.leaderNodeId(),
+      reachability: this.reachability(),
+    };
+  }
+
+  private async info(): Promise<Record<string, unknown>> {
+    const id = this.identity();
+    // info answers even without a quorum: it reports the last known state.
+    const c = this.m.store.get('cluster', id.clusterId);
+    const nodes = this.m.store.list('node');
+    const reach = this.reachability();
+    const leaderNodeId = this.leaderNodeId();
+    return {
+      clusterId: id.clusterId,
+      nodeId: id.nodeId,
+      hostname: id.hostname,
+      role: id.role,
+      state: c ? 'active' : 'pending',
+      isManager: true,
+      nodeAddr: id.advertiseAddr.replace(/:\d+$/, ''),
+      managers: nodes
+        .filter((n) => n.role === 'manager' && n.managerStatus)
+        .map((n) => ({ nodeId: n.id, addr: n.managerStatus?.addr, reachability: reach[n.id], leader: n.id === leaderNodeId })),
+      nodes: nodes.length,
+      managersCount: nodes.filter((n) => n.role === 'manager').length,
+      raft: c
+        ? { snapshotInterval: c.spec.raft.snapshotEvery, heartbeatTick: c.spec.raft.heartbeatTick, electionTick: c.spec.raft.electionTick }
+        : undefined,
+      dispatcherHeartbeatMs: c?.spec.dispatcherHeartbeatMs,
+      taskHistoryLimit: c?.spec.taskHistoryLimit,
+      hasQuorumLeader: this.m.hasLeader,
+    };
+  }
+
+  private async joinToken(role: string, rotate: boolean): Promise<{ token: string; managerAddr: string }> {
+    if (role !== 'worker' && role !== 'manager') throw new ControlError(400, `unknown role "${role}": use worker or manager`);
+    const managerAddr = this.identity().advertiseAddr;
+    if (!rotate) {
+      await this.sync(false);
+      return { token: this.cluster().joinTokens[role], managerAddr };
+    }
+    for (let attempt = 0; ; attempt++) {
+      await this.sync(false);
+      const c = this.cluster();
+      const next = thaw(c);
+      next.joinTokens[role] = generateJoinToken(c.rootCA.digest);
+      try {
+        await this.m.write([{ op: 'update', kind: 'cluster', object: next, expectedVersion: c.meta.version }]);
+        return { token: next.joinTokens[role], managerAddr };
+      } catch (e) {
+        if (e instanceof ManagerError && e.code === 'Conflict' && attempt < 5) continue;
+        return asControlError(e);
+      }
+    }
+  }
+}
+
+function parseUpdate(body: unknown): NodeUpdate {
+  if (typeof body !== 'object' || body === null) throw new ControlError(400, 'the update must be a JSON object');
+  const b = body as Record<string, unknown>;
+  const u: NodeUpdate = {};
+  if (b.availability !== undefined) u.availability = b.availability as NodeUpdate['availability'];
+  if (b.labelAdd !== undefined) u.labelAdd = b.labelAdd as Record<string, string>;
+  if (b.labelRm !== undefined) u.labelRm = b.labelRm as string[];
+  return u;
+}

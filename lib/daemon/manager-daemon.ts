@@ -1,0 +1,232 @@
+// The daemon of a manager node: its data dir lock, TLS port, Raft member,
+// store, and the control socket the CLI talks to. `init` creates a cluster;
+// `start` resumes one from the data dir with the same identity.
+
+import { promises as fsp } from 'fs';
+import { IncomingMessage } from 'http';
+import { Duplex } from 'stream';
+import { authorizePeerCertificate, expectServer, nodeTlsOptions } from '../ca';
+import { Cluster, ClusterSpec, NodeAvailability, NodeDescription } from '../api/types';
+import { Draft } from '../manager/store/transaction';
+import { createCluster, managerNodeDraft } from '../manager/cluster-init';
+import { Manager } from '../manager/manager';
+import { NodeServer } from '../net';
+import { RaftLogger } from '../raft/core/config';
+import { WsTransport } from '../raft/transport';
+import { ControlServer } from './control-server';
+import { ControlApi } from './control-api';
+import { Credentials, readCredentials, writeCredentials } from './credentials';
+import { layout, DataDirLayout } from './data-dir';
+import { describeHost } from './describe-host';
+import { NodeIdentity, readIdentity, writeIdentity } from './identity';
+import { acquirePidLock, PidLock } from './pid-lock';
+
+export interface InitOptions {
+  listenAddr: string;
+  advertiseAddr: string;
+  hostname?: string;
+  availability: NodeAvailability;
+  dockerHost?: string;
+  spec: ClusterSpec;
+}
+
+/** What `swarm init` still has to commit once its one-member Raft has a leader. */
+interface PendingInit {
+  cluster: Draft<Cluster>;
+  availability: NodeAvailability;
+  description: NodeDescription;
+}
+
+export class AlreadyInSwarmError extends Error {
+  constructor(dir: string) {
+    super(`this node is already part of a swarm (data dir ${dir}); use 'swarm start' to run it or 'swarm leave' first`);
+    this.name = 'AlreadyInSwarmError';
+  }
+}
+
+export class ManagerDaemon {
+  private server?: NodeServer;
+  private transport?: WsTransport;
+  private manager?: Manager;
+  private control?: ControlServer;
+  private stopped?: Promise<void>;
+  private resolveStopped!: () => void;
+  readonly done: Promise<void>;
+
+  private constructor(
+    readonly dir: DataDirLayout,
+    private identity: NodeIdentity,
+    private readonly creds: Credentials,
+    private readonly lock: PidLock,
+    private readonly log: RaftLogger,
+  ) {
+    this.done = new Promise((r) => (this.resolveStopped = r));
+  }
+
+  /** `swarm init`: a new cluster with this node as its only manager. */
+  static async init(dataDir: string, o: InitOptions, log: RaftLogger): Promise<ManagerDaemon> {
+    const dir = layout(dataDir);
+    await fsp.mkdir(dataDir, { recursive: true, mode: 0o700 });
+    const lock = await acquirePidLock(dir.pid, dataDir);
+    try {
+      if (await readIdentity(dir.identity)) throw new AlreadyInSwarmError(dataDir);
+      const description = await describeHost({ hostname: o.hostname, dockerHost: o.dockerHost });
+      const c = await createCluster(o.spec);
+      const creds = { keyPem: c.keyPem, certPem: c.certPem, caCertPem: c.caCertPem };
+      await writeCredentials(dir.certs, creds);
+      const identity: NodeIdentity = {
+        version: 1,
+        nodeId: c.nodeId,
+        clusterId: c.clusterId,
+        role: 'manager',
+        raftId: c.raftId,
+        hostname: description.hostname,
+        listenAddr: o.listenAddr,
+        advertiseAddr: o.advertiseAddr,
+        dockerHost: o.dockerHost,
+        managers: [o.advertiseAddr],
+        initPending: true,
+      };
+      await writeIdentity(dir.identity, identity);
+      const d = new ManagerDaemon(dir, identity, creds, lock, log);
+      await d.run(o.spec, { cluster: c.cluster, availability: o.availability, description });
+      return d;
+    } catch (e) {
+      await lock.release();
+      throw e;
+    }
+  }
+
+  /** `swarm start`: the same node again, from its data dir. */
+  static async start(dataDir: string, log: RaftLogger): Promise<ManagerDaemon> {
+    const dir = layout(dataDir);
+    const lock = await acquirePidLock(dir.pid, dataDir);
+    try {
+      const identity = await readIdentity(dir.identity);
+      if (!identity) throw new Error(`data dir ${dataDir} holds no swarm node: use 'swarm init' or 'swarm join'`);
+      if (identity.role !== 'manager') throw new Error(`node ${identity.nodeId} is a worker: worker daemons are not available yet`);
+      const creds = await readCredentials(dir.certs);
+      const d = new ManagerDaemon(dir, identity, creds, lock, log);
+      await d.run(undefined, undefined);
+      return d;
+    } catch (e) {
+      await lock.release();
+      throw e;
+    }
+  }
+
+  private async run(
+    spec: ClusterSpec | undefined,
+    pendingInit: PendingInit | undefined,
+  ): Promise<void> {
+    const id = this.identity;
+    const raftId = id.raftId as number;
+    const tls = {
+      ...nodeTlsOptions(this.creds),
+      // Node certificates carry DNS names (swarm-manager, the node id), not addresses.
+      checkServerIdentity: expectServer({ clusterId: id.clusterId, roles: ['manager'] }),
+    };
+    this.server = await NodeServer.listen({
+      listenAddr: id.listenAddr,
+      clusterId: id.clusterId,
+      credentials: this.creds,
+      raft: { handleUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => this.raftUpgrade(req, socket, head) },
+      logger: { warn: (m, f) => this.log.warn(`${m}${f ? ` ${JSON.stringify(f)}` : ''}`) },
+    });
+    const timing = spec?.raft;
+    this.manager = await Manager.start({
+      raftId,
+      raftDir: this.dir.raft,
+      raftUrl: `wss://${id.advertiseAddr}/raft`,
+      bootstrap: pendingInit ? [{ id: raftId, url: `wss://${id.advertiseAddr}/raft` }] : undefined,
+      timing,
+      logger: this.log,
+      transport: (handlers) => {
+        this.transport = new WsTransport({
+          id: raftId,
+          listen: false,
+          clusterId: id.clusterId,
+          tls,
+          authorizePeer: (peer) =>
+            peer.certificate
+              ? authorizePeerCertificate(peer.certificate, { clusterId: id.clusterId, roles: ['manager'] })
+              : 'no client certificate',
+          logger: { warn: (m) => this.log.warn(m) },
+          ...handlers,
+        });
+        return this.transport;
+      },
+      onFatal: (e) => {
+        this.log.warn(`fatal: ${e.message}`);
+        void this.stop();
+      },
+    });
+    await this.manager.raft.waitForLeader(30_000);
+    if (id.initPending) await this.finishInit(pendingInit);
+    this.control = new ControlServer(this.dir.socket, new ControlApi(this.manager, () => this.identity, () => this.stop()).handler());
+    await this.control.start();
+    this.log.info(`node ${id.nodeId} (${id.hostname}) is a manager of cluster ${id.clusterId}, listening on ${id.listenAddr}`);
+  }
+
+  private raftUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!this.transport) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.transport.handleUpgrade(req, socket, head);
+  }
+
+  /** Commits the cluster and this node; repeated safely if a crash interrupted init. */
+  private async finishInit(
+    pending: PendingInit | undefined,
+  ): Promise<void> {
+    const m = this.manager as Manager;
+    const id = this.identity;
+    if (!pending) {
+      // A crash after writing the identity but before the commit: the CA is in the
+      // data dir but the cluster object never made it; init must be run again.
+      throw new Error(`swarm init was interrupted before the cluster was created; remove ${this.dir.root} and run 'swarm init' again`);
+    }
+    await m.syncRead();
+    const actions = [];
+    if (!m.store.get('cluster', id.clusterId)) actions.push({ op: 'create' as const, kind: 'cluster' as const, object: pending.cluster });
+    if (!m.store.get('node', id.nodeId)) {
+      actions.push({
+        op: 'create' as const,
+        kind: 'node' as const,
+        object: managerNodeDraft({
+          nodeId: id.nodeId,
+          raftId: id.raftId as number,
+          addr: id.advertiseAddr,
+          availability: pending.availability,
+          description: pending.description,
+        }),
+      });
+    }
+    await m.write(actions);
+    this.identity = { ...id, initPending: false };
+    await writeIdentity(this.dir.identity, this.identity);
+  }
+
+  get node(): NodeIdentity {
+    return this.identity;
+  }
+
+  get managerInstance(): Manager | undefined {
+    return this.manager;
+  }
+
+  /** Stops everything this daemon started, in reverse order; idempotent. */
+  stop(): Promise<void> {
+    if (this.stopped) return this.stopped;
+    this.stopped = (async () => {
+      await this.control?.stop().catch(() => undefined);
+      await this.manager?.stop().catch(() => undefined);
+      await this.transport?.stop().catch(() => undefined);
+      await this.server?.close().catch(() => undefined);
+      await this.lock.release().catch(() => undefined);
+      this.resolveStopped();
+    })();
+    return this.stopped;
+  }
+}
