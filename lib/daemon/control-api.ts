@@ -17,6 +17,8 @@ export interface NodeListView {
   leaderNodeId?: string;
   /** Manager node id → whether this manager can reach it now. */
   reachability: Record<string, 'reachable' | 'unreachable'>;
+  /** No quorum: this is the answering manager's last known state. */
+  stale: boolean;
 }
 
 const STATUS: Record<ManagerError['code'], number> = {
@@ -47,8 +49,8 @@ export class ControlApi {
     r.on('GET', '/v1/info', async () => ok(await this.info()));
     r.on('GET', '/v1/nodes', async (req) => ok(await this.listNodes(req.query.get('local') === '1')));
     r.on('GET', '/v1/nodes/:ref', async (_req, p) => {
-      await this.sync(false);
-      return ok(this.nodeView(this.resolve(p.ref)));
+      const fresh = await this.sync(false);
+      return ok({ ...this.nodeView(this.resolve(p.ref)), stale: !fresh });
     });
     r.on('POST', '/v1/nodes/:ref/update', async (req, p) => {
       const n = await updateNode(this.m, p.ref, parseUpdate(req.body)).catch(asControlError);
@@ -71,9 +73,21 @@ export class ControlApi {
     }
   }
 
-  private async sync(local: boolean): Promise<void> {
-    if (local) return;
-    await this.m.syncRead().catch(asControlError);
+  /**
+   * Makes the read linearizable when a quorum is there. Without one, reads
+   * answer from this manager's last known state (writes fail instead); the
+   * answer says so, and the CLI warns.
+   */
+  private async sync(local: boolean): Promise<boolean> {
+    if (local) return true;
+    if (!this.m.hasLeader) return false;
+    try {
+      await this.m.syncRead();
+      return true;
+    } catch (e) {
+      if (e instanceof ManagerError && e.code === 'NoQuorum') return false;
+      return asControlError(e);
+    }
   }
 
   private cluster(): DeepReadonly<Cluster> {
@@ -106,8 +120,9 @@ export class ControlApi {
   }
 
   private async listNodes(local: boolean): Promise<NodeListView> {
-    await this.sync(local);
+    const fresh = await this.sync(local);
     return {
+      stale: !fresh,
       nodes: this.m.store.list('node'),
       selfId: this.identity().nodeId,
       leaderNodeId: this.leaderNodeId(),

@@ -10,7 +10,11 @@ import { Cluster, ClusterSpec, NodeAvailability, NodeDescription } from '../api/
 import { Draft } from '../manager/store/transaction';
 import { createCluster, managerNodeDraft } from '../manager/cluster-init';
 import { Manager } from '../manager/manager';
-import { NodeServer } from '../net';
+import { ManagerError } from '../manager/errors';
+import { thaw } from '../manager/store';
+import { joinCluster, NodeServer } from '../net';
+import { makeJoinHandler } from '../manager/join-handler';
+import { RaftMembershipLoop } from '../manager/raft-membership';
 import { RaftLogger } from '../raft/core/config';
 import { WsTransport } from '../raft/transport';
 import { ControlServer } from './control-server';
@@ -35,6 +39,15 @@ interface PendingInit {
   cluster: Draft<Cluster>;
   availability: NodeAvailability;
   description: NodeDescription;
+}
+
+export interface JoinOptions {
+  token: string;
+  managerAddr: string;
+  listenAddr: string;
+  advertiseAddr: string;
+  hostname?: string;
+  dockerHost?: string;
 }
 
 export class AlreadyInSwarmError extends Error {
@@ -115,6 +128,47 @@ export class ManagerDaemon {
     }
   }
 
+  /** `swarm join` with a manager token: a new manager that catches up through Raft. */
+  static async join(dataDir: string, o: JoinOptions, log: RaftLogger): Promise<ManagerDaemon> {
+    const dir = layout(dataDir);
+    await fsp.mkdir(dataDir, { recursive: true, mode: 0o700 });
+    const lock = await acquirePidLock(dir.pid, dataDir);
+    try {
+      if (await readIdentity(dir.identity)) throw new AlreadyInSwarmError(dataDir);
+      const description = await describeHost({ hostname: o.hostname, dockerHost: o.dockerHost });
+      const joined = await joinCluster({
+        token: o.token,
+        managerAddr: o.managerAddr,
+        hostname: description.hostname,
+        advertiseAddr: o.advertiseAddr,
+      });
+      if (joined.role !== 'manager' || joined.raftId === undefined) {
+        throw new Error('worker nodes cannot run yet in this version: join with a manager token');
+      }
+      const creds = { keyPem: joined.keyPem, certPem: joined.certPem, caCertPem: joined.caCertPem };
+      await writeCredentials(dir.certs, creds);
+      const identity: NodeIdentity = {
+        version: 1,
+        nodeId: joined.nodeId,
+        clusterId: joined.clusterId,
+        role: 'manager',
+        raftId: joined.raftId,
+        hostname: description.hostname,
+        listenAddr: o.listenAddr,
+        advertiseAddr: o.advertiseAddr,
+        dockerHost: o.dockerHost,
+        managers: joined.managers.map((m) => m.addr),
+      };
+      await writeIdentity(dir.identity, identity);
+      const d = new ManagerDaemon(dir, identity, creds, lock, log);
+      await d.run(undefined, undefined);
+      return d;
+    } catch (e) {
+      await lock.release();
+      throw e;
+    }
+  }
+
   private async run(
     spec: ClusterSpec | undefined,
     pendingInit: PendingInit | undefined,
@@ -161,11 +215,76 @@ export class ManagerDaemon {
         void this.stop();
       },
     });
-    await this.manager.raft.waitForLeader(30_000);
-    if (id.initPending) await this.finishInit(pendingInit);
+    this.manager.addLeaderLoop(new RaftMembershipLoop(this.manager, this.log));
+    this.server.setRoutes({
+      raft: { handleUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => this.raftUpgrade(req, socket, head) },
+      join: makeJoinHandler(this.manager, id.clusterId),
+    });
+    const resuming = !id.initPending && this.manager.store.get('cluster', id.clusterId) !== undefined;
+    if (resuming) {
+      // A restarted manager serves its last known state at once, even without a quorum;
+      // it refreshes its own description whenever a leader is there to take the write.
+      void this.describeSelfWhenLeader();
+    } else {
+      // init, join, or a join that crashed before catching up: ready means holding the cluster state.
+      await this.manager.raft.waitForLeader(60_000);
+      if (id.initPending) await this.finishInit(pendingInit);
+      await this.waitForClusterObject();
+      await this.describeSelf();
+    }
     this.control = new ControlServer(this.dir.socket, new ControlApi(this.manager, () => this.identity, () => this.stop()).handler());
     await this.control.start();
     this.log.info(`node ${id.nodeId} (${id.hostname}) is a manager of cluster ${id.clusterId}, listening on ${id.listenAddr}`);
+  }
+
+  private async describeSelfWhenLeader(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.manager?.raft.waitForLeader(10_000);
+        await this.describeSelf();
+        return;
+      } catch (e) {
+        if (this.stopped) return;
+        this.log.warn(`could not record this node's description yet: ${e instanceof Error ? e.message : String(e)}`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
+  /**
+   * A manager records its own description and readiness (workers will do it
+   * through their agent's session). Done on every start, since the host may
+   * have changed (CPUs, memory, engine) while the node was down.
+   */
+  private async describeSelf(): Promise<void> {
+    const m = this.manager as Manager;
+    const id = this.identity;
+    const description = await describeHost({ hostname: id.hostname, dockerHost: id.dockerHost });
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const node = m.store.get('node', id.nodeId);
+      if (!node) throw new Error(`node ${id.nodeId} is not in the cluster state: it may have been removed`);
+      const next = thaw(node);
+      next.description = description;
+      next.status = { state: 'ready', addr: id.advertiseAddr.replace(/:\d+$/, '') };
+      if (JSON.stringify(next.description) === JSON.stringify(node.description) && node.status.state === 'ready') return;
+      try {
+        await m.write([{ op: 'update', kind: 'node', object: next, expectedVersion: node.meta.version }]);
+        return;
+      } catch (e) {
+        if (!(e instanceof ManagerError && e.code === 'Conflict')) throw e;
+        await m.syncRead();
+      }
+    }
+  }
+
+  /** Until the store holds the cluster (a new manager catching up), the node cannot answer for it. */
+  private async waitForClusterObject(): Promise<void> {
+    const m = this.manager as Manager;
+    const deadline = Date.now() + 60_000;
+    while (!m.store.get('cluster', this.identity.clusterId)) {
+      if (Date.now() > deadline) throw new Error('this manager did not receive the cluster state within 60 s');
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   private raftUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {

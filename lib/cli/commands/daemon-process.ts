@@ -28,7 +28,12 @@ export async function holdForeground(stop: () => Promise<void>, done: Promise<vo
  * waits until its control socket answers. If it exits first, the error is the
  * last lines of its log.
  */
-export async function startDetached(dataDir: string, args: string[], timeoutMs = 60_000): Promise<void> {
+export async function startDetached(
+  dataDir: string,
+  args: string[],
+  timeoutMs = 60_000,
+  env: Record<string, string> = {},
+): Promise<void> {
   const dir = layout(dataDir);
   const { mkdirSync } = await import('fs');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -37,6 +42,7 @@ export async function startDetached(dataDir: string, args: string[], timeoutMs =
   const child = spawn(process.execPath, [cli, 'daemon', '--data-dir', dataDir, ...args], {
     detached: true,
     stdio: ['ignore', log, log],
+    env: { ...process.env, ...env },
   });
   let exited: number | null | undefined;
   child.once('exit', (code) => (exited = code));

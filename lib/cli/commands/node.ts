@@ -9,7 +9,10 @@ interface NodeListAnswer {
   selfId: string;
   leaderNodeId?: string;
   reachability: Record<string, 'reachable' | 'unreachable'>;
+  stale: boolean;
 }
+
+const STALE_WARNING = "warning: the swarm has no quorum; this is this manager's last known state\n";
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -37,6 +40,7 @@ export function registerNodeCommands(program: Command): void {
       action(async (f: { quiet?: boolean; filter: string[]; format: 'table' | 'json' }, cmd: Command) => {
         const ctx = contextOf(cmd);
         const a = await ctx.call<NodeListAnswer>('GET', '/v1/nodes');
+        if (a.stale) process.stderr.write(STALE_WARNING);
         const nodes = filterNodes(a.nodes, f.filter);
         ctx.out(
           renderNodeList(nodes, {
@@ -63,10 +67,16 @@ export function registerNodeCommands(program: Command): void {
         let reach: Record<string, 'reachable' | 'unreachable'> = {};
         for (const ref of refs) {
           const target = ref === 'self' ? (await ctx.call<{ nodeId: string }>('GET', '/v1/info')).nodeId : ref;
-          const a = await ctx.call<{ node: StoredNode; leaderNodeId?: string; reachability: Record<string, 'reachable' | 'unreachable'> }>(
+          const a = await ctx.call<{
+            node: StoredNode;
+            leaderNodeId?: string;
+            reachability: Record<string, 'reachable' | 'unreachable'>;
+            stale: boolean;
+          }>(
             'GET',
             `/v1/nodes/${encodeURIComponent(target)}`,
           );
+          if (a.stale && found.length === 0) process.stderr.write(STALE_WARNING);
           found.push(a.node);
           leaderNodeId = a.leaderNodeId;
           reach = a.reachability;

@@ -36,6 +36,15 @@ function guessAdvertise(listenAddr: string): string {
   return formatHostPort('127.0.0.1', port);
 }
 
+interface JoinFlags {
+  token: string;
+  listenAddr: string;
+  advertiseAddr?: string;
+  hostname?: string;
+  dockerHost?: string;
+  foreground?: boolean;
+}
+
 interface InitFlags {
   listenAddr: string;
   advertiseAddr?: string;
@@ -128,6 +137,41 @@ export function registerSwarmCommands(program: Command): void {
     );
 
   program
+    .command('join')
+    .description('join a swarm as a manager (worker nodes come in a later release)')
+    .argument('<host:port>', 'a manager of the swarm')
+    .requiredOption('--token <token>', 'the join token (swarm join-token manager)')
+    .option('--listen-addr <host:port>', 'address to listen on for cluster traffic', DEFAULT_LISTEN_ADDR)
+    .option('--advertise-addr <host:port>', "address other nodes dial (default: this machine's first IPv4 address)")
+    .option('--hostname <name>', "this node's name in the cluster (default: the machine's)")
+    .option('--docker-host <url>', 'the Docker engine tasks run on (default: DOCKER_HOST or the local socket)')
+    .option('--foreground', 'run the daemon in this process instead of detaching it')
+    .action(
+      action(async (managerAddr: string, f: JoinFlags, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        parseHostPort(managerAddr);
+        parseHostPort(f.listenAddr, { allowPortZero: true });
+        const advertiseAddr = f.advertiseAddr ?? guessAdvertise(f.listenAddr);
+        parseHostPort(advertiseAddr);
+        if (await readIdentity(layout(ctx.dataDir).identity)) throw new AlreadyInSwarmError(ctx.dataDir);
+        refuseRunningDaemon(ctx.dataDir);
+        const o = { token: f.token, managerAddr, listenAddr: f.listenAddr, advertiseAddr, hostname: f.hostname, dockerHost: f.dockerHost };
+        if (f.foreground) {
+          const d = await ManagerDaemon.join(ctx.dataDir, o, daemonLogger());
+          ctx.out('This node joined a swarm as a manager.\n');
+          await holdForeground(() => d.stop(), d.done);
+          return;
+        }
+        // The token travels in the environment: a command line is visible to every user in ps.
+        const args = ['--join', managerAddr, '--listen-addr', f.listenAddr, '--advertise-addr', advertiseAddr];
+        if (f.hostname) args.push('--hostname', f.hostname);
+        if (f.dockerHost) args.push('--docker-host', f.dockerHost);
+        await startDetached(ctx.dataDir, args, 90_000, { SWARM_JOIN_TOKEN: f.token });
+        ctx.out('This node joined a swarm as a manager.\n');
+      }),
+    );
+
+  program
     .command('start')
     .description("start this node's daemon again from its data dir (after 'swarm stop', a crash or a reboot)")
     .option('--foreground', 'run the daemon in this process instead of detaching it')
@@ -203,10 +247,27 @@ export function registerSwarmCommands(program: Command): void {
   // What detached daemons run; not for people.
   addInitOptions(program.command('daemon', { hidden: true }))
     .option('--init', 'create a new cluster')
+    .option('--join <host:port>', 'join the swarm of this manager')
     .action(
-      action(async (f: InitFlags & { init?: boolean }, cmd: Command) => {
+      action(async (f: InitFlags & { init?: boolean; join?: string }, cmd: Command) => {
         const ctx = contextOf(cmd);
         const log = daemonLogger();
+        if (f.join) {
+          const d = await ManagerDaemon.join(
+            ctx.dataDir,
+            {
+              token: process.env.SWARM_JOIN_TOKEN ?? '',
+              managerAddr: f.join,
+              listenAddr: f.listenAddr,
+              advertiseAddr: f.advertiseAddr ?? guessAdvertise(f.listenAddr),
+              hostname: f.hostname,
+              dockerHost: f.dockerHost,
+            },
+            log,
+          );
+          await holdForeground(() => d.stop(), d.done);
+          return;
+        }
         const d = f.init
           ? await ManagerDaemon.init(
               ctx.dataDir,
