@@ -11,9 +11,9 @@ const DESCRIPTION = [
 
 // Said plainly so nobody goes looking for commands that do not exist yet.
 const STATUS = `
-Status: a swarm of managers can be created (init, start, stop, info,
-join-token, node ls/inspect/update). join, leave, workers, services and
-stacks arrive in later releases.`;
+Status: managers can form a swarm (init, join with a manager token, start,
+stop, info, join-token, node ls/inspect/update). Worker nodes, leave,
+services and stacks arrive in later releases.`;
 
 /**
  * Builds the `swarm` command line. Kept apart from bin/cli.ts so tests can drive it
