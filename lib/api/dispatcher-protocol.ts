@@ -1,0 +1,203 @@
+// The agent <-> dispatcher protocol: JSON text messages over the WebSocket at
+// /dispatcher, each carrying the protocol version. The session is the socket,
+// and the node is the one named by the client certificate: no message names a
+// node, so an agent can only ever speak for its own.
+//
+// agent -> manager   register {description}        first message of a session
+//                    heartbeat                     every heartbeatPeriodMs (jittered)
+// manager -> agent   registered {sessionId, heartbeatPeriodMs, managers}
+//                    heartbeatAck {heartbeatPeriodMs, managers}
+//                    redirect {leaderAddr, managers}   from a follower, which then closes
+//                    error {message}                  then the manager closes
+//
+// Task status reports (`taskStatus`) come with the orchestrator; an older
+// dispatcher refuses them as an unknown type, which is why messages carry `v`.
+
+import { NodeDescription } from './types';
+
+export const DISPATCHER_PROTOCOL_VERSION = 1;
+
+export type AgentMessage =
+  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'register'; description: NodeDescription }
+  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'heartbeat' };
+
+export type ManagerMessage =
+  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'registered'; sessionId: string; heartbeatPeriodMs: number; managers: string[] }
+  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'heartbeatAck'; heartbeatPeriodMs: number; managers: string[] }
+  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'redirect'; leaderAddr: string; managers: string[] }
+  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'error'; message: string };
+
+/** WebSocket close codes with a meaning in this protocol (4000-4999 are the application's). */
+export const CLOSE = {
+  /** The agent is stopping. */
+  normal: 1000,
+  /** The dispatcher stopped (leadership lost, manager shutting down): dial another manager. */
+  goingAway: 1001,
+  /** A message was not valid protocol. */
+  protocolError: 1002,
+  /** No leader is known right now: retry later. */
+  tryAgain: 1013,
+  /** This manager is a follower; the redirect message named the leader. */
+  redirect: 4001,
+  /** A newer session for the same node replaced this one. */
+  replaced: 4002,
+  /** The node missed its heartbeats, or it was removed from the cluster. */
+  expired: 4003,
+} as const;
+
+/** Upper bounds that keep one agent from bloating the replicated store. */
+const MAX_TEXT = 1024;
+const MAX_LABELS = 256;
+const MAX_ADDRS = 64;
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+export function encodeMessage(m: AgentMessage | ManagerMessage): string {
+  return JSON.stringify(m);
+}
+
+export function parseAgentMessage(text: string): Parsed<AgentMessage> {
+  return parseWith(text, (o) => {
+    switch (o.type) {
+      case 'register': {
+        onlyKeys(o, ['v', 'type', 'description'], 'register');
+        return { v: DISPATCHER_PROTOCOL_VERSION, type: 'register', description: checkDescription(o.description) };
+      }
+      case 'heartbeat':
+        onlyKeys(o, ['v', 'type'], 'heartbeat');
+        return { v: DISPATCHER_PROTOCOL_VERSION, type: 'heartbeat' };
+      default:
+        throw new Malformed(`unknown message type ${JSON.stringify(o.type)}`);
+    }
+  });
+}
+
+export function parseManagerMessage(text: string): Parsed<ManagerMessage> {
+  return parseWith(text, (o) => {
+    const v = DISPATCHER_PROTOCOL_VERSION;
+    switch (o.type) {
+      case 'registered':
+        onlyKeys(o, ['v', 'type', 'sessionId', 'heartbeatPeriodMs', 'managers'], 'registered');
+        return {
+          v,
+          type: 'registered',
+          sessionId: text1(o.sessionId, 'sessionId'),
+          heartbeatPeriodMs: period(o.heartbeatPeriodMs),
+          managers: addrs(o.managers),
+        };
+      case 'heartbeatAck':
+        onlyKeys(o, ['v', 'type', 'heartbeatPeriodMs', 'managers'], 'heartbeatAck');
+        return { v, type: 'heartbeatAck', heartbeatPeriodMs: period(o.heartbeatPeriodMs), managers: addrs(o.managers) };
+      case 'redirect':
+        onlyKeys(o, ['v', 'type', 'leaderAddr', 'managers'], 'redirect');
+        return { v, type: 'redirect', leaderAddr: text1(o.leaderAddr, 'leaderAddr'), managers: addrs(o.managers) };
+      case 'error':
+        onlyKeys(o, ['v', 'type', 'message'], 'error');
+        if (typeof o.message !== 'string') throw new Malformed('error.message must be a string');
+        return { v, type: 'error', message: o.message.slice(0, MAX_TEXT) };
+      default:
+        throw new Malformed(`unknown message type ${JSON.stringify(o.type)}`);
+    }
+  });
+}
+
+class Malformed extends Error {}
+
+function parseWith<T>(text: string, check: (o: Record<string, unknown>) => T): Parsed<T> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  if (!isObject(raw)) return { ok: false, reason: 'a message must be a JSON object' };
+  if (raw.v !== DISPATCHER_PROTOCOL_VERSION) {
+    return { ok: false, reason: `unsupported protocol version ${JSON.stringify(raw.v)} (this node speaks ${DISPATCHER_PROTOCOL_VERSION})` };
+  }
+  try {
+    return { ok: true, value: check(raw) };
+  } catch (e) {
+    if (e instanceof Malformed) return { ok: false, reason: e.message };
+    throw e;
+  }
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+// Unknown fields are refused rather than ignored: a field this version does
+// not know (a node id, say) must never look as if it had been honoured.
+function onlyKeys(o: Record<string, unknown>, allowed: readonly string[], what: string): void {
+  for (const k of Object.keys(o)) {
+    if (!allowed.includes(k)) throw new Malformed(`${what}: unexpected field ${JSON.stringify(k)}`);
+  }
+}
+
+function obj(x: unknown, what: string): Record<string, unknown> {
+  if (!isObject(x)) throw new Malformed(`${what} must be an object`);
+  return x;
+}
+
+function text(x: unknown, what: string): string {
+  if (typeof x !== 'string') throw new Malformed(`${what} must be a string`);
+  if (x.length > MAX_TEXT) throw new Malformed(`${what} is longer than ${MAX_TEXT} characters`);
+  return x;
+}
+
+function text1(x: unknown, what: string): string {
+  const s = text(x, what);
+  if (s === '') throw new Malformed(`${what} must not be empty`);
+  return s;
+}
+
+function count(x: unknown, what: string): number {
+  if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0) throw new Malformed(`${what} must be a non-negative integer`);
+  return x;
+}
+
+function period(x: unknown): number {
+  if (count(x, 'heartbeatPeriodMs') === 0) throw new Malformed('heartbeatPeriodMs must be positive');
+  return x as number;
+}
+
+function addrs(x: unknown): string[] {
+  if (!Array.isArray(x) || x.length > MAX_ADDRS) throw new Malformed(`managers must be an array of at most ${MAX_ADDRS} addresses`);
+  return x.map((a, i) => text1(a, `managers[${i}]`));
+}
+
+function labels(x: unknown, what: string): Record<string, string> {
+  const o = obj(x, what);
+  const keys = Object.keys(o);
+  if (keys.length > MAX_LABELS) throw new Malformed(`${what} has more than ${MAX_LABELS} entries`);
+  const out: Record<string, string> = {};
+  for (const k of keys) {
+    if (k.length > MAX_TEXT) throw new Malformed(`${what}: a key is longer than ${MAX_TEXT} characters`);
+    out[k] = text(o[k], `${what}[${JSON.stringify(k)}]`);
+  }
+  return out;
+}
+
+/** A fresh object with the fields in a fixed order, so it compares and stores the same way every time. */
+function checkDescription(x: unknown): NodeDescription {
+  const d = obj(x, 'description');
+  onlyKeys(d, ['hostname', 'platform', 'resources', 'engine'], 'description');
+  const platform = obj(d.platform, 'description.platform');
+  onlyKeys(platform, ['os', 'arch'], 'description.platform');
+  const resources = obj(d.resources, 'description.resources');
+  onlyKeys(resources, ['nanoCPUs', 'memoryBytes'], 'description.resources');
+  const out: NodeDescription = {
+    hostname: text1(d.hostname, 'description.hostname'),
+    platform: { os: text(platform.os, 'description.platform.os'), arch: text(platform.arch, 'description.platform.arch') },
+    resources: {
+      nanoCPUs: count(resources.nanoCPUs, 'description.resources.nanoCPUs'),
+      memoryBytes: count(resources.memoryBytes, 'description.resources.memoryBytes'),
+    },
+  };
+  if (d.engine !== undefined) {
+    const engine = obj(d.engine, 'description.engine');
+    onlyKeys(engine, ['version', 'labels'], 'description.engine');
+    out.engine = { version: text(engine.version, 'description.engine.version'), labels: labels(engine.labels, 'description.engine.labels') };
+  }
+  return out;
+}
