@@ -10,16 +10,17 @@ import { Cluster, ClusterSpec, NodeAvailability, NodeDescription } from '../api/
 import { Draft } from '../manager/store/transaction';
 import { createCluster, managerNodeDraft } from '../manager/cluster-init';
 import { Manager } from '../manager/manager';
-import { ManagerError } from '../manager/errors';
-import { thaw } from '../manager/store';
-import { joinCluster, NodeServer } from '../net';
+import { NodeServer } from '../net';
 import { makeJoinHandler } from '../manager/join-handler';
 import { RaftMembershipLoop } from '../manager/raft-membership';
+import { Dispatcher } from '../manager/dispatcher';
+import { Agent } from '../worker';
+import { runNodeAgent } from './node-agent';
 import { RaftLogger } from '../raft/core/config';
 import { WsTransport } from '../raft/transport';
 import { ControlServer } from './control-server';
 import { ControlApi } from './control-api';
-import { Credentials, readCredentials, writeCredentials } from './credentials';
+import { Credentials, writeCredentials } from './credentials';
 import { layout, DataDirLayout } from './data-dir';
 import { describeHost } from './describe-host';
 import { NodeIdentity, readIdentity, writeIdentity } from './identity';
@@ -62,6 +63,8 @@ export class ManagerDaemon {
   private transport?: WsTransport;
   private manager?: Manager;
   private control?: ControlServer;
+  private dispatcher?: Dispatcher;
+  private agent?: Agent;
   private stopped?: Promise<void>;
   private resolveStopped!: () => void;
   readonly done: Promise<void>;
@@ -110,63 +113,16 @@ export class ManagerDaemon {
     }
   }
 
-  /** `swarm start`: the same node again, from its data dir. */
-  static async start(dataDir: string, log: RaftLogger): Promise<ManagerDaemon> {
-    const dir = layout(dataDir);
-    const lock = await acquirePidLock(dir.pid, dataDir);
+  /** A manager that already has its identity (restart, or just joined): runs it. */
+  static async open(dir: DataDirLayout, identity: NodeIdentity, creds: Credentials, lock: PidLock, log: RaftLogger): Promise<ManagerDaemon> {
+    const d = new ManagerDaemon(dir, identity, creds, lock, log);
     try {
-      const identity = await readIdentity(dir.identity);
-      if (!identity) throw new Error(`data dir ${dataDir} holds no swarm node: use 'swarm init' or 'swarm join'`);
-      if (identity.role !== 'manager') throw new Error(`node ${identity.nodeId} is a worker: worker daemons are not available yet`);
-      const creds = await readCredentials(dir.certs);
-      const d = new ManagerDaemon(dir, identity, creds, lock, log);
       await d.run(undefined, undefined);
-      return d;
     } catch (e) {
-      await lock.release();
+      await d.stop();
       throw e;
     }
-  }
-
-  /** `swarm join` with a manager token: a new manager that catches up through Raft. */
-  static async join(dataDir: string, o: JoinOptions, log: RaftLogger): Promise<ManagerDaemon> {
-    const dir = layout(dataDir);
-    await fsp.mkdir(dataDir, { recursive: true, mode: 0o700 });
-    const lock = await acquirePidLock(dir.pid, dataDir);
-    try {
-      if (await readIdentity(dir.identity)) throw new AlreadyInSwarmError(dataDir);
-      const description = await describeHost({ hostname: o.hostname, dockerHost: o.dockerHost });
-      const joined = await joinCluster({
-        token: o.token,
-        managerAddr: o.managerAddr,
-        hostname: description.hostname,
-        advertiseAddr: o.advertiseAddr,
-      });
-      if (joined.role !== 'manager' || joined.raftId === undefined) {
-        throw new Error('worker nodes cannot run yet in this version: join with a manager token');
-      }
-      const creds = { keyPem: joined.keyPem, certPem: joined.certPem, caCertPem: joined.caCertPem };
-      await writeCredentials(dir.certs, creds);
-      const identity: NodeIdentity = {
-        version: 1,
-        nodeId: joined.nodeId,
-        clusterId: joined.clusterId,
-        role: 'manager',
-        raftId: joined.raftId,
-        hostname: description.hostname,
-        listenAddr: o.listenAddr,
-        advertiseAddr: o.advertiseAddr,
-        dockerHost: o.dockerHost,
-        managers: joined.managers.map((m) => m.addr),
-      };
-      await writeIdentity(dir.identity, identity);
-      const d = new ManagerDaemon(dir, identity, creds, lock, log);
-      await d.run(undefined, undefined);
-      return d;
-    } catch (e) {
-      await lock.release();
-      throw e;
-    }
+    return d;
   }
 
   private async run(
@@ -216,65 +172,27 @@ export class ManagerDaemon {
       },
     });
     this.manager.addLeaderLoop(new RaftMembershipLoop(this.manager, this.log));
+    this.dispatcher = new Dispatcher(this.manager, { logger: { warn: (m) => this.log.warn(m), info: (m) => this.log.info(m) } });
+    this.manager.addLeaderLoop(this.dispatcher);
     this.server.setRoutes({
       raft: { handleUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => this.raftUpgrade(req, socket, head) },
       join: makeJoinHandler(this.manager, id.clusterId),
+      dispatcher: this.dispatcher,
     });
     const resuming = !id.initPending && this.manager.store.get('cluster', id.clusterId) !== undefined;
-    if (resuming) {
-      // A restarted manager serves its last known state at once, even without a quorum;
-      // it refreshes its own description whenever a leader is there to take the write.
-      void this.describeSelfWhenLeader();
-    } else {
+    if (!resuming) {
       // init, join, or a join that crashed before catching up: ready means holding the cluster state.
       await this.manager.raft.waitForLeader(60_000);
       if (id.initPending) await this.finishInit(pendingInit);
       await this.waitForClusterObject();
-      await this.describeSelf();
     }
+    // Managers are workers too: their own agent registers them with the leader's dispatcher.
+    this.agent = runNodeAgent(this.dir, () => this.identity, (next) => (this.identity = next), this.creds, this.log);
+    // A restarted manager serves its last known state at once, even without a quorum.
+    if (!resuming) await this.agent.waitRegistered(60_000);
     this.control = new ControlServer(this.dir.socket, new ControlApi(this.manager, () => this.identity, () => this.stop()).handler());
     await this.control.start();
     this.log.info(`node ${id.nodeId} (${id.hostname}) is a manager of cluster ${id.clusterId}, listening on ${id.listenAddr}`);
-  }
-
-  private async describeSelfWhenLeader(): Promise<void> {
-    while (!this.stopped) {
-      try {
-        await this.manager?.raft.waitForLeader(10_000);
-        await this.describeSelf();
-        return;
-      } catch (e) {
-        if (this.stopped) return;
-        this.log.warn(`could not record this node's description yet: ${e instanceof Error ? e.message : String(e)}`);
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
-  }
-
-  /**
-   * A manager records its own description and readiness (workers will do it
-   * through their agent's session). Done on every start, since the host may
-   * have changed (CPUs, memory, engine) while the node was down.
-   */
-  private async describeSelf(): Promise<void> {
-    const m = this.manager as Manager;
-    const id = this.identity;
-    const description = await describeHost({ hostname: id.hostname, dockerHost: id.dockerHost });
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const node = m.store.get('node', id.nodeId);
-      if (!node) throw new Error(`node ${id.nodeId} is not in the cluster state: it may have been removed`);
-      const next = thaw(node);
-      next.description = description;
-      next.status = { state: 'ready', addr: id.advertiseAddr.replace(/:\d+$/, '') };
-      if (JSON.stringify(next.description) === JSON.stringify(node.description) && node.status.state === 'ready') return;
-      try {
-        await m.write([{ op: 'update', kind: 'node', object: next, expectedVersion: node.meta.version }]);
-        return;
-      } catch (e) {
-        if (!(e instanceof ManagerError && e.code === 'Conflict')) throw e;
-        await m.syncRead();
-      }
-    }
   }
 
   /** Until the store holds the cluster (a new manager catching up), the node cannot answer for it. */
@@ -340,6 +258,7 @@ export class ManagerDaemon {
     if (this.stopped) return this.stopped;
     this.stopped = (async () => {
       await this.control?.stop().catch(() => undefined);
+      await this.agent?.stop().catch(() => undefined);
       await this.manager?.stop().catch(() => undefined);
       await this.transport?.stop().catch(() => undefined);
       await this.server?.close().catch(() => undefined);

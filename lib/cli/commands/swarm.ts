@@ -6,6 +6,7 @@ import { networkInterfaces } from 'os';
 import { NodeAvailability } from '../../api/types';
 import { DEFAULT_CLUSTER_SPEC } from '../../manager/cluster-init';
 import { AlreadyInSwarmError, ManagerDaemon } from '../../daemon/manager-daemon';
+import { joinNode, startNode } from '../../daemon/node-daemon';
 import { layout } from '../../daemon/data-dir';
 import { readIdentity } from '../../daemon/identity';
 import { DataDirLockedError, processAlive, readPid } from '../../daemon/pid-lock';
@@ -138,9 +139,9 @@ export function registerSwarmCommands(program: Command): void {
 
   program
     .command('join')
-    .description('join a swarm as a manager (worker nodes come in a later release)')
+    .description('join a swarm as a worker or a manager, as the token says')
     .argument('<host:port>', 'a manager of the swarm')
-    .requiredOption('--token <token>', 'the join token (swarm join-token manager)')
+    .requiredOption('--token <token>', 'the join token (swarm join-token worker|manager)')
     .option('--listen-addr <host:port>', 'address to listen on for cluster traffic', DEFAULT_LISTEN_ADDR)
     .option('--advertise-addr <host:port>', "address other nodes dial (default: this machine's first IPv4 address)")
     .option('--hostname <name>', "this node's name in the cluster (default: the machine's)")
@@ -157,8 +158,8 @@ export function registerSwarmCommands(program: Command): void {
         refuseRunningDaemon(ctx.dataDir);
         const o = { token: f.token, managerAddr, listenAddr: f.listenAddr, advertiseAddr, hostname: f.hostname, dockerHost: f.dockerHost };
         if (f.foreground) {
-          const d = await ManagerDaemon.join(ctx.dataDir, o, daemonLogger());
-          ctx.out('This node joined a swarm as a manager.\n');
+          const d = await joinNode(ctx.dataDir, o, daemonLogger());
+          ctx.out(`This node joined a swarm as a ${d.node.role}.\n`);
           await holdForeground(() => d.stop(), d.done);
           return;
         }
@@ -167,7 +168,8 @@ export function registerSwarmCommands(program: Command): void {
         if (f.hostname) args.push('--hostname', f.hostname);
         if (f.dockerHost) args.push('--docker-host', f.dockerHost);
         await startDetached(ctx.dataDir, args, 90_000, { SWARM_JOIN_TOKEN: f.token });
-        ctx.out('This node joined a swarm as a manager.\n');
+        const info = await ctx.call<{ role: string }>('GET', '/v1/info');
+        ctx.out(`This node joined a swarm as a ${info.role}.\n`);
       }),
     );
 
@@ -179,7 +181,7 @@ export function registerSwarmCommands(program: Command): void {
       action(async (f: { foreground?: boolean }, cmd: Command) => {
         const ctx = contextOf(cmd);
         if (f.foreground) {
-          const d = await ManagerDaemon.start(ctx.dataDir, daemonLogger());
+          const d = await startNode(ctx.dataDir, daemonLogger());
           await holdForeground(() => d.stop(), d.done);
           return;
         }
@@ -253,7 +255,7 @@ export function registerSwarmCommands(program: Command): void {
         const ctx = contextOf(cmd);
         const log = daemonLogger();
         if (f.join) {
-          const d = await ManagerDaemon.join(
+          const d = await joinNode(
             ctx.dataDir,
             {
               token: process.env.SWARM_JOIN_TOKEN ?? '',
@@ -281,7 +283,7 @@ export function registerSwarmCommands(program: Command): void {
               },
               log,
             )
-          : await ManagerDaemon.start(ctx.dataDir, log);
+          : await startNode(ctx.dataDir, log);
         await holdForeground(() => d.stop(), d.done);
       }),
     );

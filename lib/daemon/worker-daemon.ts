@@ -1,0 +1,103 @@
+// The daemon of a worker node: no Raft, no store; its agent holds a session
+// with the leader's dispatcher. Its control socket answers `info` and `stop`;
+// cluster commands must go to a manager.
+
+import { RaftLogger } from '../raft/core/config';
+import { Agent } from '../worker';
+import { ControlError, ControlServer } from './control-server';
+import { Credentials } from './credentials';
+import { DataDirLayout } from './data-dir';
+import { NodeIdentity } from './identity';
+import { runNodeAgent } from './node-agent';
+import { PidLock } from './pid-lock';
+import { ok, Router } from './router';
+
+const NOT_A_MANAGER =
+  "this node is not a swarm manager: worker nodes can't be used to view or modify cluster state; run this command on a manager node";
+
+export class WorkerDaemon {
+  private agent?: Agent;
+  private control?: ControlServer;
+  private stopped?: Promise<void>;
+  private resolveDone!: () => void;
+  readonly done = new Promise<void>((r) => (this.resolveDone = r));
+
+  private constructor(
+    readonly dir: DataDirLayout,
+    private identity: NodeIdentity,
+    private readonly lock: PidLock,
+  ) {}
+
+  /** Runs the worker; with `waitRegistered` (a fresh join) it returns once the node is Ready. */
+  static async open(
+    dir: DataDirLayout,
+    identity: NodeIdentity,
+    creds: Credentials,
+    lock: PidLock,
+    log: RaftLogger,
+    waitRegistered: boolean,
+  ): Promise<WorkerDaemon> {
+    const d = new WorkerDaemon(dir, identity, lock);
+    try {
+      d.agent = runNodeAgent(dir, () => d.identity, (next) => (d.identity = next), creds, log);
+      if (waitRegistered) await d.agent.waitRegistered(60_000);
+      d.control = new ControlServer(dir.socket, d.routes());
+      await d.control.start();
+    } catch (e) {
+      await d.stop();
+      throw e;
+    }
+    log.info(`node ${identity.nodeId} (${identity.hostname}) is a worker of cluster ${identity.clusterId}`);
+    return d;
+  }
+
+  get node(): NodeIdentity {
+    return this.identity;
+  }
+
+  private routes() {
+    const r = new Router();
+    r.on('GET', '/v1/info', async () => {
+      const id = this.identity;
+      return ok({
+        clusterId: id.clusterId,
+        nodeId: id.nodeId,
+        hostname: id.hostname,
+        role: 'worker',
+        state: this.agent?.state === 'registered' ? 'active' : 'pending',
+        isManager: false,
+        nodeAddr: id.advertiseAddr.replace(/:\d+$/, ''),
+        managers: id.managers.map((addr) => ({ nodeId: '', addr })),
+        nodes: 0,
+        managersCount: id.managers.length,
+        raft: { snapshotInterval: 0, heartbeatTick: 0, electionTick: 0 },
+        dispatcherHeartbeatMs: 0,
+      });
+    });
+    r.on('POST', '/v1/stop', async () => {
+      setImmediate(() => void this.stop());
+      return ok({ stopping: true });
+    });
+    const handler = r.handler();
+    return async (req: Parameters<typeof handler>[0]) => {
+      try {
+        return await handler(req);
+      } catch (e) {
+        // Everything else a CLI may ask is cluster state, which only managers hold.
+        if (e instanceof ControlError && e.status === 404) throw new ControlError(503, NOT_A_MANAGER);
+        throw e;
+      }
+    };
+  }
+
+  stop(): Promise<void> {
+    if (this.stopped) return this.stopped;
+    this.stopped = (async () => {
+      await this.control?.stop().catch(() => undefined);
+      await this.agent?.stop().catch(() => undefined);
+      await this.lock.release().catch(() => undefined);
+      this.resolveDone();
+    })();
+    return this.stopped;
+  }
+}
