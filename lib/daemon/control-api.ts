@@ -5,7 +5,7 @@ import { generateJoinToken } from '../ca';
 import { Cluster, Node } from '../api/types';
 import { ManagerError } from '../manager/errors';
 import { Manager } from '../manager/manager';
-import { resolveNode, updateNode, NodeUpdate } from '../manager/node-ops';
+import { removeNode, resolveNode, updateNode, NodeUpdate } from '../manager/node-ops';
 import { DeepReadonly, thaw } from '../manager/store';
 import { ControlError, ControlHandler } from './control-server';
 import { NodeIdentity } from './identity';
@@ -55,6 +55,19 @@ export class ControlApi {
     r.on('POST', '/v1/nodes/:ref/update', async (req, p) => {
       const n = await updateNode(this.m, p.ref, parseUpdate(req.body)).catch(asControlError);
       return ok(n);
+    });
+    r.on('POST', '/v1/nodes/:ref/remove', async (req, p) => {
+      const force = (req.body as { force?: boolean } | undefined)?.force === true;
+      if (p.ref === this.identity().nodeId || p.ref === 'self') {
+        throw new ControlError(409, 'a node cannot remove itself: use swarm leave on it, or remove it from another manager');
+      }
+      return ok({ id: await removeNode(this.m, p.ref, force).catch(asControlError) });
+    });
+    r.on('POST', '/v1/leave', async () => {
+      throw new ControlError(
+        409,
+        'a manager cannot leave yet in this version (demotion is not available); stop it with swarm stop, or keep it as a manager',
+      );
     });
     r.on('GET', '/v1/join-token/:role', async (req, p) => ok(await this.joinToken(p.role, req.query.get('rotate') === '1')));
     r.on('POST', '/v1/stop', async () => {

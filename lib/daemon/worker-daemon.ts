@@ -2,6 +2,7 @@
 // with the leader's dispatcher. Its control socket answers `info` and `stop`;
 // cluster commands must go to a manager.
 
+import { rm } from 'fs/promises';
 import { RaftLogger } from '../raft/core/config';
 import { Agent } from '../worker';
 import { ControlError, ControlServer } from './control-server';
@@ -74,6 +75,11 @@ export class WorkerDaemon {
         dispatcherHeartbeatMs: 0,
       });
     });
+    r.on('POST', '/v1/leave', async () => {
+      // The node stays listed on the managers (Down) until someone runs swarm node rm, as in docker.
+      setImmediate(() => void this.leave());
+      return ok({ leaving: true });
+    });
     r.on('POST', '/v1/stop', async () => {
       setImmediate(() => void this.stop());
       return ok({ stopping: true });
@@ -88,6 +94,15 @@ export class WorkerDaemon {
         throw e;
       }
     };
+  }
+
+  /** Forgets the swarm: stops, then removes the identity and certificates from the data dir. */
+  private async leave(): Promise<void> {
+    // Forget before the socket goes: once the CLI sees the daemon gone, a new join must find a clean dir.
+    await this.agent?.stop().catch(() => undefined);
+    await rm(this.dir.identity, { force: true });
+    await rm(this.dir.certs, { recursive: true, force: true });
+    await this.stop();
   }
 
   stop(): Promise<void> {

@@ -62,3 +62,24 @@ export async function updateNode(m: Manager, ref: string, u: NodeUpdate): Promis
     return m.store.get('node', current.id) as DeepReadonly<Node>;
   }
 }
+
+/**
+ * `swarm node rm`: a manager must be demoted first (it is a Raft member);
+ * a node that is not Down needs `force`. Its certificate stays valid until it
+ * expires, but the dispatcher refuses nodes that are not in the store.
+ */
+export async function removeNode(m: Manager, ref: string, force: boolean): Promise<string> {
+  await m.syncRead();
+  const n = resolveNode(m, ref);
+  if (n.role === 'manager' || n.spec.desiredRole === 'manager') {
+    throw new ManagerError(
+      'Refused',
+      `node ${ref} is a cluster manager and is a member of the raft cluster: it must be demoted to worker before removal`,
+    );
+  }
+  if (n.status.state !== 'down' && !force) {
+    throw new ManagerError('Refused', `node ${ref} is not down and can't be removed (use --force to remove it anyway)`);
+  }
+  await m.write([{ op: 'delete', kind: 'node', id: n.id, expectedVersion: n.meta.version }]);
+  return n.id;
+}

@@ -88,6 +88,29 @@ describe('workers', () => {
     await until('w2 ready', async () => (await rows(mgr)).find((n) => n.Hostname === 'w2')?.Status === 'Ready');
   });
 
+  test('node rm: refused for a Ready node or a manager, allowed with --force or once Down; leave wipes the worker', async () => {
+    let r = await swarm(mgr, ['node', 'rm', 'w1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/w1 is not down and can't be removed/);
+    r = await swarm(mgr, ['node', 'rm', 'm1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/must be demoted to worker before removal/);
+    expect(await rows(mgr)).toHaveLength(3);
+
+    expect(await swarmOk(workers[0], ['leave'])).toMatch(/left the swarm/);
+    expect(existsSync(join(workers[0], 'identity.json'))).toBe(false);
+    await until('w1 down after leaving', async () => (await rows(mgr)).find((n) => n.Hostname === 'w1')?.Status === 'Down');
+    await swarmOk(mgr, ['node', 'rm', 'w1']);
+    expect((await rows(mgr)).map((n) => n.Hostname).sort()).toEqual(['m1', 'w2']);
+
+    // The left worker can join again, as a new node.
+    const token = (await swarmOk(mgr, ['join-token', '-q', 'worker'])).trim();
+    await swarmOk(workers[0], ['join', '--token', token, addr, '--listen-addr', `127.0.0.1:${await freePort()}`, '--hostname', 'w1']);
+    await swarmOk(mgr, ['node', 'rm', '--force', 'w1']);
+    await until('w1 gone', async () => !(await rows(mgr)).some((n) => n.Hostname === 'w1'));
+    killHard(workers[0]);
+  });
+
   test('a rotated worker token no longer joins', async () => {
     const old = (await swarmOk(mgr, ['join-token', '-q', 'worker'])).trim();
     await swarmOk(mgr, ['join-token', '--rotate', 'worker']);
@@ -96,7 +119,7 @@ describe('workers', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/not valid for this swarm/);
     expect(existsSync(join(dir, 'identity.json'))).toBe(false);
-    expect(await rows(mgr)).toHaveLength(3);
-    for (const d of [...workers, mgr]) await swarmOk(d, ['stop']);
+    expect(await rows(mgr)).toHaveLength(2);
+    for (const d of [workers[1], mgr]) await swarmOk(d, ['stop']);
   });
 });

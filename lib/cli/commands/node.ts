@@ -86,6 +86,29 @@ export function registerNodeCommands(program: Command): void {
     );
 
   node
+    .command('rm')
+    .alias('remove')
+    .description('remove one or more nodes from the swarm (a worker that is Down, or any worker with --force)')
+    .argument('<node...>', 'node id, unique id prefix or hostname')
+    .option('-f, --force', 'remove a node that is not down')
+    .action(
+      action(async (refs: string[], f: { force?: boolean }, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        const errors: string[] = [];
+        for (const ref of refs) {
+          try {
+            await ctx.call('POST', `/v1/nodes/${encodeURIComponent(ref)}/remove`, { force: f.force === true });
+            ctx.out(`${ref}\n`);
+          } catch (e) {
+            errors.push(e instanceof Error ? e.message : String(e));
+          }
+        }
+        // As docker: every node is tried, then the failures are reported together.
+        if (errors.length > 0) throw new Error(errors.join('\n'));
+      }),
+    );
+
+  node
     .command('update')
     .description('update availability or labels of a node')
     .argument('<node>', 'node id, unique id prefix or hostname')

@@ -13,7 +13,7 @@ import { DataDirLockedError, processAlive, readPid } from '../../daemon/pid-lock
 import { DaemonNotRunningError } from '../../daemon/control-client';
 import { formatHostPort, parseHostPort, DEFAULT_LISTEN_ADDR } from '../../net';
 import { parseDuration } from '../duration';
-import { action, contextOf } from '../context';
+import { action, CliContext, contextOf } from '../context';
 import { renderInfo, SwarmInfo } from '../render';
 import { daemonLogger, holdForeground, startDetached } from './daemon-process';
 
@@ -199,18 +199,21 @@ export function registerSwarmCommands(program: Command): void {
       action(async (_f: unknown, cmd: Command) => {
         const ctx = contextOf(cmd);
         await ctx.call('POST', '/v1/stop');
-        // Return once it is really gone, so `swarm start` right after works.
-        const deadline = Date.now() + 30_000;
-        for (;;) {
-          try {
-            await ctx.call('GET', '/v1/info', undefined, 1000);
-          } catch (e) {
-            if (e instanceof DaemonNotRunningError) break;
-          }
-          if (Date.now() > deadline) throw new Error('the daemon did not stop within 30 s');
-          await new Promise((r) => setTimeout(r, 100));
-        }
+        await waitDaemonGone(ctx);
         ctx.out('Node stopped.\n');
+      }),
+    );
+
+  program
+    .command('leave')
+    .description('leave the swarm (workers; the node stays listed as Down until swarm node rm)')
+    .option('-f, --force', 'leave even if this breaks the swarm (managers)')
+    .action(
+      action(async (_f: { force?: boolean }, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        await ctx.call('POST', '/v1/leave');
+        await waitDaemonGone(ctx);
+        ctx.out('Node left the swarm.\n');
       }),
     );
 
@@ -287,6 +290,20 @@ export function registerSwarmCommands(program: Command): void {
         await holdForeground(() => d.stop(), d.done);
       }),
     );
+}
+
+/** Returns once the daemon's socket is gone, so a `swarm start` or `join` right after works. */
+async function waitDaemonGone(ctx: CliContext): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await ctx.call('GET', '/v1/info', undefined, 1000);
+    } catch (e) {
+      if (e instanceof DaemonNotRunningError) return;
+    }
+    if (Date.now() > deadline) throw new Error('the daemon did not stop within 30 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 function refuseRunningDaemon(dataDir: string): void {
