@@ -5,7 +5,8 @@
 import { promises as fsp } from 'fs';
 import { IncomingMessage } from 'http';
 import { Duplex } from 'stream';
-import { authorizePeerCertificate, expectServer, nodeTlsOptions } from '../ca';
+import { expectServer, nodeTlsOptions } from '../ca';
+import { authorizeRaftPeer } from '../manager/raft-peer-auth';
 import { Cluster, ClusterSpec, NodeAvailability, NodeDescription } from '../api/types';
 import { Draft } from '../manager/store/transaction';
 import { createCluster, managerNodeDraft } from '../manager/cluster-init';
@@ -157,10 +158,7 @@ export class ManagerDaemon {
           listen: false,
           clusterId: id.clusterId,
           tls,
-          authorizePeer: (peer) =>
-            peer.certificate
-              ? authorizePeerCertificate(peer.certificate, { clusterId: id.clusterId, roles: ['manager'] })
-              : 'no client certificate',
+          authorizePeer: (peer) => authorizeRaftPeer(this.manager?.store, id.clusterId, peer),
           logger: { warn: (m) => this.log.warn(m) },
           ...handlers,
         });
