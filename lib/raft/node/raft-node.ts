@@ -118,6 +118,8 @@ export class RaftNode {
   private ticks = 0;
   private proposalQueue: QueuedProposal[] = [];
   private readQueue: string[] = [];
+  /** Reads handed to raft, kept to re-send when the leader changes (a dead leader never answers). */
+  private sentReads = new Set<string>();
   private work: (() => void) | undefined;
   private pendingWork = false;
   private ticker: NodeJS.Timeout | undefined;
@@ -402,7 +404,12 @@ export class RaftNode {
     if (this.readQueue.length > 0) {
       const reads = this.readQueue.filter((key) => this.reads.has(key));
       this.readQueue = [];
-      for (const key of reads) rn.readIndex(Buffer.from(key, 'latin1'));
+      // Reads that timed out are forgotten here rather than tracked one by one.
+      if (this.sentReads.size > 4096) for (const k of this.sentReads) if (!this.reads.has(k)) this.sentReads.delete(k);
+      for (const key of reads) {
+        rn.readIndex(Buffer.from(key, 'latin1'));
+        this.sentReads.add(key);
+      }
     }
   }
 
@@ -439,6 +446,10 @@ export class RaftNode {
     if (!changed) return;
     this.log.info(`raft ${this.opts.id}: leader is now ${lead || 'unknown'} (term ${this.term})`);
     if (lead !== NONE) {
+      // A read sent to the previous leader may be lost with it; asking again is harmless
+      // (whichever answer comes first resolves it).
+      for (const key of this.sentReads) if (this.reads.has(key)) this.readQueue.push(key);
+      this.sentReads.clear();
       const waiters = this.leaderWaiters;
       this.leaderWaiters = [];
       for (const w of waiters) w();
@@ -518,7 +529,10 @@ export class RaftNode {
     if (this.readWaiters.length === 0) return;
     const waiting: ReadWaiter[] = [];
     for (const w of this.readWaiters) {
-      if (w.index <= this.appliedIndex) this.reads.resolve(w.key, w.index);
+      if (w.index <= this.appliedIndex) {
+        this.reads.resolve(w.key, w.index);
+        this.sentReads.delete(w.key);
+      }
       else waiting.push(w);
     }
     this.readWaiters = waiting;

@@ -117,6 +117,20 @@ describe('RaftNode driver', () => {
     }
   });
 
+  test('a read sent to a leader that just died is asked again of the next leader, not left to time out', async () => {
+    c = new Cluster({ proposalTimeoutMs: 5000 });
+    for (const id of [1, 2, 3]) await c.start(id, [1, 2, 3]);
+    const leader = await c.waitLeader();
+    const follower = [...c.nodes.values()].find((n) => n !== leader)!;
+    await leader.propose(enc('before'));
+    c.net.isolate(leader.id);
+    const t0 = Date.now();
+    // The follower still believes in the old leader: its ReadIndex goes there and is lost.
+    const index = await follower.read();
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(index).toBeGreaterThan(0);
+  });
+
   test('stop() fails pending proposals with Stopped and later calls are refused', async () => {
     c = new Cluster({ proposalTimeoutMs: 10_000 });
     for (const id of [1, 2, 3]) await c.start(id, [1, 2, 3]);
