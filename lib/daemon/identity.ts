@@ -17,6 +17,8 @@ export interface NodeIdentity {
   dockerHost?: string;
   /** Addresses of the managers last known, for a worker to reconnect and a manager to rejoin. */
   managers: string[];
+  /** The cluster's Raft timing (managers), known before the store is loaded. */
+  raft?: { tickMs: number; electionTick: number; heartbeatTick: number; snapshotEvery: number };
   /** Set by `swarm init` until the cluster object is committed, so a crash in between is finished on restart. */
   initPending?: boolean;
 }

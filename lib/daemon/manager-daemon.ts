@@ -102,11 +102,12 @@ export class ManagerDaemon {
         advertiseAddr: o.advertiseAddr,
         dockerHost: o.dockerHost,
         managers: [o.advertiseAddr],
+        raft: o.spec.raft,
         initPending: true,
       };
       await writeIdentity(dir.identity, identity);
       const d = new ManagerDaemon(dir, identity, creds, lock, log);
-      await d.run(o.spec, { cluster: c.cluster, availability: o.availability, description });
+      await d.run({ cluster: c.cluster, availability: o.availability, description }, true);
       return d;
     } catch (e) {
       await lock.release();
@@ -115,10 +116,21 @@ export class ManagerDaemon {
   }
 
   /** A manager that already has its identity (restart, or just joined): runs it. */
-  static async open(dir: DataDirLayout, identity: NodeIdentity, creds: Credentials, lock: PidLock, log: RaftLogger): Promise<ManagerDaemon> {
+  /**
+   * A manager that already has its identity: `fresh` after a join (ready once it
+   * holds the cluster state), otherwise a restart (ready at once, quorum or not).
+   */
+  static async open(
+    dir: DataDirLayout,
+    identity: NodeIdentity,
+    creds: Credentials,
+    lock: PidLock,
+    log: RaftLogger,
+    fresh: boolean,
+  ): Promise<ManagerDaemon> {
     const d = new ManagerDaemon(dir, identity, creds, lock, log);
     try {
-      await d.run(undefined, undefined);
+      await d.run(undefined, fresh);
     } catch (e) {
       await d.stop();
       throw e;
@@ -126,10 +138,7 @@ export class ManagerDaemon {
     return d;
   }
 
-  private async run(
-    spec: ClusterSpec | undefined,
-    pendingInit: PendingInit | undefined,
-  ): Promise<void> {
+  private async run(pendingInit: PendingInit | undefined, fresh: boolean): Promise<void> {
     const id = this.identity;
     const raftId = id.raftId as number;
     const tls = {
@@ -144,7 +153,8 @@ export class ManagerDaemon {
       raft: { handleUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => this.raftUpgrade(req, socket, head) },
       logger: { warn: (m, f) => this.log.warn(`${m}${f ? ` ${JSON.stringify(f)}` : ''}`) },
     });
-    const timing = spec?.raft;
+    // Raft timing is the cluster's, kept in the identity so it applies before the store is loaded.
+    const timing = id.raft;
     this.manager = await Manager.start({
       raftId,
       raftDir: this.dir.raft,
@@ -177,7 +187,8 @@ export class ManagerDaemon {
       join: makeJoinHandler(this.manager, id.clusterId),
       dispatcher: this.dispatcher,
     });
-    const resuming = !id.initPending && this.manager.store.get('cluster', id.clusterId) !== undefined;
+    // The store fills from the WAL asynchronously, so whether this is a restart comes from the caller.
+    const resuming = !fresh && !id.initPending;
     if (!resuming) {
       // init, join, or a join that crashed before catching up: ready means holding the cluster state.
       await this.manager.raft.waitForLeader(60_000);

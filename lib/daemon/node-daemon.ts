@@ -21,7 +21,7 @@ export async function startNode(dataDir: string, log: RaftLogger): Promise<NodeD
     const identity = await readIdentity(dir.identity);
     if (!identity) throw new Error(`data dir ${dataDir} holds no swarm node: use 'swarm init' or 'swarm join'`);
     const creds = await readCredentials(dir.certs);
-    if (identity.role === 'manager') return await ManagerDaemon.open(dir, identity, creds, lock, log);
+    if (identity.role === 'manager') return await ManagerDaemon.open(dir, identity, creds, lock, log, false);
     return await WorkerDaemon.open(dir, identity, creds, lock, log, false);
   } catch (e) {
     await lock.release();
@@ -56,9 +56,10 @@ export async function joinNode(dataDir: string, o: JoinOptions, log: RaftLogger)
       advertiseAddr: o.advertiseAddr,
       dockerHost: o.dockerHost,
       managers: joined.managers.map((m) => m.addr),
+      raft: joined.raft,
     };
     await writeIdentity(dir.identity, identity);
-    if (identity.role === 'manager') return await ManagerDaemon.open(dir, identity, creds, lock, log);
+    if (identity.role === 'manager') return await ManagerDaemon.open(dir, identity, creds, lock, log, true);
     return await WorkerDaemon.open(dir, identity, creds, lock, log, true);
   } catch (e) {
     await lock.release();

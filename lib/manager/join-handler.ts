@@ -34,7 +34,16 @@ export function makeJoinHandler(m: Manager, clusterId: string): (req: JoinReques
       const status = e instanceof ManagerError && e.code === 'NoQuorum' ? 503 : 500;
       throw new JoinRefused(status, e instanceof Error ? e.message : String(e));
     }
-    return { nodeId, role, certPem, caCertPem: cluster.rootCA.certPem, clusterId, managers: managersOf(m), raftId };
+    return {
+      nodeId,
+      role,
+      certPem,
+      caCertPem: cluster.rootCA.certPem,
+      clusterId,
+      managers: managersOf(m),
+      raftId,
+      raft: role === 'manager' ? { ...cluster.spec.raft } : undefined,
+    };
   };
 }
 

@@ -20,7 +20,7 @@ import {
 } from '../ca';
 import { formatHostPort, HostPort, parseHostPort } from './address';
 import { CallTimeout, HandshakeFailed, HttpsAnswer, httpsCall, HttpsCallOptions } from './https-call';
-import { checkJoinResponse, JoinRequest, ManagerInfo, ROUTES } from './join-protocol';
+import { checkJoinResponse, JoinRequest, JoinResponse, ManagerInfo, ROUTES } from './join-protocol';
 
 export interface JoinClusterOptions {
   token: string;
@@ -43,6 +43,7 @@ export interface JoinedNode {
   clusterId: string;
   managers: ManagerInfo[];
   raftId?: number;
+  raft?: JoinResponse['raft'];
 }
 
 export type JoinErrorCode =
@@ -144,6 +145,7 @@ export async function joinCluster(o: JoinClusterOptions): Promise<JoinedNode> {
     managers: joined.managers,
   };
   if (joined.raftId !== undefined) out.raftId = joined.raftId;
+  if (joined.raft !== undefined) out.raft = joined.raft;
   return out;
 }
 

@@ -33,6 +33,8 @@ export interface JoinResponse {
   managers: ManagerInfo[];
   /** The raft id the cluster gave a joining manager. */
   raftId?: number;
+  /** The cluster's Raft timing, which a joining manager must use too. */
+  raft?: { tickMs: number; electionTick: number; heartbeatTick: number; snapshotEvery: number };
 }
 
 /**
@@ -95,6 +97,14 @@ export function checkJoinResponse(body: unknown): Checked<JoinResponse> {
     managers,
   };
   if (body.raftId !== undefined) value.raftId = body.raftId as number;
+  if (body.raft !== undefined) {
+    const r = body.raft;
+    const fields = ['tickMs', 'electionTick', 'heartbeatTick', 'snapshotEvery'] as const;
+    if (!isRecord(r) || !fields.every((f) => typeof r[f] === 'number' && Number.isInteger(r[f]) && (r[f] as number) > 0)) {
+      return { ok: false, reason: 'raft must hold positive integers tickMs, electionTick, heartbeatTick, snapshotEvery' };
+    }
+    value.raft = { tickMs: r.tickMs as number, electionTick: r.electionTick as number, heartbeatTick: r.heartbeatTick as number, snapshotEvery: r.snapshotEvery as number };
+  }
   return { ok: true, value };
 }
 
