@@ -36,6 +36,18 @@ export interface InitOptions {
   spec: ClusterSpec;
 }
 
+/** Locks a data dir that must not belong to a swarm yet (init, join); the caller releases the lock on failure. */
+export async function claimNewDataDir(dataDir: string): Promise<{ dir: DataDirLayout; lock: PidLock }> {
+  const dir = layout(dataDir);
+  await fsp.mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const lock = await acquirePidLock(dir.pid, dataDir);
+  if (await readIdentity(dir.identity)) {
+    await lock.release();
+    throw new AlreadyInSwarmError(dataDir);
+  }
+  return { dir, lock };
+}
+
 /** What `swarm init` still has to commit once its one-member Raft has a leader. */
 interface PendingInit {
   cluster: Draft<Cluster>;
@@ -82,11 +94,8 @@ export class ManagerDaemon {
 
   /** `swarm init`: a new cluster with this node as its only manager. */
   static async init(dataDir: string, o: InitOptions, log: RaftLogger): Promise<ManagerDaemon> {
-    const dir = layout(dataDir);
-    await fsp.mkdir(dataDir, { recursive: true, mode: 0o700 });
-    const lock = await acquirePidLock(dir.pid, dataDir);
+    const { dir, lock } = await claimNewDataDir(dataDir);
     try {
-      if (await readIdentity(dir.identity)) throw new AlreadyInSwarmError(dataDir);
       const description = await describeHost({ hostname: o.hostname, dockerHost: o.dockerHost });
       const c = await createCluster(o.spec);
       const creds = { keyPem: c.keyPem, certPem: c.certPem, caCertPem: c.caCertPem };

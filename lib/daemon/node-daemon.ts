@@ -1,14 +1,13 @@
 // `swarm start` and `swarm join` for any role: take the data dir's lock,
 // load or obtain the node's identity, and run the manager or worker daemon.
 
-import { promises as fsp } from 'fs';
 import { joinCluster } from '../net';
 import { RaftLogger } from '../raft/core/config';
 import { readCredentials, writeCredentials } from './credentials';
 import { layout } from './data-dir';
 import { describeHost } from './describe-host';
 import { NodeIdentity, readIdentity, writeIdentity } from './identity';
-import { AlreadyInSwarmError, JoinOptions, ManagerDaemon } from './manager-daemon';
+import { claimNewDataDir, JoinOptions, ManagerDaemon } from './manager-daemon';
 import { acquirePidLock } from './pid-lock';
 import { WorkerDaemon } from './worker-daemon';
 
@@ -31,11 +30,8 @@ export async function startNode(dataDir: string, log: RaftLogger): Promise<NodeD
 
 /** Joins with the token's role; returns once the node is part of the swarm and Ready. */
 export async function joinNode(dataDir: string, o: JoinOptions, log: RaftLogger): Promise<NodeDaemon> {
-  const dir = layout(dataDir);
-  await fsp.mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const lock = await acquirePidLock(dir.pid, dataDir);
+  const { dir, lock } = await claimNewDataDir(dataDir);
   try {
-    if (await readIdentity(dir.identity)) throw new AlreadyInSwarmError(dataDir);
     const description = await describeHost({ hostname: o.hostname, dockerHost: o.dockerHost });
     const joined = await joinCluster({
       token: o.token,

@@ -207,9 +207,8 @@ export function registerSwarmCommands(program: Command): void {
   program
     .command('leave')
     .description('leave the swarm (workers; the node stays listed as Down until swarm node rm)')
-    .option('-f, --force', 'leave even if this breaks the swarm (managers)')
     .action(
-      action(async (_f: { force?: boolean }, cmd: Command) => {
+      action(async (_f: unknown, cmd: Command) => {
         const ctx = contextOf(cmd);
         await ctx.call('POST', '/v1/leave');
         await waitDaemonGone(ctx);
