@@ -11,8 +11,8 @@ const DESCRIPTION = [
 
 // Said plainly so nobody goes looking for commands that do not exist yet.
 const STATUS = `
-Status: managers can form a swarm (init, join with a manager token, start,
-stop, info, join-token, node ls/inspect/update). Worker nodes, leave,
+Status: managers and workers can form a swarm (init, join, start, stop,
+leave, info, join-token, node ls/inspect/update/rm). node promote/demote,
 services and stacks arrive in later releases.`;
 
 /**

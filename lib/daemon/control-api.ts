@@ -6,6 +6,7 @@ import { Cluster, Node } from '../api/types';
 import { ManagerError } from '../manager/errors';
 import { Manager } from '../manager/manager';
 import { removeNode, resolveNode, updateNode, NodeUpdate } from '../manager/node-ops';
+import { planManagerLeave, removeSelfFromRaft } from '../manager/leave';
 import { DeepReadonly, thaw } from '../manager/store';
 import { ControlError, ControlHandler } from './control-server';
 import { NodeIdentity } from './identity';
@@ -42,6 +43,7 @@ export class ControlApi {
     private readonly m: Manager,
     private readonly identity: () => NodeIdentity,
     private readonly stopDaemon: () => Promise<void>,
+    private readonly leaveSwarm: (force: boolean) => Promise<void>,
   ) {}
 
   handler(): ControlHandler {
@@ -63,11 +65,21 @@ export class ControlApi {
       }
       return ok({ id: await removeNode(this.m, p.ref, force).catch(asControlError) });
     });
-    r.on('POST', '/v1/leave', async () => {
-      throw new ControlError(
-        409,
-        'a manager cannot leave yet in this version (demotion is not available); stop it with swarm stop, or keep it as a manager',
-      );
+    r.on('POST', '/v1/leave', async (req) => {
+      const force = (req.body as { force?: boolean } | undefined)?.force === true;
+      const id = this.identity().nodeId;
+      const reach = this.reachability();
+      const reachable = (nodeId: string) => reach[nodeId] === 'reachable';
+      const plan = (() => {
+        try {
+          return planManagerLeave(this.m, id, reachable, force);
+        } catch (e) {
+          return asControlError(e);
+        }
+      })();
+      if (plan.kind === 'remove') await removeSelfFromRaft(this.m, id, reachable).catch(asControlError);
+      setImmediate(() => void this.leaveSwarm(plan.kind !== 'remove'));
+      return ok({ leaving: true });
     });
     r.on('GET', '/v1/join-token/:role', async (req, p) => ok(await this.joinToken(p.role, req.query.get('rotate') === '1')));
     r.on('POST', '/v1/stop', async () => {

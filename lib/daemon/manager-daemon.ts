@@ -208,7 +208,12 @@ export class ManagerDaemon {
     this.agent = runNodeAgent(this.dir, () => this.identity, (next) => (this.identity = next), this.creds, this.log);
     // A restarted manager serves its last known state at once, even without a quorum.
     if (!resuming) await this.agent.waitRegistered(60_000);
-    this.control = new ControlServer(this.dir.socket, new ControlApi(this.manager, () => this.identity, () => this.stop()).handler());
+    this.control = new ControlServer(this.dir.socket, new ControlApi(
+        this.manager,
+        () => this.identity,
+        () => this.stop(),
+        () => this.forget(),
+      ).handler());
     await this.control.start();
     this.log.info(`node ${id.nodeId} (${id.hostname}) is a manager of cluster ${id.clusterId}, listening on ${id.listenAddr}`);
   }
@@ -261,6 +266,17 @@ export class ManagerDaemon {
     await m.write(actions);
     this.identity = { ...id, initPending: false };
     await writeIdentity(this.dir.identity, this.identity);
+  }
+
+  /** After leaving: stop, and erase the swarm's state from the data dir (keeping the log). */
+  private async forget(): Promise<void> {
+    await this.control?.stop().catch(() => undefined);
+    await this.agent?.stop().catch(() => undefined);
+    await this.manager?.stop().catch(() => undefined);
+    await fsp.rm(this.dir.identity, { force: true });
+    await fsp.rm(this.dir.certs, { recursive: true, force: true });
+    await fsp.rm(this.dir.raft, { recursive: true, force: true });
+    await this.stop();
   }
 
   get node(): NodeIdentity {

@@ -206,11 +206,12 @@ export function registerSwarmCommands(program: Command): void {
 
   program
     .command('leave')
-    .description('leave the swarm (workers; the node stays listed as Down until swarm node rm)')
+    .description('leave the swarm (the node stays listed as a Down worker until swarm node rm)')
+    .option('-f, --force', 'leave even as the last manager, or when the remaining managers would lack a quorum')
     .action(
-      action(async (_f: unknown, cmd: Command) => {
+      action(async (f: { force?: boolean }, cmd: Command) => {
         const ctx = contextOf(cmd);
-        await ctx.call('POST', '/v1/leave');
+        await ctx.call('POST', '/v1/leave', { force: f.force === true }, 60_000);
         await waitDaemonGone(ctx);
         ctx.out('Node left the swarm.\n');
       }),
