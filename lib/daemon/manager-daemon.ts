@@ -57,6 +57,7 @@ interface PendingInit {
 
 export interface JoinOptions {
   token: string;
+  availability?: NodeAvailability;
   managerAddr: string;
   listenAddr: string;
   advertiseAddr: string;

@@ -38,6 +38,7 @@ export async function joinNode(dataDir: string, o: JoinOptions, log: RaftLogger)
       managerAddr: o.managerAddr,
       hostname: description.hostname,
       advertiseAddr: o.advertiseAddr,
+      availability: o.availability,
     });
     const creds = { keyPem: joined.keyPem, certPem: joined.certPem, caCertPem: joined.caCertPem };
     await writeCredentials(dir.certs, creds);

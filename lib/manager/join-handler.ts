@@ -51,7 +51,7 @@ function joinedNodeDraft(nodeId: string, role: NodeRole, req: JoinRequest, raftI
   const host = req.advertiseAddr.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
   return {
     id: nodeId,
-    spec: { labels: {}, desiredRole: role, availability: 'active' },
+    spec: { labels: {}, desiredRole: role, availability: req.availability ?? 'active' },
     role,
     // Until its agent registers, the node is known only by the name it gave.
     status: { state: 'unknown', addr: host, message: `joined as ${req.hostname}` },

@@ -29,6 +29,7 @@ export interface JoinClusterOptions {
   hostname: string;
   /** host:port other nodes reach this node at. */
   advertiseAddr: string;
+  availability?: JoinRequest['availability'];
   /** Per request (fetching the CA, then joining). Default 10 s. */
   timeoutMs?: number;
 }
@@ -100,6 +101,7 @@ export async function joinCluster(o: JoinClusterOptions): Promise<JoinedNode> {
   const clusterId = clusterOfCA(caCertPem, addr);
 
   const request: JoinRequest = { token: o.token.trim(), csrPem, hostname: o.hostname, advertiseAddr: o.advertiseAddr };
+  if (o.availability) request.availability = o.availability;
   const answer = await call(addr, 'join', {
     ...target,
     method: 'POST',

@@ -14,6 +14,8 @@ export interface JoinRequest {
   hostname: string;
   /** host:port other nodes reach this node at. */
   advertiseAddr: string;
+  /** --availability given to swarm join; active when absent. */
+  availability?: 'active' | 'pause' | 'drain';
 }
 
 export interface ManagerInfo {
@@ -70,7 +72,14 @@ export function checkJoinRequest(body: unknown): Checked<JoinRequest> {
   } catch (err) {
     return { ok: false, reason: `join request: advertiseAddr: ${(err as Error).message}` };
   }
-  return { ok: true, value: { token: out.token, csrPem: out.csrPem, hostname: out.hostname, advertiseAddr: out.advertiseAddr } };
+  const value: JoinRequest = { token: out.token, csrPem: out.csrPem, hostname: out.hostname, advertiseAddr: out.advertiseAddr };
+  if (body.availability !== undefined) {
+    if (body.availability !== 'active' && body.availability !== 'pause' && body.availability !== 'drain') {
+      return { ok: false, reason: 'join request: availability must be active, pause or drain' };
+    }
+    value.availability = body.availability;
+  }
+  return { ok: true, value };
 }
 
 export function checkJoinResponse(body: unknown): Checked<JoinResponse> {

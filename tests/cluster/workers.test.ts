@@ -12,6 +12,7 @@ jest.setTimeout(120_000);
 const HEARTBEAT_MS = 400;
 
 interface Row {
+  Availability: string;
   ID: string;
   Hostname: string;
   Status: string;
@@ -53,7 +54,8 @@ describe('workers', () => {
   test('two workers join with the worker token and are Ready, with no manager status', async () => {
     const token = (await swarmOk(mgr, ['join-token', '-q', 'worker'])).trim();
     for (let i = 0; i < 2; i++) {
-      const out = await swarmOk(workers[i], ['join', '--token', token, addr, '--listen-addr', `127.0.0.1:${await freePort()}`, '--hostname', `w${i + 1}`]);
+      const extra = i === 1 ? ['--availability', 'pause'] : [];
+      const out = await swarmOk(workers[i], ['join', '--token', token, addr, '--listen-addr', `127.0.0.1:${await freePort()}`, '--hostname', `w${i + 1}`, ...extra]);
       expect(out).toMatch(/joined a swarm as a worker/);
     }
     const r = await rows(mgr);
@@ -62,6 +64,7 @@ describe('workers', () => {
       ['w1', 'Ready', ''],
       ['w2', 'Ready', ''],
     ]);
+    expect(r.find((n) => n.Hostname === 'w2')?.Availability).toBe('Pause');
     const roles = (await swarmOk(mgr, ['node', 'ls', '-q', '--filter', 'role=worker'])).trim().split('\n');
     expect(roles).toHaveLength(2);
   });

@@ -39,6 +39,7 @@ function guessAdvertise(listenAddr: string): string {
 
 interface JoinFlags {
   token: string;
+  availability: NodeAvailability;
   listenAddr: string;
   advertiseAddr?: string;
   hostname?: string;
@@ -145,6 +146,7 @@ export function registerSwarmCommands(program: Command): void {
     .option('--listen-addr <host:port>', 'address to listen on for cluster traffic', DEFAULT_LISTEN_ADDR)
     .option('--advertise-addr <host:port>', "address other nodes dial (default: this machine's first IPv4 address)")
     .option('--hostname <name>', "this node's name in the cluster (default: the machine's)")
+    .addOption(new Option('--availability <state>', 'availability of this node').choices(AVAILABILITY).default('active'))
     .option('--docker-host <url>', 'the Docker engine tasks run on (default: DOCKER_HOST or the local socket)')
     .option('--foreground', 'run the daemon in this process instead of detaching it')
     .action(
@@ -156,7 +158,15 @@ export function registerSwarmCommands(program: Command): void {
         parseHostPort(advertiseAddr);
         if (await readIdentity(layout(ctx.dataDir).identity)) throw new AlreadyInSwarmError(ctx.dataDir);
         refuseRunningDaemon(ctx.dataDir);
-        const o = { token: f.token, managerAddr, listenAddr: f.listenAddr, advertiseAddr, hostname: f.hostname, dockerHost: f.dockerHost };
+        const o = {
+          token: f.token,
+          managerAddr,
+          listenAddr: f.listenAddr,
+          advertiseAddr,
+          hostname: f.hostname,
+          dockerHost: f.dockerHost,
+          availability: f.availability,
+        };
         if (f.foreground) {
           const d = await joinNode(ctx.dataDir, o, daemonLogger());
           ctx.out(`This node joined a swarm as a ${d.node.role}.\n`);
@@ -164,7 +174,7 @@ export function registerSwarmCommands(program: Command): void {
           return;
         }
         // The token travels in the environment: a command line is visible to every user in ps.
-        const args = ['--join', managerAddr, '--listen-addr', f.listenAddr, '--advertise-addr', advertiseAddr];
+        const args = ['--join', managerAddr, '--listen-addr', f.listenAddr, '--advertise-addr', advertiseAddr, '--availability', f.availability];
         if (f.hostname) args.push('--hostname', f.hostname);
         if (f.dockerHost) args.push('--docker-host', f.dockerHost);
         await startDetached(ctx.dataDir, args, 90_000, { SWARM_JOIN_TOKEN: f.token });
@@ -267,6 +277,7 @@ export function registerSwarmCommands(program: Command): void {
               advertiseAddr: f.advertiseAddr ?? guessAdvertise(f.listenAddr),
               hostname: f.hostname,
               dockerHost: f.dockerHost,
+              availability: f.availability,
             },
             log,
           );
