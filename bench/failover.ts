@@ -11,6 +11,7 @@
 //
 //   npm run bench:failover [-- --rounds N --attempt-timeout-ms MS --deadline-s S --no-hang]
 
+import { eventually } from '../lib/util/eventually';
 import { execFile } from 'child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
@@ -101,21 +102,6 @@ function api<T>(m: Member, method: string, path: string, body?: unknown, timeout
   return callDaemon<T>(join(m.dir, 'swarm.sock'), m.dir, method, path, body, timeoutMs);
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number, everyMs = 100): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(everyMs);
-  }
-}
-
 // ---- the cluster as the managers see it ----------------------------------------
 
 /**
@@ -186,7 +172,7 @@ async function bench(root: string, members: Member[]): Promise<void> {
   const ids = new Map(members.map((m) => [m, nodeId(m)] as const));
   const nameOf = (id: string | undefined) => members.find((m) => ids.get(m) === id)?.name ?? id ?? 'none';
 
-  await until(
+  await eventually(
     '5 ready nodes and a leader reaching every manager',
     async () => {
       const leader = await stableLeader(managers, ids);
@@ -207,7 +193,7 @@ async function bench(root: string, members: Member[]): Promise<void> {
   const rounds: RoundResult[] = [];
   let leaderChangedAt = performance.now();
   for (let r = 1; r <= ROUNDS; r++) {
-    const leader = await until('a stable leader', () => stableLeader(managers, ids), 30_000);
+    const leader = await eventually('a stable leader', () => stableLeader(managers, ids), 30_000);
     const survivors = managers.filter((m) => m !== leader);
     // Alternate, so some rounds write through the manager that wins and some through the other.
     const writer = survivors[(r - 1) % 2];
@@ -243,7 +229,7 @@ async function bench(root: string, members: Member[]): Promise<void> {
     const s0 = performance.now();
     await startDaemon(leader, ['start']);
     const startMs = Math.round(performance.now() - s0);
-    await until(`${leader.name} reachable again`, () => stableLeader(managers, ids), 30_000);
+    await eventually(`${leader.name} reachable again`, () => stableLeader(managers, ids), 30_000);
     const backMs = Math.round(performance.now() - s0);
 
     rounds.push({ failoverMs, electedMs });
@@ -258,13 +244,13 @@ async function bench(root: string, members: Member[]): Promise<void> {
 
   // The new leader's dispatcher judges nobody for 3 periods after it took over
   // (agents are reconnecting); a worker killed inside that grace would measure the grace.
-  const leader = await until('a stable leader', () => stableLeader(managers, ids), 30_000);
+  const leader = await eventually('a stable leader', () => stableLeader(managers, ids), 30_000);
   const graceLeft = 3 * heartbeatMs + 1_000 - (performance.now() - leaderChangedAt);
   if (graceLeft > 0) {
     console.log(`waiting ${(graceLeft / 1000).toFixed(1)} s for ${leader.name}'s dispatcher grace after the last leader change (3 heartbeat periods)`);
     await sleep(graceLeft);
   }
-  await until(
+  await eventually(
     'both workers ready',
     async () => {
       const v = await api<NodeListView>(leader, 'GET', '/v1/nodes?local=1');
@@ -284,7 +270,7 @@ async function bench(root: string, members: Member[]): Promise<void> {
     if (w === w2) frozenPids.add(pid);
     process.kill(pid, w === w2 ? 'SIGSTOP' : 'SIGKILL');
   });
-  await until(
+  await eventually(
     'the workers down',
     async () => {
       const v = await api<NodeListView>(leader, 'GET', '/v1/nodes?local=1', undefined, 1_000);

@@ -70,13 +70,12 @@ export class ControlApi {
       const id = this.identity().nodeId;
       const reach = this.reachability();
       const reachable = (nodeId: string) => reach[nodeId] === 'reachable';
-      const plan = (() => {
-        try {
-          return planManagerLeave(this.m, id, reachable, force);
-        } catch (e) {
-          return asControlError(e);
-        }
-      })();
+      let plan: ReturnType<typeof planManagerLeave>;
+      try {
+        plan = planManagerLeave(this.m, id, reachable, force);
+      } catch (e) {
+        return asControlError(e);
+      }
       if (plan.kind === 'remove') await removeSelfFromRaft(this.m, id, reachable).catch(asControlError);
       setImmediate(() => void this.leaveSwarm(plan.kind !== 'remove'));
       return ok({ leaving: true });

@@ -3,6 +3,7 @@
 
 import { promises as fsp } from 'fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
+import { HttpRefusal, readJsonBody, sendError, sendJson } from '../net/http-replies';
 
 export interface ControlRequest {
   method: string;
@@ -19,40 +20,11 @@ export interface ControlResponse {
 export type ControlHandler = (req: ControlRequest) => Promise<ControlResponse>;
 
 /** A user-facing failure: `status` and a one-line message the CLI prints as is. */
-export class ControlError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ControlError';
-  }
+export class ControlError extends HttpRefusal {
+  override name = 'ControlError';
 }
 
 const MAX_BODY = 4 * 1024 * 1024;
-
-async function readBody(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    const b = c as Buffer;
-    size += b.length;
-    if (size > MAX_BODY) throw new ControlError(413, `request body over ${MAX_BODY} bytes`);
-    chunks.push(b);
-  }
-  if (size === 0) return undefined;
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-  } catch {
-    throw new ControlError(400, 'request body is not valid JSON');
-  }
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const data = JSON.stringify(body ?? null);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) });
-  res.end(data);
-}
 
 export class ControlServer {
   private server?: Server;
@@ -86,12 +58,12 @@ export class ControlServer {
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const url = new URL(req.url ?? '/', 'http://swarm');
-      const body = await readBody(req);
+      const body = await readJsonBody(req, MAX_BODY);
       const out = await this.handler({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body });
-      send(res, out.status, out.body);
+      sendJson(res, out.status, out.body ?? null);
     } catch (e) {
-      if (e instanceof ControlError) send(res, e.status, { error: e.message });
-      else send(res, 500, { error: `internal error: ${e instanceof Error ? e.message : String(e)}` });
+      if (e instanceof HttpRefusal) sendError(res, e.status, e.message);
+      else sendError(res, 500, `internal error: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 

@@ -12,6 +12,7 @@ import { Draft } from '../manager/store/transaction';
 import { createCluster, managerNodeDraft } from '../manager/cluster-init';
 import { Manager } from '../manager/manager';
 import { NodeServer } from '../net';
+import { refuseUpgrade } from '../net/http-replies';
 import { makeJoinHandler } from '../manager/join-handler';
 import { RaftMembershipLoop } from '../manager/raft-membership';
 import { Dispatcher } from '../manager/dispatcher';
@@ -231,7 +232,7 @@ export class ManagerDaemon {
 
   private raftUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (!this.transport) {
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      refuseUpgrade(socket, 503, 'raft is not started yet');
       return;
     }
     this.transport.handleUpgrade(req, socket, head);
@@ -282,10 +283,6 @@ export class ManagerDaemon {
 
   get node(): NodeIdentity {
     return this.identity;
-  }
-
-  get managerInstance(): Manager | undefined {
-    return this.manager;
   }
 
   /** Stops everything this daemon started, in reverse order; idempotent. */

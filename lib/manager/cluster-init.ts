@@ -6,12 +6,13 @@
 import { Cluster, ClusterSpec, Node, NodeAvailability, NodeDescription } from '../api/types';
 import { newObjectId, newRaftId } from '../api/ids';
 import { createCSR, createNodeKey, createRootCA, generateJoinTokens, signNodeCertificate } from '../ca';
+import { DEFAULT_RAFT_TIMING } from './manager';
 import { Draft } from './store/transaction';
 
 export const DEFAULT_CLUSTER_SPEC: ClusterSpec = {
   dispatcherHeartbeatMs: 5_000,
   taskHistoryLimit: 5,
-  raft: { tickMs: 100, electionTick: 10, heartbeatTick: 1, snapshotEvery: 10_000 },
+  raft: { ...DEFAULT_RAFT_TIMING },
 };
 
 export interface NewCluster {

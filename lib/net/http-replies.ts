@@ -26,6 +26,8 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
     if (size > maxBytes) throw new HttpRefusal(413, `request body over ${maxBytes} bytes`);
     chunks.push(b);
   }
+  // No body at all is undefined, not a syntax error: bodiless requests (GET, a plain POST) are normal.
+  if (size === 0) return undefined;
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
   } catch {

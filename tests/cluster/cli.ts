@@ -59,3 +59,20 @@ export async function waitGone(pid: number, timeoutMs = 10_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** One row of `swarm node ls --format json`. */
+export interface NodeRow {
+  ID: string;
+  Hostname: string;
+  Status: string;
+  Availability: string;
+  ManagerStatus: string;
+  Self: boolean;
+}
+
+export async function nodeRows(dataDir: string): Promise<NodeRow[]> {
+  return (await swarmOk(dataDir, ['node', 'ls', '--format', 'json']))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as NodeRow);
+}

@@ -5,22 +5,10 @@ import { existsSync, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { freePort } from '../../lib/raft/process/process-cluster';
-import { killHard, swarm, swarmOk } from './cli';
+import { eventually } from '../../lib/util/eventually';
+import { killHard, nodeRows as rows, swarm, swarmOk } from './cli';
 
 jest.setTimeout(180_000);
-
-interface Row {
-  Hostname: string;
-  Status: string;
-  ManagerStatus: string;
-}
-
-async function rows(dir: string): Promise<Row[]> {
-  return (await swarmOk(dir, ['node', 'ls', '--format', 'json']))
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Row);
-}
 
 describe('swarm leave on managers', () => {
   const root = mkdtempSync(join(tmpdir(), 'swarm-e2e-leave-'));
@@ -44,12 +32,10 @@ describe('swarm leave on managers', () => {
     expect(existsSync(join(dirs[0], 'identity.json'))).toBe(false);
     expect(existsSync(join(dirs[0], 'raft'))).toBe(false);
     // Down once the dispatcher sees its session gone (one 5 s heartbeat period by default).
-    const deadline = Date.now() + 20_000;
-    let r = await rows(dirs[1]);
-    while (r.find((n) => n.Hostname === 'l1')?.Status !== 'Down' && Date.now() < deadline) {
-      await new Promise((res) => setTimeout(res, 200));
-      r = await rows(dirs[1]);
-    }
+    let r = await eventually('l1 down', async () => {
+      const now = await rows(dirs[1]);
+      return now.find((n) => n.Hostname === 'l1')?.Status === 'Down' ? now : undefined;
+    }, 20_000, 200);
     expect(r.find((n) => n.Hostname === 'l1')).toMatchObject({ Status: 'Down', ManagerStatus: '' });
     expect(r.filter((n) => n.ManagerStatus === 'Leader')).toHaveLength(1);
     await swarmOk(dirs[1], ['node', 'update', 'l2', '--label-add', 'after=l1-left']);

@@ -5,40 +5,10 @@ import { existsSync, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { freePort } from '../../lib/raft/process/process-cluster';
-import { daemonPid, killHard, swarm, swarmOk, waitGone } from './cli';
+import { eventually } from '../../lib/util/eventually';
+import { daemonPid, killHard, nodeRows as nodes, swarm, swarmOk, waitGone } from './cli';
 
 jest.setTimeout(180_000);
-
-interface Row {
-  ID: string;
-  Hostname: string;
-  Status: string;
-  ManagerStatus: string;
-  Self: boolean;
-}
-
-async function nodes(dir: string): Promise<Row[]> {
-  const out = await swarmOk(dir, ['node', 'ls', '--format', 'json']);
-  return out
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Row);
-}
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('three managers', () => {
   const root = mkdtempSync(join(tmpdir(), 'swarm-e2e-mgrs-'));

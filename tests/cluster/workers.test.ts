@@ -5,35 +5,12 @@ import { existsSync, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { freePort } from '../../lib/raft/process/process-cluster';
-import { daemonPid, killHard, swarm, swarmOk, waitGone } from './cli';
+import { eventually } from '../../lib/util/eventually';
+import { daemonPid, killHard, nodeRows as rows, swarm, swarmOk, waitGone } from './cli';
 
 jest.setTimeout(120_000);
 
 const HEARTBEAT_MS = 400;
-
-interface Row {
-  Availability: string;
-  ID: string;
-  Hostname: string;
-  Status: string;
-  ManagerStatus: string;
-}
-
-async function rows(dir: string): Promise<Row[]> {
-  return (await swarmOk(dir, ['node', 'ls', '--format', 'json']))
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Row);
-}
-
-async function until(what: string, cond: () => Promise<boolean>, timeoutMs = 20_000): Promise<number> {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return Date.now() - t0;
-}
 
 describe('workers', () => {
   const root = mkdtempSync(join(tmpdir(), 'swarm-e2e-workers-'));
@@ -74,7 +51,8 @@ describe('workers', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/not a swarm manager/);
     const info = JSON.parse(await swarmOk(workers[0], ['info', '--format', 'json']));
-    expect(info.ControlAvailable ?? info.IsManager ?? false).toBe(false);
+    expect(info.ControlAvailable).toBe(false);
+    expect(info.NodeID).toMatch(/^[a-z0-9]{25}$/);
   });
 
   test('kill -9 of a worker: Down within 3 heartbeat periods; swarm start brings it back Ready', async () => {
@@ -82,13 +60,13 @@ describe('workers', () => {
     killHard(workers[1]);
     const t0 = Date.now();
     await waitGone(pid);
-    await until('w2 down', async () => (await rows(mgr)).find((n) => n.Hostname === 'w2')?.Status === 'Down');
+    await eventually('w2 down', async () => ((await rows(mgr)).find((n) => n.Hostname === 'w2')?.Status === 'Down') || undefined, 20_000, 50);
     const downMs = Date.now() - t0;
     // 3 periods plus the status batch and the CLI's own round trip.
     expect(downMs).toBeLessThan(3 * HEARTBEAT_MS + 2500);
     expect((await rows(mgr)).find((n) => n.Hostname === 'w1')?.Status).toBe('Ready');
     await swarmOk(workers[1], ['start']);
-    await until('w2 ready', async () => (await rows(mgr)).find((n) => n.Hostname === 'w2')?.Status === 'Ready');
+    await eventually('w2 ready', async () => ((await rows(mgr)).find((n) => n.Hostname === 'w2')?.Status === 'Ready') || undefined, 20_000, 50);
   });
 
   test('node rm: refused for a Ready node or a manager, allowed with --force or once Down; leave wipes the worker', async () => {
@@ -102,7 +80,7 @@ describe('workers', () => {
 
     expect(await swarmOk(workers[0], ['leave'])).toMatch(/left the swarm/);
     expect(existsSync(join(workers[0], 'identity.json'))).toBe(false);
-    await until('w1 down after leaving', async () => (await rows(mgr)).find((n) => n.Hostname === 'w1')?.Status === 'Down');
+    await eventually('w1 down after leaving', async () => ((await rows(mgr)).find((n) => n.Hostname === 'w1')?.Status === 'Down') || undefined, 20_000, 50);
     await swarmOk(mgr, ['node', 'rm', 'w1']);
     expect((await rows(mgr)).map((n) => n.Hostname).sort()).toEqual(['m1', 'w2']);
 
@@ -110,7 +88,7 @@ describe('workers', () => {
     const token = (await swarmOk(mgr, ['join-token', '-q', 'worker'])).trim();
     await swarmOk(workers[0], ['join', '--token', token, addr, '--listen-addr', `127.0.0.1:${await freePort()}`, '--hostname', 'w1']);
     await swarmOk(mgr, ['node', 'rm', '--force', 'w1']);
-    await until('w1 gone', async () => !(await rows(mgr)).some((n) => n.Hostname === 'w1'));
+    await eventually('w1 gone', async () => (!(await rows(mgr)).some((n) => n.Hostname === 'w1')) || undefined, 20_000, 50);
     killHard(workers[0]);
   });
 

@@ -3,7 +3,7 @@
 // containers, tests), stopping cleanly on SIGTERM/SIGINT.
 
 import { spawn } from 'child_process';
-import { openSync, readFileSync } from 'fs';
+import { mkdirSync, openSync, readFileSync } from 'fs';
 import { callDaemon } from '../../daemon/control-client';
 import { layout } from '../../daemon/data-dir';
 import { RaftLogger } from '../../raft/core/config';
@@ -35,7 +35,6 @@ export async function startDetached(
   env: Record<string, string> = {},
 ): Promise<void> {
   const dir = layout(dataDir);
-  const { mkdirSync } = await import('fs');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const log = openSync(dir.log, 'a', 0o600);
   const cli = process.argv[1];
