@@ -1,3 +1,7 @@
+import type { Service, Task } from './service-types';
+
+export type { Service, Task };
+
 // The cluster objects every manager replicates, in docker/swarmkit's shape.
 // Plain JSON data on purpose: they travel inside Raft entries and snapshots,
 // and the store hands them out deep-frozen, so no classes or methods here.
@@ -56,24 +60,6 @@ export interface Cluster {
   spec: ClusterSpec;
   joinTokens: { worker: string; manager: string };
   rootCA: { certPem: string; keyPem: string; digest: string };
-}
-
-/** A shell the next issue fills in (mode, task template, update config...). */
-export interface Service {
-  id: string;
-  meta: Meta;
-  spec: { name: string; labels: Record<string, string> };
-}
-
-/** A shell the next issue fills in; states become swarmkit's ordered task states then. */
-export interface Task {
-  id: string;
-  meta: Meta;
-  serviceId: string;
-  nodeId?: string;
-  slot?: number;
-  desiredState: string;
-  status: { state: string; message?: string };
 }
 
 export interface ObjectsByKind {

@@ -3,6 +3,7 @@
 // drift apart silently.
 
 import { Kind } from '../../api/types';
+import { serviceSchema, taskSchema } from './service-schemas';
 import { Check, matches, nonEmptyStr, nonNegInt, obj, oneOf, optional, posInt, record, str } from './schema';
 
 /** Ids are random lowercase base36/hex strings (docker's are 25 chars); any such run of 1 to 64 is accepted. */
@@ -54,21 +55,8 @@ const cluster = obj({
   rootCA: obj({ certPem: str, keyPem: str, digest: str }),
 });
 
-const service = obj({
-  id: objectId,
-  meta: optional(anyMeta),
-  spec: obj({ name: nonEmptyStr, labels }),
-});
-
-const task = obj({
-  id: objectId,
-  meta: optional(anyMeta),
-  serviceId: objectId,
-  nodeId: optional(objectId),
-  slot: optional(nonNegInt),
-  desiredState: nonEmptyStr,
-  status: obj({ state: nonEmptyStr, message: optional(str) }),
-});
+const service = serviceSchema(objectId, anyMeta);
+const task = taskSchema(objectId, anyMeta);
 
 export const OBJECT_SCHEMAS: Record<Kind, Check> = { cluster, node, service, task };
 

@@ -73,3 +73,25 @@ export function obj(fields: Record<string, Check | Optional>): Check {
     return undefined;
   };
 }
+
+export const bool: Check = (v, p) => (typeof v === 'boolean' ? undefined : `${p} must be true or false (got ${describe(v)})`);
+
+export const nonNegNumber: Check = (v, p) =>
+  typeof v === 'number' && Number.isFinite(v) && v >= 0 ? undefined : `${p} must be a non-negative number (got ${describe(v)})`;
+
+/** Port numbers, where 0 means "let the engine pick". */
+export const port: Check = (v, p) =>
+  Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= 65535 ? undefined : `${p} must be a port number 0-65535 (got ${describe(v)})`;
+
+export function arrayOf(itemCheck: Check): Check {
+  return (v, p) => {
+    if (!Array.isArray(v)) return `${p} must be an array (got ${describe(v)})`;
+    for (let i = 0; i < v.length; i++) {
+      const err = itemCheck(v[i], `${p}[${i}]`);
+      if (err) return err;
+    }
+    return undefined;
+  };
+}
+
+export const int: Check = (v, p) => (Number.isSafeInteger(v) ? undefined : `${p} must be an integer (got ${describe(v)})`);

@@ -1,6 +1,6 @@
 import { MemoryStore } from '../../../lib/manager/store/memory-store';
 import { TX_FORMAT_JSON_V1, decodeTransaction, encodeTransaction } from '../../../lib/manager/store/codec';
-import { bytes, service, tx } from './fixtures';
+import { bytes, service, task, tx } from './fixtures';
 
 const entry = (json: string): Uint8Array => new Uint8Array([TX_FORMAT_JSON_V1, ...bytes(json)]);
 
@@ -13,7 +13,7 @@ describe('transaction encoding', () => {
   });
 
   test('undefined fields vanish in the encoding, as they do on every other manager', () => {
-    const t = tx({ op: 'create', kind: 'task', object: { id: 't1', serviceId: 's1', nodeId: undefined, desiredState: 'running', status: { state: 'new' } } });
+    const t = tx({ op: 'create', kind: 'task', object: { ...task('t1', 's1'), nodeId: undefined } });
     const s = new MemoryStore();
     expect(s.apply(1, t).ok).toBe(true);
     expect('nodeId' in s.get('task', 't1')!).toBe(false);

@@ -10,7 +10,7 @@ describe('store: create, update, delete', () => {
     expect(s.get('service', 'svc1')).toEqual({
       id: 'svc1',
       meta: { version: 3, createdAt: AT, updatedAt: AT },
-      spec: { name: 'web', labels: {} },
+      spec: service('s1', 'web').spec,
     });
     expect(s.appliedIndex).toBe(3);
     expect(s.count('service')).toBe(1);
@@ -33,7 +33,7 @@ describe('store: create, update, delete', () => {
     expect(s.get('service', 'svc1')).toEqual({
       id: 'svc1',
       meta: { version: 5, createdAt: AT, updatedAt: LATER },
-      spec: { name: 'web', labels: { tier: 'front' } },
+      spec: { ...service('s1', 'web').spec, labels: { tier: 'front' } },
     });
   });
 
@@ -100,7 +100,7 @@ describe('store: create, update, delete', () => {
     const s = new MemoryStore();
     const r = s.apply(7, tx(
       { op: 'create', kind: 'service', object: service('s1', 'web') },
-      { op: 'update', kind: 'service', object: { ...service('s1', 'web'), spec: { name: 'web', labels: { a: 'b' } } }, expectedVersion: 7 },
+      { op: 'update', kind: 'service', object: { ...service('s1', 'web'), spec: { ...service('s1', 'web').spec, labels: { a: 'b' } } }, expectedVersion: 7 },
       { op: 'create', kind: 'service', object: service('s2', 'tmp') },
       { op: 'delete', kind: 'service', id: 's2' },
     ));

@@ -1,3 +1,4 @@
+import { defaultServiceSpec, defaultTaskSpec } from '../../../lib/api/service-defaults';
 import { Cluster, Node, Service, Task } from '../../../lib/api/types';
 import { Action, Draft, Transaction } from '../../../lib/manager/store/transaction';
 
@@ -21,11 +22,21 @@ export function node(id: string, hostname: string, over: Partial<Draft<Node>> = 
 }
 
 export function service(id: string, name: string): Draft<Service> {
-  return { id, spec: { name, labels: {} } };
+  return { id, spec: defaultServiceSpec(name, 'busybox') };
 }
 
 export function task(id: string, serviceId: string, nodeId?: string, slot = 1): Draft<Task> {
-  const t: Draft<Task> = { id, serviceId, slot, desiredState: 'running', status: { state: 'new' } };
+  const t: Draft<Task> = {
+    id,
+    serviceId,
+    serviceName: `svc-${serviceId}`,
+    slot,
+    spec: defaultTaskSpec('busybox'),
+    ports: [],
+    specVersion: 1,
+    desiredState: 'running',
+    status: { state: 'new', timestamp: '2026-01-01T00:00:00Z', message: 'created' },
+  };
   if (nodeId) t.nodeId = nodeId;
   return t;
 }

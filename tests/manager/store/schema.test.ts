@@ -1,4 +1,5 @@
 import { Cluster, Node, Service, Task } from '../../../lib/api/types';
+import { ServiceSpec, TaskSpec } from '../../../lib/api/service-types';
 import { OBJECT_SCHEMAS, checkStoredObject } from '../../../lib/manager/store/object-schemas';
 import { canonicalJson } from '../../../lib/manager/store/canonical-json';
 
@@ -27,15 +28,60 @@ const fullCluster: Required<Cluster> = {
   joinTokens: { worker: 'w', manager: 'm' },
   rootCA: { certPem: 'c', keyPem: 'k', digest: 'd' },
 };
-const fullService: Required<Service> = { id: 's1', meta, spec: { name: 'web', labels: {} } };
+const fullUpdate = { parallelism: 1, delayMs: 0, failureAction: 'pause' as const, monitorMs: 5000, maxFailureRatio: 0.5, order: 'stop-first' as const };
+const fullTaskSpec: TaskSpec = {
+  container: {
+    image: 'busybox',
+    command: ['sh'],
+    args: ['-c', 'true'],
+    env: ['A=1'],
+    labels: { l: 'v' },
+    dir: '/tmp',
+    user: 'nobody',
+    hostname: 'h',
+    mounts: [{ type: 'bind', source: '/a', target: '/b', readOnly: true }],
+    stopGracePeriodMs: 10000,
+    healthcheck: { test: ['CMD-SHELL', 'true'], intervalMs: 1, timeoutMs: 2, retries: 3, startPeriodMs: 4 },
+  },
+  resources: { limits: { nanoCPUs: 1, memoryBytes: 2 }, reservations: { nanoCPUs: 3, memoryBytes: 4 } },
+  restartPolicy: { condition: 'on-failure', delayMs: 5000, maxAttempts: 2, windowMs: 0 },
+  placement: { constraints: ['node.role==worker'], preferences: [{ spread: 'node.labels.zone' }], maxReplicas: 2 },
+  forceUpdate: 1,
+};
+const port = { protocol: 'udp' as const, targetPort: 80, publishedPort: 8080, publishMode: 'host' as const };
+const fullSpec: Required<ServiceSpec> = {
+  name: 'web',
+  labels: { a: 'b' },
+  task: fullTaskSpec,
+  mode: 'replicated',
+  replicas: 3,
+  endpoint: { mode: 'vip', ports: [port] },
+  update: fullUpdate,
+  rollback: fullUpdate,
+};
+const fullService: Required<Service> = { id: 's1', meta, spec: fullSpec, previousSpec: fullSpec };
 const fullTask: Required<Task> = {
   id: 't1',
   meta,
   serviceId: 's1',
+  serviceName: 'web',
   nodeId: 'n1',
-  slot: 0,
+  slot: 1,
+  spec: fullTaskSpec,
+  ports: [port],
+  specVersion: 3,
   desiredState: 'running',
-  status: { state: 'running', message: 'started' },
+  status: {
+    state: 'running',
+    timestamp: '2026-01-01T00:00:00Z',
+    message: 'started',
+    err: 'none',
+    containerId: 'abc',
+    pid: 42,
+    exitCode: -1,
+    ports: [port],
+  },
+  notBefore: '2026-01-01T00:00:05Z',
 };
 
 describe('object schemas match lib/api/types.ts', () => {

@@ -67,7 +67,7 @@ describe('snapshot and restore', () => {
     ['a wrong format byte', new Uint8Array([7, 123, 125]), /unknown format byte 7/],
     ['not JSON', new Uint8Array([1, ...bytes('{')]), /not JSON/],
     ['an unknown kind', new Uint8Array([1, ...bytes('{"appliedIndex":1,"objects":{"secret":[]}}')]), /unknown kind "secret"/],
-    ['a bad object', new Uint8Array([1, ...bytes('{"appliedIndex":1,"objects":{"service":[{"id":"s1","spec":{"name":"w","labels":{}}}]}}')]), /objects.service\[0\].meta must be an object/],
+    ['a bad object', new Uint8Array([1, ...bytes(`{"appliedIndex":1,"objects":{"service":[${JSON.stringify({ id: 's1', spec: service('s1', 'w').spec })}]}}`)]), /objects.service\[0\].meta must be an object/],
     ['a duplicate id', new Uint8Array([1, ...bytes(`{"appliedIndex":1,"objects":{"service":[${svcJson('s1', 'a')},${svcJson('s1', 'b')}]}}`)]), /service s1 appears twice/],
     ['a duplicate unique name', new Uint8Array([1, ...bytes(`{"appliedIndex":1,"objects":{"service":[${svcJson('s1', 'a')},${svcJson('s2', 'A')}]}}`)]), /service s2 and s1 share the name "a"/],
   ])('a bad snapshot (%s) throws and leaves the state as it was', (_what, data, message) => {
@@ -82,5 +82,5 @@ describe('snapshot and restore', () => {
 });
 
 function svcJson(id: string, name: string): string {
-  return JSON.stringify({ id, meta: { version: 1, createdAt: 'a', updatedAt: 'a' }, spec: { name, labels: {} } });
+  return JSON.stringify({ id, meta: { version: 1, createdAt: 'a', updatedAt: 'a' }, spec: service(id, name).spec });
 }

@@ -1,0 +1,103 @@
+// Schemas of services and tasks, mirroring lib/api/service-types.ts (the
+// schema test validates a full sample of each, so the two cannot drift).
+
+import { TASK_STATES } from '../../api/service-types';
+import { arrayOf, bool, Check, int, nonEmptyStr, nonNegInt, nonNegNumber, obj, oneOf, optional, port, posInt, record, str } from './schema';
+
+const labels = record(str);
+const strings = arrayOf(str);
+const taskState = oneOf(...TASK_STATES);
+
+const resources = obj({ nanoCPUs: nonNegInt, memoryBytes: nonNegInt });
+
+const portConfig = obj({
+  protocol: oneOf('tcp', 'udp'),
+  targetPort: posInt,
+  publishedPort: port,
+  publishMode: oneOf('host', 'ingress'),
+});
+
+const containerSpec = obj({
+  image: nonEmptyStr,
+  command: optional(strings),
+  args: optional(strings),
+  env: strings,
+  labels,
+  dir: optional(str),
+  user: optional(str),
+  hostname: optional(str),
+  mounts: arrayOf(obj({ type: oneOf('bind', 'volume'), source: str, target: nonEmptyStr, readOnly: bool })),
+  stopGracePeriodMs: nonNegInt,
+  healthcheck: optional(
+    obj({
+      test: strings,
+      intervalMs: optional(nonNegInt),
+      timeoutMs: optional(nonNegInt),
+      retries: optional(nonNegInt),
+      startPeriodMs: optional(nonNegInt),
+    }),
+  ),
+});
+
+export const taskSpec: Check = obj({
+  container: containerSpec,
+  resources: obj({ limits: resources, reservations: resources }),
+  restartPolicy: obj({
+    condition: oneOf('none', 'on-failure', 'any'),
+    delayMs: nonNegInt,
+    maxAttempts: nonNegInt,
+    windowMs: nonNegInt,
+  }),
+  placement: obj({ constraints: strings, preferences: arrayOf(obj({ spread: nonEmptyStr })), maxReplicas: nonNegInt }),
+  forceUpdate: nonNegInt,
+});
+
+const updateConfig = obj({
+  parallelism: nonNegInt,
+  delayMs: nonNegInt,
+  failureAction: oneOf('pause', 'continue', 'rollback'),
+  monitorMs: nonNegInt,
+  maxFailureRatio: nonNegNumber,
+  order: oneOf('stop-first', 'start-first'),
+});
+
+const serviceSpec = obj({
+  name: nonEmptyStr,
+  labels,
+  task: taskSpec,
+  mode: oneOf('replicated', 'global'),
+  replicas: nonNegInt,
+  endpoint: obj({ mode: oneOf('vip', 'dnsrr'), ports: arrayOf(portConfig) }),
+  update: optional(updateConfig),
+  rollback: optional(updateConfig),
+});
+
+export function serviceSchema(objectId: Check, anyMeta: Check): Check {
+  return obj({ id: objectId, meta: optional(anyMeta), spec: serviceSpec, previousSpec: optional(serviceSpec) });
+}
+
+export function taskSchema(objectId: Check, anyMeta: Check): Check {
+  return obj({
+    id: objectId,
+    meta: optional(anyMeta),
+    serviceId: objectId,
+    serviceName: nonEmptyStr,
+    slot: optional(posInt),
+    nodeId: optional(objectId),
+    spec: taskSpec,
+    ports: arrayOf(portConfig),
+    specVersion: nonNegInt,
+    desiredState: taskState,
+    status: obj({
+      state: taskState,
+      timestamp: str,
+      message: str,
+      err: optional(str),
+      containerId: optional(str),
+      pid: optional(nonNegInt),
+      exitCode: optional(int),
+      ports: optional(arrayOf(portConfig)),
+    }),
+    notBefore: optional(str),
+  });
+}
