@@ -10,22 +10,46 @@
 //                    redirect {leaderAddr, managers}   from a follower, which then closes
 //                    error {message}                  then the manager closes
 //
+// Role changes (`swarm node promote/demote`) reissue the node's certificate
+// over the session, the private key never leaving the node:
+// manager -> agent   roleChange {role}                 the store wants this node to have `role`
+// agent -> manager   certRequest {csrPem, advertiseAddr}  a CSR for its own key, and where it listens
+// manager -> agent   certificate {role, certPem, raftId?, raft?}  signed once the store says so
+//
 // Task status reports (`taskStatus`) come with the orchestrator; an older
 // dispatcher refuses them as an unknown type, which is why messages carry `v`.
 
-import { NodeDescription } from './types';
+import { NodeDescription, NodeRole } from './types';
 
 export const DISPATCHER_PROTOCOL_VERSION = 1;
 
 export type AgentMessage =
   | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'register'; description: NodeDescription }
-  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'heartbeat' };
+  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'heartbeat' }
+  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'certRequest'; csrPem: string; advertiseAddr: string };
+
+export interface RaftTiming {
+  tickMs: number;
+  electionTick: number;
+  heartbeatTick: number;
+  snapshotEvery: number;
+}
 
 export type ManagerMessage =
   | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'registered'; sessionId: string; heartbeatPeriodMs: number; managers: string[] }
   | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'heartbeatAck'; heartbeatPeriodMs: number; managers: string[] }
   | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'redirect'; leaderAddr: string; managers: string[] }
-  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'error'; message: string };
+  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'error'; message: string }
+  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'roleChange'; role: NodeRole }
+  | {
+      v: typeof DISPATCHER_PROTOCOL_VERSION;
+      type: 'certificate';
+      role: NodeRole;
+      certPem: string;
+      /** Managers: the Raft member id the leader recorded for this node, and the cluster's Raft timing. */
+      raftId?: number;
+      raft?: RaftTiming;
+    };
 
 /** WebSocket close codes with a meaning in this protocol (4000-4999 are the application's). */
 export const CLOSE = {
@@ -66,6 +90,14 @@ export function parseAgentMessage(text: string): Parsed<AgentMessage> {
       case 'heartbeat':
         onlyKeys(o, ['v', 'type'], 'heartbeat');
         return { v: DISPATCHER_PROTOCOL_VERSION, type: 'heartbeat' };
+      case 'certRequest':
+        onlyKeys(o, ['v', 'type', 'csrPem', 'advertiseAddr'], 'certRequest');
+        return {
+          v: DISPATCHER_PROTOCOL_VERSION,
+          type: 'certRequest',
+          csrPem: pem(o.csrPem, 'csrPem'),
+          advertiseAddr: text1(o.advertiseAddr, 'advertiseAddr'),
+        };
       default:
         throw new Malformed(`unknown message type ${JSON.stringify(o.type)}`);
     }
@@ -95,6 +127,16 @@ export function parseManagerMessage(text: string): Parsed<ManagerMessage> {
         onlyKeys(o, ['v', 'type', 'message'], 'error');
         if (typeof o.message !== 'string') throw new Malformed('error.message must be a string');
         return { v, type: 'error', message: o.message.slice(0, MAX_TEXT) };
+      case 'roleChange':
+        onlyKeys(o, ['v', 'type', 'role'], 'roleChange');
+        return { v, type: 'roleChange', role: role(o.role) };
+      case 'certificate': {
+        onlyKeys(o, ['v', 'type', 'role', 'certPem', 'raftId', 'raft'], 'certificate');
+        const out: ManagerMessage = { v, type: 'certificate', role: role(o.role), certPem: pem(o.certPem, 'certPem') };
+        if (o.raftId !== undefined) out.raftId = count(o.raftId, 'raftId');
+        if (o.raft !== undefined) out.raft = raftTiming(o.raft);
+        return out;
+      }
       default:
         throw new Malformed(`unknown message type ${JSON.stringify(o.type)}`);
     }
@@ -154,6 +196,28 @@ function text1(x: unknown, what: string): string {
 function count(x: unknown, what: string): number {
   if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0) throw new Malformed(`${what} must be a non-negative integer`);
   return x;
+}
+
+/** PEM blocks are longer than other text fields but still bounded. */
+function pem(x: unknown, what: string): string {
+  if (typeof x !== 'string' || x.length === 0 || x.length > 16 * 1024) throw new Malformed(`${what} must be a PEM text of at most 16 KiB`);
+  return x;
+}
+
+function role(x: unknown): NodeRole {
+  if (x !== 'manager' && x !== 'worker') throw new Malformed('role must be manager or worker');
+  return x;
+}
+
+function raftTiming(x: unknown): RaftTiming {
+  const o = obj(x, 'raft');
+  onlyKeys(o, ['tickMs', 'electionTick', 'heartbeatTick', 'snapshotEvery'], 'raft');
+  return {
+    tickMs: count(o.tickMs, 'raft.tickMs'),
+    electionTick: count(o.electionTick, 'raft.electionTick'),
+    heartbeatTick: count(o.heartbeatTick, 'raft.heartbeatTick'),
+    snapshotEvery: count(o.snapshotEvery, 'raft.snapshotEvery'),
+  };
 }
 
 function period(x: unknown): number {

@@ -5,7 +5,7 @@ import { generateJoinToken } from '../ca';
 import { Cluster, Node } from '../api/types';
 import { ManagerError } from '../manager/errors';
 import { Manager } from '../manager/manager';
-import { removeNode, resolveNode, updateNode, NodeUpdate } from '../manager/node-ops';
+import { demoteNode, promoteNode, removeNode, resolveNode, updateNode, NodeUpdate } from '../manager/node-ops';
 import { planManagerLeave, removeSelfFromRaft } from '../manager/leave';
 import { DeepReadonly, thaw } from '../manager/store';
 import { ControlError, ControlHandler } from './control-server';
@@ -57,6 +57,11 @@ export class ControlApi {
     r.on('POST', '/v1/nodes/:ref/update', async (req, p) => {
       const n = await updateNode(this.m, p.ref, parseUpdate(req.body)).catch(asControlError);
       return ok(n);
+    });
+    r.on('POST', '/v1/nodes/:ref/promote', async (_req, p) => ok({ result: await promoteNode(this.m, p.ref).catch(asControlError) }));
+    r.on('POST', '/v1/nodes/:ref/demote', async (_req, p) => {
+      const reach = this.reachability();
+      return ok({ result: await demoteNode(this.m, p.ref, (id) => reach[id] === 'reachable').catch(asControlError) });
     });
     r.on('POST', '/v1/nodes/:ref/remove', async (req, p) => {
       const force = (req.body as { force?: boolean } | undefined)?.force === true;

@@ -27,6 +27,7 @@ import { layout, DataDirLayout } from './data-dir';
 import { describeHost } from './describe-host';
 import { NodeIdentity, readIdentity, writeIdentity } from './identity';
 import { acquirePidLock, PidLock } from './pid-lock';
+import { followRoleChanges, Handover, RoleSwitch } from './role-switch';
 
 export interface InitOptions {
   listenAddr: string;
@@ -81,8 +82,9 @@ export class ManagerDaemon {
   private dispatcher?: Dispatcher;
   private agent?: Agent;
   private stopped?: Promise<void>;
-  private resolveStopped!: () => void;
-  readonly done: Promise<void>;
+  private resolveStopped!: (next: Handover | undefined) => void;
+  /** Resolves when the daemon is down: with the node's new role when it stopped to change role. */
+  readonly done: Promise<Handover | undefined>;
 
   private constructor(
     readonly dir: DataDirLayout,
@@ -208,6 +210,13 @@ export class ManagerDaemon {
     }
     // Managers are workers too: their own agent registers them with the leader's dispatcher.
     this.agent = runNodeAgent(this.dir, () => this.identity, (next) => (this.identity = next), this.creds, this.log);
+    followRoleChanges(this.agent, {
+      dir: this.dir,
+      identity: () => this.identity,
+      creds: this.creds,
+      log: this.log,
+      onSwitch: (next) => void this.shutdown(next),
+    });
     // A restarted manager serves its last known state at once, even without a quorum.
     if (!resuming) await this.agent.waitRegistered(60_000);
     this.control = new ControlServer(this.dir.socket, new ControlApi(
@@ -287,6 +296,11 @@ export class ManagerDaemon {
 
   /** Stops everything this daemon started, in reverse order; idempotent. */
   stop(): Promise<void> {
+    return this.shutdown(undefined);
+  }
+
+  /** With `next`, the data dir stays locked for the daemon of the node's new role. */
+  private shutdown(next: RoleSwitch | undefined): Promise<void> {
     if (this.stopped) return this.stopped;
     this.stopped = (async () => {
       await this.control?.stop().catch(() => undefined);
@@ -294,8 +308,8 @@ export class ManagerDaemon {
       await this.manager?.stop().catch(() => undefined);
       await this.transport?.stop().catch(() => undefined);
       await this.server?.close().catch(() => undefined);
-      await this.lock.release().catch(() => undefined);
-      this.resolveStopped();
+      if (!next) await this.lock.release().catch(() => undefined);
+      this.resolveStopped(next && { ...next, lock: this.lock });
     })();
     return this.stopped;
   }

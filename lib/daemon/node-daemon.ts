@@ -1,27 +1,77 @@
 // `swarm start` and `swarm join` for any role: take the data dir's lock,
-// load or obtain the node's identity, and run the manager or worker daemon.
+// load or obtain the node's identity, and run the manager or worker daemon;
+// when the node is promoted or demoted, the runner replaces one daemon by the
+// other in the same process, keeping the lock.
 
+import { promises as fsp } from 'fs';
 import { joinCluster } from '../net';
 import { RaftLogger } from '../raft/core/config';
 import { readCredentials, writeCredentials } from './credentials';
 import { layout } from './data-dir';
 import { describeHost } from './describe-host';
 import { NodeIdentity, readIdentity, writeIdentity } from './identity';
-import { claimNewDataDir, JoinOptions, ManagerDaemon } from './manager-daemon';
+import { claimNewDataDir, InitOptions, JoinOptions, ManagerDaemon } from './manager-daemon';
 import { acquirePidLock } from './pid-lock';
 import { WorkerDaemon } from './worker-daemon';
 
 export type NodeDaemon = ManagerDaemon | WorkerDaemon;
 
-export async function startNode(dataDir: string, log: RaftLogger): Promise<NodeDaemon> {
+export class NodeRunner {
+  private current: NodeDaemon;
+  private stopping = false;
+  /** Resolves once the node's daemon stopped for good (not to change role). */
+  readonly done: Promise<void>;
+
+  constructor(
+    first: NodeDaemon,
+    private readonly log: RaftLogger,
+  ) {
+    this.current = first;
+    this.done = this.follow();
+  }
+
+  get node(): NodeIdentity {
+    return this.current.node;
+  }
+
+  stop(): Promise<void> {
+    this.stopping = true;
+    return this.current.stop();
+  }
+
+  private async follow(): Promise<void> {
+    for (;;) {
+      const next = await this.current.done;
+      if (!next) return;
+      const dir = this.current.dir;
+      try {
+        if (next.identity.role === 'worker') {
+          // Out of Raft for good: a later promotion starts a new member from nothing.
+          await fsp.rm(dir.raft, { recursive: true, force: true });
+          this.current = await WorkerDaemon.open(dir, next.identity, next.creds, next.lock, this.log, false);
+        } else {
+          this.current = await ManagerDaemon.open(dir, next.identity, next.creds, next.lock, this.log, true);
+        }
+      } catch (e) {
+        // The new identity is saved: `swarm start` tries again in the new role.
+        this.log.warn(`could not start as a ${next.identity.role}: ${e instanceof Error ? e.message : String(e)}`);
+        await next.lock.release().catch(() => undefined);
+        return;
+      }
+      if (this.stopping) await this.current.stop();
+    }
+  }
+}
+
+export async function startNode(dataDir: string, log: RaftLogger): Promise<NodeRunner> {
   const dir = layout(dataDir);
   const lock = await acquirePidLock(dir.pid, dataDir);
   try {
     const identity = await readIdentity(dir.identity);
     if (!identity) throw new Error(`data dir ${dataDir} holds no swarm node: use 'swarm init' or 'swarm join'`);
     const creds = await readCredentials(dir.certs);
-    if (identity.role === 'manager') return await ManagerDaemon.open(dir, identity, creds, lock, log, false);
-    return await WorkerDaemon.open(dir, identity, creds, lock, log, false);
+    if (identity.role === 'manager') return new NodeRunner(await ManagerDaemon.open(dir, identity, creds, lock, log, false), log);
+    return new NodeRunner(await WorkerDaemon.open(dir, identity, creds, lock, log, false), log);
   } catch (e) {
     await lock.release();
     throw e;
@@ -29,7 +79,7 @@ export async function startNode(dataDir: string, log: RaftLogger): Promise<NodeD
 }
 
 /** Joins with the token's role; returns once the node is part of the swarm and Ready. */
-export async function joinNode(dataDir: string, o: JoinOptions, log: RaftLogger): Promise<NodeDaemon> {
+export async function joinNode(dataDir: string, o: JoinOptions, log: RaftLogger): Promise<NodeRunner> {
   const { dir, lock } = await claimNewDataDir(dataDir);
   try {
     const description = await describeHost({ hostname: o.hostname, dockerHost: o.dockerHost });
@@ -56,10 +106,15 @@ export async function joinNode(dataDir: string, o: JoinOptions, log: RaftLogger)
       raft: joined.raft,
     };
     await writeIdentity(dir.identity, identity);
-    if (identity.role === 'manager') return await ManagerDaemon.open(dir, identity, creds, lock, log, true);
-    return await WorkerDaemon.open(dir, identity, creds, lock, log, true);
+    if (identity.role === 'manager') return new NodeRunner(await ManagerDaemon.open(dir, identity, creds, lock, log, true), log);
+    return new NodeRunner(await WorkerDaemon.open(dir, identity, creds, lock, log, true), log);
   } catch (e) {
     await lock.release();
     throw e;
   }
+}
+
+/** `swarm init`: a new cluster with this node as its only manager. */
+export async function initNode(dataDir: string, o: InitOptions, log: RaftLogger): Promise<NodeRunner> {
+  return new NodeRunner(await ManagerDaemon.init(dataDir, o, log), log);
 }

@@ -11,6 +11,7 @@ import { DataDirLayout } from './data-dir';
 import { NodeIdentity } from './identity';
 import { runNodeAgent } from './node-agent';
 import { PidLock } from './pid-lock';
+import { followRoleChanges, Handover, RoleSwitch } from './role-switch';
 import { ok, Router } from './router';
 
 const NOT_A_MANAGER =
@@ -20,8 +21,9 @@ export class WorkerDaemon {
   private agent?: Agent;
   private control?: ControlServer;
   private stopped?: Promise<void>;
-  private resolveDone!: () => void;
-  readonly done = new Promise<void>((r) => (this.resolveDone = r));
+  private resolveDone!: (next: Handover | undefined) => void;
+  /** Resolves when the daemon is down: with the node's new role when it stopped to change role. */
+  readonly done = new Promise<Handover | undefined>((r) => (this.resolveDone = r));
 
   private constructor(
     readonly dir: DataDirLayout,
@@ -41,6 +43,7 @@ export class WorkerDaemon {
     const d = new WorkerDaemon(dir, identity, lock);
     try {
       d.agent = runNodeAgent(dir, () => d.identity, (next) => (d.identity = next), creds, log);
+      followRoleChanges(d.agent, { dir, identity: () => d.identity, creds, log, onSwitch: (next) => void d.shutdown(next) });
       if (waitRegistered) await d.agent.waitRegistered(60_000);
       d.control = new ControlServer(dir.socket, d.routes());
       await d.control.start();
@@ -106,12 +109,17 @@ export class WorkerDaemon {
   }
 
   stop(): Promise<void> {
+    return this.shutdown(undefined);
+  }
+
+  /** With `next`, the data dir stays locked for the daemon of the node's new role. */
+  private shutdown(next: RoleSwitch | undefined): Promise<void> {
     if (this.stopped) return this.stopped;
     this.stopped = (async () => {
       await this.control?.stop().catch(() => undefined);
       await this.agent?.stop().catch(() => undefined);
-      await this.lock.release().catch(() => undefined);
-      this.resolveDone();
+      if (!next) await this.lock.release().catch(() => undefined);
+      this.resolveDone(next && { ...next, lock: this.lock });
     })();
     return this.stopped;
   }

@@ -91,6 +91,12 @@ export class Manager {
     return this.raftNode.leader !== NONE;
   }
 
+  /** Raft ids in the current configuration, voters and learners. */
+  raftMembers(): readonly NodeId[] {
+    const c = this.raftNode.status().config;
+    return [...c.voters, ...c.learners];
+  }
+
   addLeaderLoop(loop: LeaderLoop): void {
     this.loops.add(loop);
   }

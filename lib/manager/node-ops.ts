@@ -83,3 +83,69 @@ export async function removeNode(m: Manager, ref: string, force: boolean): Promi
   await m.write([{ op: 'delete', kind: 'node', id: n.id, expectedVersion: n.meta.version }]);
   return n.id;
 }
+
+export type RoleChangeResult = 'changed' | 'unchanged';
+
+/**
+ * `swarm node promote`: records the wish; the node's agent then gets a manager
+ * certificate from the leader's dispatcher, the dispatcher records its Raft id
+ * and address, and the leader's membership loop adds it to Raft as a learner.
+ */
+export async function promoteNode(m: Manager, ref: string): Promise<RoleChangeResult> {
+  return changeDesiredRole(m, ref, (n) => {
+    if (n.spec.desiredRole === 'manager') return undefined;
+    const next = thaw(n);
+    next.spec.desiredRole = 'manager';
+    return next;
+  });
+}
+
+/**
+ * `swarm node demote`: refused for the last manager and when the managers
+ * left could not form a quorum. The node stops counting as a manager at once;
+ * the membership loop takes it out of Raft (the leader hands over first when
+ * it is the one demoted), then its agent gets a worker certificate. Its Raft
+ * id stays in managerStatus until then, so the dispatcher can tell when the
+ * removal has happened.
+ */
+export async function demoteNode(m: Manager, ref: string, reachable: (nodeId: string) => boolean): Promise<RoleChangeResult> {
+  return changeDesiredRole(m, ref, (n) => {
+    if (n.spec.desiredRole === 'worker' && n.role === 'worker') return undefined;
+    const managers = m.store.list('node').filter((x) => x.role === 'manager' && x.managerStatus);
+    const others = managers.filter((x) => x.id !== n.id);
+    if (n.role === 'manager' && others.length === 0) {
+      throw new ManagerError('Refused', `node ${ref} is the last manager of the swarm: it cannot be demoted`);
+    }
+    const up = others.filter((x) => reachable(x.id)).length;
+    if (n.role === 'manager' && up < Math.floor(others.length / 2) + 1) {
+      throw new ManagerError(
+        'Refused',
+        `demoting ${ref} would leave ${up} reachable managers out of ${others.length}: the swarm would lose its Raft quorum`,
+      );
+    }
+    const next = thaw(n);
+    next.spec.desiredRole = 'worker';
+    next.role = 'worker';
+    return next;
+  });
+}
+
+async function changeDesiredRole(
+  m: Manager,
+  ref: string,
+  change: (n: DeepReadonly<Node>) => Node | undefined,
+): Promise<RoleChangeResult> {
+  for (let attempt = 1; ; attempt++) {
+    await m.syncRead();
+    const current = resolveNode(m, ref);
+    const next = change(current);
+    if (!next) return 'unchanged';
+    try {
+      await m.write([{ op: 'update', kind: 'node', object: next, expectedVersion: current.meta.version }]);
+      return 'changed';
+    } catch (e) {
+      if (e instanceof ManagerError && e.code === 'Conflict' && attempt < WRITE_RETRIES) continue;
+      throw e;
+    }
+  }
+}

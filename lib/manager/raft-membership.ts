@@ -1,7 +1,8 @@
 // A leader loop that keeps Raft's membership equal to the managers in the
 // store: a joined manager is added as a learner, promoted to voter once it
 // has caught up, and a manager that left the store is removed. One change at
-// a time, as the Raft core requires.
+// a time, as the Raft core requires. A demoted leader first hands leadership
+// to another voter, whose loop then removes it.
 
 import { Manager } from './manager';
 import { LeaderLoop } from './leader-loops';
@@ -52,6 +53,17 @@ export class RaftMembershipLoop implements LeaderLoop {
     const desired = new Map<number, string>();
     for (const n of this.m.store.list('node')) {
       if (n.role === 'manager' && n.managerStatus) desired.set(n.managerStatus.raftId, n.managerStatus.addr);
+    }
+    if (!desired.has(this.m.raftId) && desired.size > 0) {
+      // This leader was demoted: hand over to the most caught-up voter, whose loop then removes us.
+      const target = [...voters]
+        .filter((id) => id !== this.m.raftId && desired.has(id))
+        .sort((a, b) => (status.progress?.get(b)?.match ?? 0) - (status.progress?.get(a)?.match ?? 0))[0];
+      if (target !== undefined) {
+        this.log.info(`raft membership: this manager was demoted; transferring leadership to ${target}`);
+        this.m.raft.transferLeadership(target);
+        return;
+      }
     }
     for (const [raftId, addr] of desired) {
       if (!voters.has(raftId) && !learners.has(raftId)) {

@@ -9,7 +9,7 @@
 // stopped: a manager that dies is replaced without anyone's help.
 
 import WebSocket from 'ws';
-import { CLOSE, encodeMessage, ManagerMessage, parseManagerMessage } from '../api/dispatcher-protocol';
+import { AgentMessage, CLOSE, encodeMessage, ManagerMessage, parseManagerMessage } from '../api/dispatcher-protocol';
 import { NodeDescription } from '../api/types';
 import { expectServer, nodeTlsOptions } from '../ca';
 import { BackoffOptions, backoffDelay } from '../raft/transport/backoff';
@@ -57,6 +57,8 @@ interface AgentEvents {
   disconnected: (reason: string) => void;
   /** The managers' addresses changed (persist them to find the cluster after a restart). */
   managers: (addrs: readonly string[]) => void;
+  /** Any other message of the registered session (role changes, task assignments), for the daemon to act on. */
+  message: (m: ManagerMessage) => void;
 }
 
 const AGENT_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 5000, factor: 2, jitter: 0.5 };
@@ -79,6 +81,7 @@ export class Agent {
     registered: new Set(),
     disconnected: new Set(),
     managers: new Set(),
+    message: new Set(),
   };
 
   constructor(private readonly o: AgentOptions) {
@@ -109,6 +112,14 @@ export class Agent {
   on<E extends keyof AgentEvents>(event: E, fn: AgentEvents[E]): () => void {
     this.listeners[event].add(fn);
     return () => this.listeners[event].delete(fn);
+  }
+
+  /** Sends on the registered session; false when there is none (the caller retries on the next one). */
+  send(m: AgentMessage): boolean {
+    const ws = this.ws;
+    if (this._state !== 'registered' || !ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(encodeMessage(m));
+    return true;
   }
 
   /** Resolves once registered (at once if it is), rejects on timeout or stop. */
@@ -225,6 +236,8 @@ export class Agent {
         case 'error':
           why = m.message;
           return;
+        default:
+          if (this.ws === ws && this._state === 'registered') for (const fn of [...this.listeners.message]) fn(m);
       }
     };
 

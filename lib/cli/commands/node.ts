@@ -1,4 +1,4 @@
-// `swarm node ls | inspect | update`.
+// `swarm node ls | inspect | update | promote | demote | rm`.
 
 import { Command, Option } from 'commander';
 import { action, contextOf } from '../context';
@@ -107,6 +107,31 @@ export function registerNodeCommands(program: Command): void {
         if (errors.length > 0) throw new Error(errors.join('\n'));
       }),
     );
+
+  for (const [verb, done, already] of [
+    ['promote', (r: string) => `Node ${r} promoted to a manager in the swarm.`, (r: string) => `Node ${r} is already a manager.`],
+    ['demote', (r: string) => `Manager ${r} demoted in the swarm.`, (r: string) => `Node ${r} is already a worker.`],
+  ] as const) {
+    node
+      .command(verb)
+      .description(verb === 'promote' ? 'make workers managers (their certificates are reissued)' : 'make managers workers (refused for the last manager or when quorum would be lost)')
+      .argument('<node...>', 'node id, unique id prefix or hostname')
+      .action(
+        action(async (refs: string[], _f: unknown, cmd: Command) => {
+          const ctx = contextOf(cmd);
+          const errors: string[] = [];
+          for (const ref of refs) {
+            try {
+              const a = await ctx.call<{ result: 'changed' | 'unchanged' }>('POST', `/v1/nodes/${encodeURIComponent(ref)}/${verb}`, {});
+              ctx.out(`${a.result === 'changed' ? done(ref) : already(ref)}\n`);
+            } catch (e) {
+              errors.push(e instanceof Error ? e.message : String(e));
+            }
+          }
+          if (errors.length > 0) throw new Error(errors.join('\n'));
+        }),
+      );
+  }
 
   node
     .command('update')

@@ -5,8 +5,8 @@ import { Command, Option } from 'commander';
 import { networkInterfaces } from 'os';
 import { NodeAvailability } from '../../api/types';
 import { DEFAULT_CLUSTER_SPEC } from '../../manager/cluster-init';
-import { AlreadyInSwarmError, ManagerDaemon } from '../../daemon/manager-daemon';
-import { joinNode, startNode } from '../../daemon/node-daemon';
+import { AlreadyInSwarmError } from '../../daemon/manager-daemon';
+import { initNode, joinNode, startNode } from '../../daemon/node-daemon';
 import { layout } from '../../daemon/data-dir';
 import { readIdentity } from '../../daemon/identity';
 import { DataDirLockedError, processAlive, readPid } from '../../daemon/pid-lock';
@@ -123,7 +123,7 @@ export function registerSwarmCommands(program: Command): void {
         const advertiseAddr = f.advertiseAddr ?? guessAdvertise(f.listenAddr);
         parseHostPort(advertiseAddr);
         if (f.foreground) {
-          const d = await ManagerDaemon.init(
+          const d = await initNode(
             ctx.dataDir,
             { listenAddr: f.listenAddr, advertiseAddr, hostname: f.hostname, availability: f.availability, dockerHost: f.dockerHost, spec },
             daemonLogger(),
@@ -285,7 +285,7 @@ export function registerSwarmCommands(program: Command): void {
           return;
         }
         const d = f.init
-          ? await ManagerDaemon.init(
+          ? await initNode(
               ctx.dataDir,
               {
                 listenAddr: f.listenAddr,

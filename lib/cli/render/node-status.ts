@@ -21,7 +21,8 @@ export function managerStatusOf(
   node: StoredNode,
   view: ManagerView,
 ): { leader: boolean; reachability: string; addr: string } | undefined {
-  if (!node.managerStatus) return undefined;
+  // A demoted node keeps its Raft id in managerStatus until it is out of Raft; it is no manager any more.
+  if (!node.managerStatus || node.role !== 'manager') return undefined;
   const leader = view.leaderNodeId !== undefined && node.id === view.leaderNodeId;
   // The leader is the one answering for the cluster, so it is reachable by definition.
   const reachability = view.reachability?.(node) ?? (leader ? 'reachable' : 'unknown');

@@ -5,6 +5,7 @@
 import { randomBytes } from 'crypto';
 import WebSocket from 'ws';
 import { AgentMessage, CLOSE, encodeMessage, ManagerMessage, parseAgentMessage } from '../../api/dispatcher-protocol';
+import type { NodeRole } from '../../api/types';
 import { Timers } from './timers';
 
 export interface SessionHandlers {
@@ -19,12 +20,18 @@ export class AgentSession {
   readonly id = randomBytes(12).toString('hex');
   /** Set by the dispatcher once it accepted `register`. */
   registered = false;
+  /** The role this session was last told to take (roleChange), so it is asked once. */
+  roleAsked: NodeRole | undefined;
+  /** A certificate request is being signed and recorded. */
+  certBusy = false;
   private closing = false;
   private closed = false;
 
   constructor(
     private readonly ws: WebSocket,
     readonly nodeId: string,
+    /** The role in the node's certificate: what it may do now, whatever the store wishes. */
+    readonly certRole: NodeRole,
     readonly remoteAddr: string | undefined,
     private readonly timers: Timers,
     private readonly handlers: SessionHandlers,

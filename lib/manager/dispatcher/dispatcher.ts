@@ -16,6 +16,7 @@ import { AgentMessage, CLOSE } from '../../api/dispatcher-protocol';
 import type { NodeIdentity } from '../../ca';
 import type { LeaderLoop } from '../leader-loops';
 import { AgentSession, remoteAddressOf } from './agent-session';
+import { RoleChanges } from './role-changes';
 import { StatusBatcher, StatusChange, StatusWriter } from './status-batcher';
 import { Clock, realClock, realTimers, TimerHandle, Timers } from './timers';
 
@@ -25,6 +26,8 @@ export interface DispatcherHost extends StatusWriter {
   /** The leader's raft id, 0 when none is known. */
   readonly leader: number;
   readonly raftId: number;
+  /** Raft ids in the configuration: a demoted manager gets its worker certificate once it is out. */
+  raftMembers?(): readonly number[];
 }
 
 export interface DispatcherLogger {
@@ -87,6 +90,7 @@ export class Dispatcher implements LeaderLoop {
   private readonly open = new Set<AgentSession>();
   private readonly registerTimers = new Map<AgentSession, TimerHandle>();
   private readonly tracked = new Map<string, Tracked>();
+  private readonly roles: RoleChanges;
 
   constructor(
     private readonly host: DispatcherHost,
@@ -97,6 +101,7 @@ export class Dispatcher implements LeaderLoop {
     this.batchIntervalMs = o.batchIntervalMs ?? 100;
     this.logger = o.logger ?? { warn: (msg, fields) => console.warn(`[dispatcher] ${msg}`, fields ?? '') };
     this.leaderAddrOf = o.leaderAddr ?? (() => leaderAddrFromStore(host));
+    this.roles = new RoleChanges(host, this.logger);
   }
 
   // ---- the /dispatcher route ------------------------------------------------
@@ -107,7 +112,7 @@ export class Dispatcher implements LeaderLoop {
   }
 
   onSession(ws: WebSocket, identity: NodeIdentity): void {
-    const session = new AgentSession(ws, identity.nodeId, remoteAddressOf(ws), this.timers, {
+    const session = new AgentSession(ws, identity.nodeId, identity.role, remoteAddressOf(ws), this.timers, {
       onMessage: (s, m) => this.onMessage(s, m),
       onClose: (s) => this.onClose(s),
     });
@@ -173,6 +178,9 @@ export class Dispatcher implements LeaderLoop {
         return this.register(s, m.description);
       case 'heartbeat':
         return this.heartbeat(s);
+      case 'certRequest':
+        if (!s.registered) return s.close(CLOSE.protocolError, 'malformed message: certRequest before register');
+        return void this.roles.certRequest(s, m.csrPem, m.advertiseAddr);
     }
   }
 
@@ -198,6 +206,7 @@ export class Dispatcher implements LeaderLoop {
     batcher.enqueue(s.nodeId, change, () => {
       if (!s.isOpen || this.liveSession(s.nodeId) !== s) return;
       s.send({ v: 1, type: 'registered', sessionId: s.id, heartbeatPeriodMs: this.period(), managers: this.managerAddrs() });
+      this.roles.check(s);
     });
   }
 
@@ -207,6 +216,7 @@ export class Dispatcher implements LeaderLoop {
     if (t?.liveness.kind !== 'live' || t.liveness.session !== s) return;
     t.liveness.since = this.now();
     s.send({ v: 1, type: 'heartbeatAck', heartbeatPeriodMs: this.period(), managers: this.managerAddrs() });
+    this.roles.check(s);
   }
 
   private onClose(s: AgentSession): void {
@@ -275,6 +285,7 @@ export class Dispatcher implements LeaderLoop {
       }
       // A stale write (an old leader's last batch, an operator) may have said
       // otherwise; the node with a live session is ready.
+      if (l.kind === 'live') this.roles.check(l.session);
       if (l.kind === 'live' && node.status.state !== 'ready' && !batcher.has(id)) {
         const change: StatusChange = { state: 'ready' };
         if (l.session.remoteAddr !== undefined) change.addr = l.session.remoteAddr;
