@@ -21,6 +21,8 @@ export interface NodeIdentity {
   raft?: { tickMs: number; electionTick: number; heartbeatTick: number; snapshotEvery: number };
   /** Set by `swarm init` until the cluster object is committed, so a crash in between is finished on restart. */
   initPending?: boolean;
+  /** Set by `swarm init --force-new-cluster` until the other managers are demoted in the store. */
+  forceNewClusterPending?: boolean;
 }
 
 export async function readIdentity(path: string): Promise<NodeIdentity | undefined> {

@@ -15,6 +15,8 @@ import { NodeServer } from '../net';
 import { refuseUpgrade } from '../net/http-replies';
 import { makeJoinHandler } from '../manager/join-handler';
 import { RaftMembershipLoop } from '../manager/raft-membership';
+import { demoteOtherManagers } from '../manager/force-new-cluster';
+import { forceNewCluster } from '../raft/node/force-new-cluster';
 import { Dispatcher } from '../manager/dispatcher';
 import { Agent } from '../worker';
 import { runNodeAgent } from './node-agent';
@@ -140,15 +142,44 @@ export class ManagerDaemon {
     lock: PidLock,
     log: RaftLogger,
     fresh: boolean,
+    opts: { forceNewCluster?: boolean } = {},
   ): Promise<ManagerDaemon> {
     const d = new ManagerDaemon(dir, identity, creds, lock, log);
     try {
+      if (opts.forceNewCluster) await d.rewriteAsNewCluster();
       await d.run(undefined, fresh);
     } catch (e) {
       await d.stop();
       throw e;
     }
     return d;
+  }
+
+  /** `swarm init --force-new-cluster`: this manager's Raft log becomes a one-member cluster's. */
+  private async rewriteAsNewCluster(): Promise<void> {
+    const id = this.identity;
+    if (id.role !== 'manager' || id.raftId === undefined) {
+      throw new Error("--force-new-cluster recovers a manager's data, and this node is a worker");
+    }
+    // Marked first: a crash after the rewrite still demotes the other managers on the next start.
+    this.identity = { ...id, forceNewClusterPending: true, managers: [id.advertiseAddr] };
+    await writeIdentity(this.dir.identity, this.identity);
+    const r = await forceNewCluster(this.dir.raft, id.raftId);
+    this.log.info(
+      `force-new-cluster: removed raft members [${r.removed.join(', ')}], dropped ${r.dropped} uncommitted entries; commit index ${r.commit}`,
+    );
+  }
+
+  /** The store's half of --force-new-cluster, before the membership loop could re-add the old managers. */
+  private async finishForceNewCluster(): Promise<void> {
+    const m = this.manager as Manager;
+    await m.raft.waitForLeader(60_000);
+    const demoted = await demoteOtherManagers(m, this.identity.nodeId);
+    this.log.info(`force-new-cluster: ${demoted.length} other managers are workers now: ${demoted.join(', ') || 'none'}`);
+    const next = { ...this.identity };
+    delete next.forceNewClusterPending;
+    this.identity = next;
+    await writeIdentity(this.dir.identity, next);
   }
 
   private async run(pendingInit: PendingInit | undefined, fresh: boolean): Promise<void> {
@@ -192,6 +223,7 @@ export class ManagerDaemon {
         void this.stop();
       },
     });
+    if (id.forceNewClusterPending) await this.finishForceNewCluster();
     this.manager.addLeaderLoop(new RaftMembershipLoop(this.manager, this.log));
     this.dispatcher = new Dispatcher(this.manager, { logger: { warn: (m) => this.log.warn(m), info: (m) => this.log.info(m) } });
     this.manager.addLeaderLoop(this.dispatcher);

@@ -63,14 +63,15 @@ export class NodeRunner {
   }
 }
 
-export async function startNode(dataDir: string, log: RaftLogger): Promise<NodeRunner> {
+export async function startNode(dataDir: string, log: RaftLogger, opts: { forceNewCluster?: boolean } = {}): Promise<NodeRunner> {
   const dir = layout(dataDir);
   const lock = await acquirePidLock(dir.pid, dataDir);
   try {
     const identity = await readIdentity(dir.identity);
     if (!identity) throw new Error(`data dir ${dataDir} holds no swarm node: use 'swarm init' or 'swarm join'`);
     const creds = await readCredentials(dir.certs);
-    if (identity.role === 'manager') return new NodeRunner(await ManagerDaemon.open(dir, identity, creds, lock, log, false), log);
+    if (identity.role === 'manager') return new NodeRunner(await ManagerDaemon.open(dir, identity, creds, lock, log, false, opts), log);
+    if (opts.forceNewCluster) throw new Error("--force-new-cluster recovers a manager's data, and this node is a worker");
     return new NodeRunner(await WorkerDaemon.open(dir, identity, creds, lock, log, false), log);
   } catch (e) {
     await lock.release();

@@ -109,6 +109,37 @@ describe('three managers', () => {
     expect(ls.stderr).toMatch(/no quorum/);
     for (const d of dirs.slice(1)) await swarmOk(d, ['start']);
     await eventually('writes again', async () => ((await swarm(dirs[0], ['node', 'update', 'm1', '--label-add', 'x=y'])).code === 0 ? true : undefined));
-    for (const d of dirs) await swarmOk(d, ['stop']);
+  });
+
+  test('--force-new-cluster on the survivor of a lost quorum: one manager, every node and setting kept; the others come back as workers', async () => {
+    await swarmOk(dirs[1], ['node', 'update', 'm3', '--label-add', 'zone=b']);
+    for (const d of dirs.slice(1)) {
+      const pid = daemonPid(d)!;
+      killHard(d);
+      await waitGone(pid);
+    }
+    expect((await swarm(dirs[0], ['node', 'update', 'm1', '--label-add', 'lost=quorum'])).stderr).toMatch(/no quorum/);
+    const out = await swarmOk(dirs[0], ['init', '--force-new-cluster']);
+    expect(out).toMatch(/Swarm initialized: current node \([a-z0-9]{25}\) is now a manager/);
+    // Writable again, alone; nothing forgotten.
+    await swarmOk(dirs[0], ['node', 'update', 'm1', '--label-add', 'recovered=yes']);
+    const rows = await nodes(dirs[0]);
+    expect(rows.map((r) => [r.Hostname, r.ManagerStatus]).sort()).toEqual([
+      ['m1', 'Leader'],
+      ['m2', ''],
+      ['m3', ''],
+    ]);
+    const inspect = JSON.parse(await swarmOk(dirs[0], ['node', 'inspect', 'm1', 'm3'])) as { Spec: { Labels: Record<string, string> } }[];
+    expect(inspect[0].Spec.Labels).toMatchObject({ x: 'y', recovered: 'yes' });
+    expect(inspect[1].Spec.Labels).toEqual({ zone: 'b' });
+    const info = JSON.parse(await swarmOk(dirs[0], ['info', '--format', 'json'])) as { Managers: number };
+    expect(info.Managers).toBe(1);
+    // An old manager restarted from its data is turned into a worker, and can be promoted again.
+    await swarmOk(dirs[1], ['start']);
+    await eventually('m2 a worker', async () => (await swarm(dirs[1], ['node', 'ls'])).stderr.includes('not a swarm manager') || undefined, 30_000, 100);
+    await swarmOk(dirs[0], ['node', 'promote', 'm2']);
+    await eventually('m2 reachable', async () => (await nodes(dirs[0])).find((r) => r.Hostname === 'm2')?.ManagerStatus === 'Reachable' || undefined, 30_000, 100);
+    await swarmOk(dirs[1], ['node', 'update', 'm1', '--label-add', 'via=m2']);
+    for (const d of dirs.slice(0, 2)) await swarmOk(d, ['stop']);
   });
 });

@@ -59,6 +59,7 @@ interface InitFlags {
   heartbeatTick: number;
   snapshotInterval: number;
   foreground?: boolean;
+  forceNewCluster?: boolean;
 }
 
 function initArgs(f: InitFlags): string[] {
@@ -112,9 +113,11 @@ async function printJoinHelp(cmd: Command, nodeId: string): Promise<void> {
 export function registerSwarmCommands(program: Command): void {
   addInitOptions(program.command('init').description('create a new swarm with this node as its first manager'))
     .option('--foreground', 'run the daemon in this process instead of detaching it')
+    .option('--force-new-cluster', "restart this manager as the only manager of its swarm, from its own data (after the quorum is lost for good)")
     .action(
       action(async (f: InitFlags, cmd: Command) => {
         const ctx = contextOf(cmd);
+        if (f.forceNewCluster) return forceNewCluster(cmd, f);
         const spec = clusterSpec(f);
         // Checked here too, so a detached daemon that would refuse is not mistaken for a ready one.
         if (await readIdentity(layout(ctx.dataDir).identity)) throw new AlreadyInSwarmError(ctx.dataDir);
@@ -262,6 +265,7 @@ export function registerSwarmCommands(program: Command): void {
   // What detached daemons run; not for people.
   addInitOptions(program.command('daemon', { hidden: true }))
     .option('--init', 'create a new cluster')
+    .option('--force-new-cluster', 'restart as the only manager')
     .option('--join <host:port>', 'join the swarm of this manager')
     .action(
       action(async (f: InitFlags & { init?: boolean; join?: string }, cmd: Command) => {
@@ -297,10 +301,36 @@ export function registerSwarmCommands(program: Command): void {
               },
               log,
             )
-          : await startNode(ctx.dataDir, log);
+          : await startNode(ctx.dataDir, log, { forceNewCluster: f.forceNewCluster === true });
         await holdForeground(() => d.stop(), d.done);
       }),
     );
+}
+
+/**
+ * `swarm init --force-new-cluster`: on a manager whose swarm lost its quorum
+ * for good. Its running daemon (if any) is stopped, its Raft log rewritten to
+ * a one-member configuration, and it starts again as the only manager, with
+ * every node, service and task it knew; the other managers become workers.
+ */
+async function forceNewCluster(cmd: Command, f: InitFlags): Promise<void> {
+  const ctx = contextOf(cmd);
+  const identity = await readIdentity(layout(ctx.dataDir).identity);
+  if (!identity) throw new Error(`data dir ${ctx.dataDir} holds no swarm node: --force-new-cluster recovers an existing manager`);
+  if (identity.role !== 'manager') throw new Error("this node is a worker: --force-new-cluster must run on a manager, which holds the swarm's data");
+  const pid = readPid(layout(ctx.dataDir).pid);
+  if (pid !== undefined && processAlive(pid)) {
+    await ctx.call('POST', '/v1/stop');
+    await waitDaemonGone(ctx);
+  }
+  if (f.foreground) {
+    const d = await startNode(ctx.dataDir, daemonLogger(), { forceNewCluster: true });
+    await printJoinHelp(cmd, d.node.nodeId);
+    await holdForeground(() => d.stop(), d.done);
+    return;
+  }
+  await startDetached(ctx.dataDir, ['--force-new-cluster']);
+  await printJoinHelp(cmd, identity.nodeId);
 }
 
 /** Returns once the daemon's socket is gone, so a `swarm start` or `join` right after works. */
