@@ -10,3 +10,45 @@ export { renderDockerTable } from './tabwriter';
 export { bytesSize, cpuCount, formatSignificant, humanDuration } from './units';
 export { goTimeString, prettyPrint } from './docker-text';
 export { naturalCompare } from './natural-order';
+export {
+  renderServiceList,
+  serviceListJson,
+  servicePortsText,
+  replicasText,
+  sortServicesLikeDocker,
+  type ServiceListEntry,
+  type ServiceListJson,
+  type ServiceListOptions,
+  type StoredService,
+} from './service-list';
+export {
+  renderServicePs,
+  currentStateText,
+  taskPortsText,
+  sortTasksLikeDocker,
+  type ServicePsJson,
+  type ServicePsOptions,
+  type StoredTask,
+} from './service-ps';
+export {
+  renderServiceInspect,
+  serviceInspectJson,
+  serviceSpecJson,
+  servicePrettyText,
+  type ServiceInspectJson,
+  type ServiceInspectOptions,
+  type ServiceSpecJson,
+} from './service-inspect';
+export {
+  renderServiceProgress,
+  progressBar,
+  progressVerifyLine,
+  progressRollbackLine,
+  progressInterruptedLines,
+  type ProgressFrame,
+  type ProgressRenderOptions,
+  type ProgressSnapshot,
+  type ProgressTask,
+  type VerifyState,
+} from './service-progress';
+export { displayImage, ellipsis, goJsonLine } from './service-text';

@@ -1,0 +1,40 @@
+// The values a new service gets when a flag is not given: docker's (that is,
+// swarmkit's) defaults, so a service created here behaves and inspects like
+// one created by `docker service create`.
+
+import {
+  DEFAULT_RESTART_POLICY,
+  DEFAULT_STOP_GRACE_MS,
+  type ServiceSpec,
+  type UpdateConfig,
+} from '../../api/service-types';
+
+/** swarmkit's defaults.Service.Update: one task at a time, pause on failure, watch each for 5 s. */
+export const DEFAULT_UPDATE_CONFIG: Readonly<UpdateConfig> = Object.freeze({
+  parallelism: 1,
+  delayMs: 0,
+  failureAction: 'pause',
+  monitorMs: 5_000,
+  maxFailureRatio: 0,
+  order: 'stop-first',
+});
+
+/** swarmkit's defaults.Service.Rollback, the same values. */
+export const DEFAULT_ROLLBACK_CONFIG: Readonly<UpdateConfig> = Object.freeze({ ...DEFAULT_UPDATE_CONFIG });
+
+export function defaultServiceSpec(image: string): ServiceSpec {
+  return {
+    name: '',
+    labels: {},
+    task: {
+      container: { image, env: [], labels: {}, mounts: [], stopGracePeriodMs: DEFAULT_STOP_GRACE_MS },
+      resources: { limits: { nanoCPUs: 0, memoryBytes: 0 }, reservations: { nanoCPUs: 0, memoryBytes: 0 } },
+      restartPolicy: { ...DEFAULT_RESTART_POLICY },
+      placement: { constraints: [], preferences: [], maxReplicas: 0 },
+      forceUpdate: 0,
+    },
+    mode: 'replicated',
+    replicas: 1,
+    endpoint: { mode: 'vip', ports: [] },
+  };
+}

@@ -1,0 +1,185 @@
+// The options of `service create` and `service update` as commander hands
+// them over: camelCase names, every value still the string the user typed
+// (parsing happens in buildServiceSpec/applyServiceUpdate, so errors are
+// worded the same way whatever the flag), repeatable flags as string[].
+
+import type { Command } from 'commander';
+
+/** Options both commands take. */
+export interface CommonServiceOptions {
+  /** -d: do not wait for the service to converge (the command's business, not the spec's). */
+  detach?: boolean;
+  /** -q: no progress output. */
+  quiet?: boolean;
+  replicas?: string;
+  replicasMaxPerNode?: string;
+  reserveCpu?: string;
+  reserveMemory?: string;
+  limitCpu?: string;
+  limitMemory?: string;
+  restartCondition?: string;
+  restartDelay?: string;
+  restartMaxAttempts?: string;
+  restartWindow?: string;
+  stopGracePeriod?: string;
+  workdir?: string;
+  user?: string;
+  hostname?: string;
+  entrypoint?: string;
+  healthCmd?: string;
+  healthInterval?: string;
+  healthTimeout?: string;
+  healthRetries?: string;
+  healthStartPeriod?: string;
+  /**
+   * commander's name for --no-healthcheck: it reads the flag as the negation
+   * of "healthcheck", so the value is true unless --no-healthcheck was given.
+   * Only `false` means anything.
+   */
+  healthcheck?: boolean;
+  endpointMode?: string;
+  updateParallelism?: string;
+  updateDelay?: string;
+  updateFailureAction?: string;
+  updateMonitor?: string;
+  updateMaxFailureRatio?: string;
+  updateOrder?: string;
+  rollbackParallelism?: string;
+  rollbackDelay?: string;
+  rollbackFailureAction?: string;
+  rollbackMonitor?: string;
+  rollbackMaxFailureRatio?: string;
+  rollbackOrder?: string;
+}
+
+export interface CreateOptions extends CommonServiceOptions {
+  name?: string;
+  mode?: string;
+  env?: string[];
+  envFile?: string[];
+  label?: string[];
+  containerLabel?: string[];
+  constraint?: string[];
+  placementPref?: string[];
+  publish?: string[];
+  mount?: string[];
+}
+
+export interface UpdateOptions extends CommonServiceOptions {
+  image?: string;
+  /** The container's new arguments, one string split into words like a shell would. */
+  args?: string;
+  force?: boolean;
+  /** Go back to the previous spec; refused together with any other spec flag. */
+  rollback?: boolean;
+  envAdd?: string[];
+  envRm?: string[];
+  labelAdd?: string[];
+  labelRm?: string[];
+  containerLabelAdd?: string[];
+  containerLabelRm?: string[];
+  constraintAdd?: string[];
+  constraintRm?: string[];
+  placementPrefAdd?: string[];
+  placementPrefRm?: string[];
+  publishAdd?: string[];
+  publishRm?: string[];
+  mountAdd?: string[];
+  mountRm?: string[];
+}
+
+type Kind = 'create' | 'update';
+
+interface FlagDecl {
+  flags: string;
+  help: string;
+  repeatable?: boolean;
+  only?: Kind;
+}
+
+// In docker's order of `--help` relevance: what runs, where, how it restarts, then resources.
+const FLAGS: readonly FlagDecl[] = [
+  { flags: '-d, --detach', help: 'exit immediately instead of waiting for the service to converge' },
+  { flags: '-q, --quiet', help: 'suppress progress output' },
+  { flags: '--name <name>', help: 'service name', only: 'create' },
+  { flags: '--mode <mode>', help: 'service mode: replicated or global (default replicated)', only: 'create' },
+  { flags: '--image <image>', help: 'service image tag', only: 'update' },
+  { flags: '--args <command>', help: 'service command args (split like a shell)', only: 'update' },
+  { flags: '--force', help: 'force update even if no changes require it', only: 'update' },
+  { flags: '--rollback', help: 'rollback to previous specification', only: 'update' },
+  { flags: '--replicas <n>', help: 'number of tasks' },
+  { flags: '--replicas-max-per-node <n>', help: 'maximum number of tasks per node (default 0 = unlimited)' },
+  { flags: '-e, --env <KEY=VALUE>', help: 'set environment variables (KEY alone takes it from your environment)', repeatable: true, only: 'create' },
+  { flags: '--env-file <file>', help: 'read in a file of environment variables', repeatable: true, only: 'create' },
+  { flags: '--env-add <KEY=VALUE>', help: 'add or update an environment variable', repeatable: true, only: 'update' },
+  { flags: '--env-rm <KEY>', help: 'remove an environment variable', repeatable: true, only: 'update' },
+  { flags: '-l, --label <key=value>', help: 'service labels', repeatable: true, only: 'create' },
+  { flags: '--label-add <key=value>', help: 'add or update a service label', repeatable: true, only: 'update' },
+  { flags: '--label-rm <key>', help: 'remove a label by its key', repeatable: true, only: 'update' },
+  { flags: '--container-label <key=value>', help: 'container labels', repeatable: true, only: 'create' },
+  { flags: '--container-label-add <key=value>', help: 'add or update a container label', repeatable: true, only: 'update' },
+  { flags: '--container-label-rm <key>', help: 'remove a container label by its key', repeatable: true, only: 'update' },
+  { flags: '--constraint <expr>', help: 'placement constraints, e.g. node.labels.zone==east', repeatable: true, only: 'create' },
+  { flags: '--constraint-add <expr>', help: 'add a placement constraint', repeatable: true, only: 'update' },
+  { flags: '--constraint-rm <expr>', help: 'remove a constraint', repeatable: true, only: 'update' },
+  { flags: '--placement-pref <pref>', help: 'add a placement preference, e.g. spread=node.labels.zone', repeatable: true, only: 'create' },
+  { flags: '--placement-pref-add <pref>', help: 'add a placement preference', repeatable: true, only: 'update' },
+  { flags: '--placement-pref-rm <pref>', help: 'remove a placement preference', repeatable: true, only: 'update' },
+  { flags: '-p, --publish <port>', help: 'publish a port: 8080:80, 8080:80/udp or published=8080,target=80,mode=host', repeatable: true, only: 'create' },
+  { flags: '--publish-add <port>', help: 'add a published port', repeatable: true, only: 'update' },
+  { flags: '--publish-rm <port>', help: 'remove a published port by its target port (80, 80/udp, 8080:80)', repeatable: true, only: 'update' },
+  { flags: '--mount <mount>', help: 'attach a filesystem mount: type=bind|volume,source=...,target=...[,readonly]', repeatable: true, only: 'create' },
+  { flags: '--mount-add <mount>', help: 'add or update a mount', repeatable: true, only: 'update' },
+  { flags: '--mount-rm <target>', help: 'remove a mount by its target path', repeatable: true, only: 'update' },
+  { flags: '--endpoint-mode <mode>', help: 'endpoint mode: vip or dnsrr (default vip)' },
+  { flags: '-w, --workdir <dir>', help: 'working directory inside the container' },
+  { flags: '-u, --user <user>', help: 'username or UID (format: <name|uid>[:<group|gid>])' },
+  { flags: '--hostname <name>', help: 'container hostname' },
+  { flags: '--entrypoint <command>', help: 'overwrite the default ENTRYPOINT of the image' },
+  { flags: '--stop-grace-period <duration>', help: 'time to wait before force killing a container (default 10s)' },
+  { flags: '--restart-condition <condition>', help: 'restart when condition is met: none, on-failure or any (default any)' },
+  { flags: '--restart-delay <duration>', help: 'delay between restart attempts (default 5s)' },
+  { flags: '--restart-max-attempts <n>', help: 'maximum number of restarts before giving up (default 0 = unlimited)' },
+  { flags: '--restart-window <duration>', help: 'window used to evaluate the restart policy' },
+  { flags: '--reserve-cpu <cpus>', help: 'reserve CPUs, e.g. 0.5' },
+  { flags: '--reserve-memory <bytes>', help: 'reserve memory, e.g. 64M (1024-based)' },
+  { flags: '--limit-cpu <cpus>', help: 'limit CPUs' },
+  { flags: '--limit-memory <bytes>', help: 'limit memory' },
+  { flags: '--health-cmd <command>', help: 'command to run to check health (run by the shell)' },
+  { flags: '--health-interval <duration>', help: 'time between running the check' },
+  { flags: '--health-timeout <duration>', help: 'maximum time to allow one check to run' },
+  { flags: '--health-retries <n>', help: 'consecutive failures needed to report unhealthy' },
+  { flags: '--health-start-period <duration>', help: 'start period for the container to initialize before counting retries' },
+  { flags: '--no-healthcheck', help: 'disable any container-specified HEALTHCHECK' },
+  { flags: '--update-parallelism <n>', help: 'maximum number of tasks updated simultaneously (0 to update all at once)' },
+  { flags: '--update-delay <duration>', help: 'delay between updates' },
+  { flags: '--update-failure-action <action>', help: 'action on update failure: pause, continue or rollback' },
+  { flags: '--update-monitor <duration>', help: 'duration after each task update to monitor for failure' },
+  { flags: '--update-max-failure-ratio <ratio>', help: 'failure rate to tolerate during an update' },
+  { flags: '--update-order <order>', help: 'update order: start-first or stop-first' },
+  { flags: '--rollback-parallelism <n>', help: 'maximum number of tasks rolled back simultaneously' },
+  { flags: '--rollback-delay <duration>', help: 'delay between task rollbacks' },
+  { flags: '--rollback-failure-action <action>', help: 'action on rollback failure: pause or continue' },
+  { flags: '--rollback-monitor <duration>', help: 'duration after each task rollback to monitor for failure' },
+  { flags: '--rollback-max-failure-ratio <ratio>', help: 'failure rate to tolerate during a rollback' },
+  { flags: '--rollback-order <order>', help: 'rollback order: start-first or stop-first' },
+];
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/**
+ * Declares the spec options of `service create` or `service update` on a
+ * commander command; the action then receives CreateOptions or UpdateOptions.
+ * For create, the words after IMAGE belong to the container, so the command
+ * should also use commander's passThroughOptions (docker: SetInterspersed(false)).
+ */
+export function addServiceSpecOptions(cmd: Command, kind: Kind): Command {
+  for (const f of FLAGS) {
+    if (f.only !== undefined && f.only !== kind) continue;
+    if (f.repeatable) cmd.option(f.flags, f.help, collect, []);
+    else cmd.option(f.flags, f.help);
+  }
+  return cmd;
+}

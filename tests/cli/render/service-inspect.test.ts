@@ -1,0 +1,323 @@
+import type { Service } from '../../../lib/api/service-types';
+import { renderServiceInspect } from '../../../lib/cli/render/service-inspect';
+import { buildServiceSpec } from '../../../lib/cli/service-flags';
+import { deepFreeze } from '../../../lib/manager/store/deep-freeze';
+
+const ctx = { env: {}, cwd: '/', readFile: () => '' };
+const META = { version: 315, createdAt: '2024-05-01T10:00:00.123456789Z', updatedAt: '2024-05-01T10:05:00Z' };
+
+const minimal: Service = { id: 'bare00000000000000000000a', meta: META, spec: buildServiceSpec({ name: 'bare' }, 'busybox', [], ctx) };
+
+const full: Service = {
+  id: 'de179gar9d0o7ltdybungplod',
+  meta: META,
+  spec: buildServiceSpec(
+    {
+      name: 'web',
+      replicas: '3',
+      label: ['tier=front', 'a<b'],
+      containerLabel: ['log=json'],
+      env: ['A=1', 'B=two words'],
+      constraint: ['node.role==worker', 'node.labels.zone==east'],
+      placementPref: ['spread=node.labels.zone'],
+      replicasMaxPerNode: '2',
+      reserveCpu: '0.5',
+      reserveMemory: '64M',
+      limitCpu: '1.5',
+      limitMemory: '1g',
+      publish: ['8080:80', 'published=9000,target=9000,mode=host'],
+      mount: ['type=bind,src=/srv,dst=/data,ro', 'target=/cache'],
+      workdir: '/app',
+      user: 'www',
+      hostname: 'h',
+      entrypoint: 'tini --',
+      healthCmd: 'curl -f localhost',
+      healthInterval: '30s',
+      healthRetries: '3',
+      restartCondition: 'on-failure',
+      restartWindow: '1m',
+      updateParallelism: '2',
+      updateDelay: '10s',
+      updateOrder: 'start-first',
+    },
+    'nginx:1.25',
+    ['nginx', '-g', 'daemon off;'],
+    ctx,
+  ),
+};
+
+describe('service inspect, JSON', () => {
+  test("a default service: docker's shape and key order, four-space indent, defaults inserted", () => {
+    expect(renderServiceInspect(deepFreeze([minimal]))).toBe(
+      `[
+    {
+        "ID": "bare00000000000000000000a",
+        "Version": {
+            "Index": 315
+        },
+        "CreatedAt": "2024-05-01T10:00:00.123456789Z",
+        "UpdatedAt": "2024-05-01T10:05:00Z",
+        "Spec": {
+            "Name": "bare",
+            "Labels": {},
+            "TaskTemplate": {
+                "ContainerSpec": {
+                    "Image": "busybox",
+                    "StopGracePeriod": 10000000000
+                },
+                "Resources": {
+                    "Limits": {},
+                    "Reservations": {}
+                },
+                "RestartPolicy": {
+                    "Condition": "any",
+                    "Delay": 5000000000,
+                    "MaxAttempts": 0
+                },
+                "Placement": {},
+                "ForceUpdate": 0,
+                "Runtime": "container"
+            },
+            "Mode": {
+                "Replicated": {
+                    "Replicas": 1
+                }
+            },
+            "UpdateConfig": {
+                "Parallelism": 1,
+                "FailureAction": "pause",
+                "Monitor": 5000000000,
+                "MaxFailureRatio": 0,
+                "Order": "stop-first"
+            },
+            "RollbackConfig": {
+                "Parallelism": 1,
+                "FailureAction": "pause",
+                "Monitor": 5000000000,
+                "MaxFailureRatio": 0,
+                "Order": "stop-first"
+            },
+            "EndpointSpec": {
+                "Mode": "vip"
+            }
+        },
+        "Endpoint": {
+            "Spec": {
+                "Mode": "vip"
+            }
+        }
+    }
+]
+`,
+    );
+  });
+
+  test('every field we keep, in docker units (nanoseconds, nano-CPUs, bytes), labels sorted and HTML-escaped', () => {
+    const text = renderServiceInspect(deepFreeze([full]));
+    expect(text).toContain('"a\\u003cb": ""');
+    const [json] = JSON.parse(text);
+    expect(Object.keys(json)).toEqual(['ID', 'Version', 'CreatedAt', 'UpdatedAt', 'Spec', 'Endpoint']);
+    expect(Object.keys(json.Spec)).toEqual(['Name', 'Labels', 'TaskTemplate', 'Mode', 'UpdateConfig', 'RollbackConfig', 'EndpointSpec']);
+    expect(Object.keys(json.Spec.Labels)).toEqual(['a<b', 'tier']);
+    const ports = [
+      { Protocol: 'tcp', TargetPort: 80, PublishedPort: 8080, PublishMode: 'ingress' },
+      { Protocol: 'tcp', TargetPort: 9000, PublishedPort: 9000, PublishMode: 'host' },
+    ];
+    expect(json.Spec.TaskTemplate).toEqual({
+      ContainerSpec: {
+        Image: 'nginx:1.25',
+        Labels: { log: 'json' },
+        Command: ['tini', '--'],
+        Args: ['nginx', '-g', 'daemon off;'],
+        Hostname: 'h',
+        Env: ['A=1', 'B=two words'],
+        Dir: '/app',
+        User: 'www',
+        Mounts: [
+          { Type: 'bind', Source: '/srv', Target: '/data', ReadOnly: true },
+          { Type: 'volume', Target: '/cache' },
+        ],
+        StopGracePeriod: 10_000_000_000,
+        Healthcheck: { Test: ['CMD-SHELL', 'curl -f localhost'], Interval: 30_000_000_000, Retries: 3 },
+      },
+      Resources: {
+        Limits: { NanoCPUs: 1_500_000_000, MemoryBytes: 1024 ** 3 },
+        Reservations: { NanoCPUs: 500_000_000, MemoryBytes: 64 * 1024 ** 2 },
+      },
+      RestartPolicy: { Condition: 'on-failure', Delay: 5_000_000_000, MaxAttempts: 0, Window: 60_000_000_000 },
+      Placement: {
+        Constraints: ['node.role==worker', 'node.labels.zone==east'],
+        Preferences: [{ Spread: { SpreadDescriptor: 'node.labels.zone' } }],
+        MaxReplicas: 2,
+      },
+      ForceUpdate: 0,
+      Runtime: 'container',
+    });
+    expect(Object.keys(json.Spec.TaskTemplate.ContainerSpec)).toEqual([
+      'Image', 'Labels', 'Command', 'Args', 'Hostname', 'Env', 'Dir', 'User', 'Mounts', 'StopGracePeriod', 'Healthcheck',
+    ]);
+    expect(json.Spec.Mode).toEqual({ Replicated: { Replicas: 3 } });
+    expect(json.Spec.UpdateConfig).toEqual({
+      Parallelism: 2,
+      Delay: 10_000_000_000,
+      FailureAction: 'pause',
+      Monitor: 5_000_000_000,
+      MaxFailureRatio: 0,
+      Order: 'start-first',
+    });
+    expect(json.Spec.EndpointSpec).toEqual({ Mode: 'vip', Ports: ports });
+    expect(json.Endpoint).toEqual({ Spec: { Mode: 'vip', Ports: ports }, Ports: ports });
+  });
+
+  test('global mode, the previous spec before Endpoint, several services in one array, none as []', () => {
+    const global: Service = {
+      id: 'g',
+      meta: META,
+      spec: buildServiceSpec({ name: 'agent', mode: 'global' }, 'agent:2', [], ctx),
+      previousSpec: minimal.spec,
+    };
+    const parsed = JSON.parse(renderServiceInspect(deepFreeze([global, minimal])));
+    expect(parsed).toHaveLength(2);
+    expect(parsed[0].Spec.Mode).toEqual({ Global: {} });
+    expect(Object.keys(parsed[0])).toEqual(['ID', 'Version', 'CreatedAt', 'UpdatedAt', 'Spec', 'PreviousSpec', 'Endpoint']);
+    expect(parsed[0].PreviousSpec.Name).toBe('bare');
+    expect(renderServiceInspect([])).toBe('[]\n');
+  });
+});
+
+describe('service inspect --pretty', () => {
+  test("docker's template: a blank line before, one after, tabs as docker writes them", () => {
+    expect(renderServiceInspect(deepFreeze([full]), { pretty: true })).toBe(
+      [
+        '',
+        'ID:\t\tde179gar9d0o7ltdybungplod',
+        'Name:\t\tweb',
+        'Labels:',
+        ' a<b',
+        ' tier=front',
+        'Service Mode:\tReplicated',
+        ' Replicas:\t3',
+        'Placement:',
+        ' Constraints:\t[node.role==worker node.labels.zone==east]',
+        ' Preferences:   [spread=node.labels.zone]',
+        ' Max Replicas Per Node:   2',
+        'UpdateConfig:',
+        ' Parallelism:\t2',
+        ' Delay:\t\t10s',
+        ' On failure:\tpause',
+        ' Monitoring Period: 5s',
+        ' Max failure ratio: 0',
+        ' Update order:      start-first',
+        'RollbackConfig:',
+        ' Parallelism:\t1',
+        ' On failure:\tpause',
+        ' Monitoring Period: 5s',
+        ' Max failure ratio: 0',
+        ' Rollback order:    stop-first',
+        'ContainerSpec:',
+        ' Image:\t\tnginx:1.25',
+        ' Args:\t\tnginx -g daemon off;',
+        ' Env:\t\tA=1 B=two words',
+        ' Dir:\t\t/app',
+        ' User: www',
+        'Mounts:',
+        ' Target:\t/data',
+        '  Source:\t/srv',
+        '  ReadOnly:\ttrue',
+        '  Type:\t\tbind',
+        ' Target:\t/cache',
+        '  Source:\t',
+        '  ReadOnly:\tfalse',
+        '  Type:\t\tvolume',
+        'Resources:',
+        ' Reservations:',
+        '  CPU:\t\t0.5',
+        '  Memory:\t64MiB',
+        ' Limits:',
+        '  CPU:\t\t1.5',
+        '  Memory:\t1GiB',
+        'Endpoint Mode:\tvip',
+        'Ports:',
+        ' PublishedPort = 8080',
+        '  Protocol = tcp',
+        '  TargetPort = 80',
+        '  PublishMode = ingress',
+        ' PublishedPort = 9000',
+        '  Protocol = tcp',
+        '  TargetPort = 9000',
+        '  PublishMode = host',
+        ' Healthcheck:',
+        '  Interval = 30s',
+        '  Retries = 3',
+        '  StartPeriod =\t0s',
+        '  Timeout =\t0s',
+        '  Tests:',
+        '\t Test = CMD-SHELL',
+        '\t Test = curl -f localhost',
+        '',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('a global service with nothing set: empty Placement and Resources headings stay, as in docker', () => {
+    const global: Service = { id: 'g1', meta: META, spec: buildServiceSpec({ name: 'agent', mode: 'global', healthcheck: false }, 'agent:2', [], ctx) };
+    expect(renderServiceInspect([minimal, global], { pretty: true })).toBe(
+      [
+        '',
+        'ID:\t\tbare00000000000000000000a',
+        'Name:\t\tbare',
+        'Service Mode:\tReplicated',
+        ' Replicas:\t1',
+        'Placement:',
+        'UpdateConfig:',
+        ' Parallelism:\t1',
+        ' On failure:\tpause',
+        ' Monitoring Period: 5s',
+        ' Max failure ratio: 0',
+        ' Update order:      stop-first',
+        'RollbackConfig:',
+        ' Parallelism:\t1',
+        ' On failure:\tpause',
+        ' Monitoring Period: 5s',
+        ' Max failure ratio: 0',
+        ' Rollback order:    stop-first',
+        'ContainerSpec:',
+        ' Image:\t\tbusybox',
+        'Resources:',
+        'Endpoint Mode:\tvip',
+        '',
+        '',
+        'ID:\t\tg1',
+        'Name:\t\tagent',
+        'Service Mode:\tGlobal',
+        'Placement:',
+        'UpdateConfig:',
+        ' Parallelism:\t1',
+        ' On failure:\tpause',
+        ' Monitoring Period: 5s',
+        ' Max failure ratio: 0',
+        ' Update order:      stop-first',
+        'RollbackConfig:',
+        ' Parallelism:\t1',
+        ' On failure:\tpause',
+        ' Monitoring Period: 5s',
+        ' Max failure ratio: 0',
+        ' Rollback order:    stop-first',
+        'ContainerSpec:',
+        ' Image:\t\tagent:2',
+        'Resources:',
+        'Endpoint Mode:\tvip',
+        ' Healthcheck:',
+        '  Interval = 0s',
+        '  Retries = 0',
+        '  StartPeriod =\t0s',
+        '  Timeout =\t0s',
+        '  Tests:',
+        '\t Test = NONE',
+        '',
+        '',
+      ].join('\n'),
+    );
+  });
+});
