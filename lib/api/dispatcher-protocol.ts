@@ -16,9 +16,17 @@
 // agent -> manager   certRequest {csrPem, advertiseAddr}  a CSR for its own key, and where it listens
 // manager -> agent   certificate {role, certPem, raftId?, raft?}  signed once the store says so
 //
-// Task status reports (`taskStatus`) come with the orchestrator; an older
-// dispatcher refuses them as an unknown type, which is why messages carry `v`.
+// Tasks:
+// manager -> agent   assignments {tasks}        every task the store places on this node, in full,
+//                                               sent at registration and whenever one of them changes
+// agent -> manager   taskStatus {updates}       observed state changes, batched; a state only moves forward
+//
+// Logs (`service logs`), one request id per stream:
+// manager -> agent   logsRequest {requestId, taskIds?, serviceId?, follow, tail?}
+// agent -> manager   logs {requestId, lines}   then   logsEnd {requestId, error?}
+// manager -> agent   logsCancel {requestId}     the reader went away
 
+import { PortConfig, Task, TASK_STATES, TaskState, TaskStatus } from './service-types';
 import { NodeDescription, NodeRole } from './types';
 
 export const DISPATCHER_PROTOCOL_VERSION = 1;
@@ -26,7 +34,30 @@ export const DISPATCHER_PROTOCOL_VERSION = 1;
 export type AgentMessage =
   | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'register'; description: NodeDescription }
   | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'heartbeat' }
-  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'certRequest'; csrPem: string; advertiseAddr: string };
+  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'certRequest'; csrPem: string; advertiseAddr: string }
+  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'taskStatus'; updates: TaskStatusUpdate[] }
+  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'logs'; requestId: string; lines: WireLogLine[] }
+  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'logsEnd'; requestId: string; error?: string };
+
+export interface WireLogLine {
+  taskId: string;
+  stream: 'stdout' | 'stderr';
+  line: string;
+  timestamp: string;
+}
+
+export interface LogsRequest {
+  requestId: string;
+  taskIds?: string[];
+  serviceId?: string;
+  follow: boolean;
+  tail?: number;
+}
+
+export interface TaskStatusUpdate {
+  taskId: string;
+  status: TaskStatus;
+}
 
 export interface RaftTiming {
   tickMs: number;
@@ -49,7 +80,10 @@ export type ManagerMessage =
       /** Managers: the Raft member id the leader recorded for this node, and the cluster's Raft timing. */
       raftId?: number;
       raft?: RaftTiming;
-    };
+    }
+  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'assignments'; tasks: Task[] }
+  | ({ v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'logsRequest' } & LogsRequest)
+  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'logsCancel'; requestId: string };
 
 /** WebSocket close codes with a meaning in this protocol (4000-4999 are the application's). */
 export const CLOSE = {
@@ -90,6 +124,25 @@ export function parseAgentMessage(text: string): Parsed<AgentMessage> {
       case 'heartbeat':
         onlyKeys(o, ['v', 'type'], 'heartbeat');
         return { v: DISPATCHER_PROTOCOL_VERSION, type: 'heartbeat' };
+      case 'taskStatus': {
+        onlyKeys(o, ['v', 'type', 'updates'], 'taskStatus');
+        if (!Array.isArray(o.updates) || o.updates.length > MAX_UPDATES) throw new Malformed(`updates must be an array of at most ${MAX_UPDATES}`);
+        return { v: DISPATCHER_PROTOCOL_VERSION, type: 'taskStatus', updates: o.updates.map((u, i) => statusUpdate(u, `updates[${i}]`)) };
+      }
+      case 'logs': {
+        onlyKeys(o, ['v', 'type', 'requestId', 'lines'], 'logs');
+        if (!Array.isArray(o.lines) || o.lines.length > MAX_UPDATES) throw new Malformed(`lines must be an array of at most ${MAX_UPDATES}`);
+        return { v: DISPATCHER_PROTOCOL_VERSION, type: 'logs', requestId: text1(o.requestId, 'requestId'), lines: o.lines.map((l, i) => logLine(l, `lines[${i}]`)) };
+      }
+      case 'logsEnd': {
+        onlyKeys(o, ['v', 'type', 'requestId', 'error'], 'logsEnd');
+        const m: AgentMessage = { v: DISPATCHER_PROTOCOL_VERSION, type: 'logsEnd', requestId: text1(o.requestId, 'requestId') };
+        if (o.error !== undefined) {
+          if (typeof o.error !== 'string') throw new Malformed('error must be a string');
+          m.error = o.error.slice(0, MAX_TEXT);
+        }
+        return m;
+      }
       case 'certRequest':
         onlyKeys(o, ['v', 'type', 'csrPem', 'advertiseAddr'], 'certRequest');
         return {
@@ -130,6 +183,27 @@ export function parseManagerMessage(text: string): Parsed<ManagerMessage> {
       case 'roleChange':
         onlyKeys(o, ['v', 'type', 'role'], 'roleChange');
         return { v, type: 'roleChange', role: role(o.role) };
+      case 'assignments': {
+        onlyKeys(o, ['v', 'type', 'tasks'], 'assignments');
+        if (!Array.isArray(o.tasks)) throw new Malformed('tasks must be an array');
+        // The manager is authenticated and its store checked every task against the schema.
+        return { v, type: 'assignments', tasks: o.tasks.map((t, i) => assignedTask(t, `tasks[${i}]`)) };
+      }
+      case 'logsRequest': {
+        onlyKeys(o, ['v', 'type', 'requestId', 'taskIds', 'serviceId', 'follow', 'tail'], 'logsRequest');
+        if (typeof o.follow !== 'boolean') throw new Malformed('follow must be true or false');
+        const m: ManagerMessage = { v, type: 'logsRequest', requestId: text1(o.requestId, 'requestId'), follow: o.follow };
+        if (o.taskIds !== undefined) {
+          if (!Array.isArray(o.taskIds)) throw new Malformed('taskIds must be an array');
+          m.taskIds = o.taskIds.map((t, i) => text1(t, `taskIds[${i}]`));
+        }
+        if (o.serviceId !== undefined) m.serviceId = text1(o.serviceId, 'serviceId');
+        if (o.tail !== undefined) m.tail = count(o.tail, 'tail');
+        return m;
+      }
+      case 'logsCancel':
+        onlyKeys(o, ['v', 'type', 'requestId'], 'logsCancel');
+        return { v, type: 'logsCancel', requestId: text1(o.requestId, 'requestId') };
       case 'certificate': {
         onlyKeys(o, ['v', 'type', 'role', 'certPem', 'raftId', 'raft'], 'certificate');
         const out: ManagerMessage = { v, type: 'certificate', role: role(o.role), certPem: pem(o.certPem, 'certPem') };
@@ -196,6 +270,70 @@ function text1(x: unknown, what: string): string {
 function count(x: unknown, what: string): number {
   if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0) throw new Malformed(`${what} must be a non-negative integer`);
   return x;
+}
+
+const MAX_UPDATES = 10_000;
+
+function taskState(x: unknown, what: string): TaskState {
+  if (typeof x !== 'string' || !(TASK_STATES as readonly string[]).includes(x)) throw new Malformed(`${what} is not a task state`);
+  return x as TaskState;
+}
+
+function portList(x: unknown, what: string): PortConfig[] {
+  if (!Array.isArray(x) || x.length > MAX_LABELS) throw new Malformed(`${what} must be an array of ports`);
+  return x.map((p, i) => {
+    const o = obj(p, `${what}[${i}]`);
+    onlyKeys(o, ['protocol', 'targetPort', 'publishedPort', 'publishMode'], `${what}[${i}]`);
+    if (o.protocol !== 'tcp' && o.protocol !== 'udp') throw new Malformed(`${what}[${i}].protocol must be tcp or udp`);
+    if (o.publishMode !== 'host' && o.publishMode !== 'ingress') throw new Malformed(`${what}[${i}].publishMode must be host or ingress`);
+    return {
+      protocol: o.protocol,
+      targetPort: count(o.targetPort, 'targetPort'),
+      publishedPort: count(o.publishedPort, 'publishedPort'),
+      publishMode: o.publishMode,
+    };
+  });
+}
+
+function statusUpdate(x: unknown, what: string): TaskStatusUpdate {
+  const u = obj(x, what);
+  onlyKeys(u, ['taskId', 'status'], what);
+  const st = obj(u.status, `${what}.status`);
+  onlyKeys(st, ['state', 'timestamp', 'message', 'err', 'containerId', 'pid', 'exitCode', 'ports'], `${what}.status`);
+  const status: TaskStatus = {
+    state: taskState(st.state, `${what}.status.state`),
+    timestamp: text1(st.timestamp, `${what}.status.timestamp`),
+    message: text(st.message, `${what}.status.message`),
+  };
+  if (st.err !== undefined) status.err = text(st.err, `${what}.status.err`);
+  if (st.containerId !== undefined) status.containerId = text(st.containerId, `${what}.status.containerId`);
+  if (st.pid !== undefined) status.pid = count(st.pid, `${what}.status.pid`);
+  if (st.exitCode !== undefined) {
+    if (!Number.isSafeInteger(st.exitCode)) throw new Malformed(`${what}.status.exitCode must be an integer`);
+    status.exitCode = st.exitCode as number;
+  }
+  if (st.ports !== undefined) status.ports = portList(st.ports, `${what}.status.ports`);
+  return { taskId: text1(u.taskId, `${what}.taskId`), status };
+}
+
+/** Log lines may be long (a JSON blob on one line); bounded all the same. */
+const MAX_LINE = 64 * 1024;
+
+function logLine(x: unknown, what: string): WireLogLine {
+  const l = obj(x, what);
+  onlyKeys(l, ['taskId', 'stream', 'line', 'timestamp'], what);
+  if (l.stream !== 'stdout' && l.stream !== 'stderr') throw new Malformed(`${what}.stream must be stdout or stderr`);
+  if (typeof l.line !== 'string' || l.line.length > MAX_LINE) throw new Malformed(`${what}.line must be a string of at most ${MAX_LINE} characters`);
+  return { taskId: text1(l.taskId, `${what}.taskId`), stream: l.stream, line: l.line, timestamp: text1(l.timestamp, `${what}.timestamp`) };
+}
+
+function assignedTask(x: unknown, what: string): Task {
+  const t = obj(x, what);
+  text1(t.id, `${what}.id`);
+  taskState(t.desiredState, `${what}.desiredState`);
+  obj(t.spec, `${what}.spec`);
+  obj(t.status, `${what}.status`);
+  return t as unknown as Task;
 }
 
 /** PEM blocks are longer than other text fields but still bounded. */

@@ -172,6 +172,8 @@ export interface Task {
   status: TaskStatus;
   /** A restart waits until then before it may start (restart delay). */
   notBefore?: string;
+  /** When this slot was restarted by its restart policy, within the policy's window: counts attempts. */
+  restarts?: string[];
 }
 
 export interface Service {

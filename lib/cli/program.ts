@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerNodeCommands } from './commands/node';
 import { registerSwarmCommands } from './commands/swarm';
+import { registerServiceCommands } from './commands/service';
 import { packageVersion } from './package-version';
 
 const DESCRIPTION = [
@@ -22,6 +23,8 @@ services and stacks arrive in later releases.`;
 export function buildProgram(): Command {
   const program = new Command('swarm');
   program
+    // `service create IMAGE COMMAND...` passes the words after IMAGE through (commander needs both).
+    .enablePositionalOptions()
     .description(DESCRIPTION)
     .version(packageVersion(), '-v, --version', 'print the swarm version and exit')
     .helpOption('-h, --help', 'show this help and exit')
@@ -38,5 +41,14 @@ export function buildProgram(): Command {
     });
   registerSwarmCommands(program);
   registerNodeCommands(program);
+  registerServiceCommands(program);
+  // With positional options on, a global option after the subcommand would be
+  // unknown; every leaf command takes --data-dir too, so both places work.
+  for (const leaf of leaves(program)) leaf.option('--data-dir <dir>', 'the node data dir');
   return program;
+}
+
+function leaves(cmd: Command): Command[] {
+  if (cmd.commands.length === 0) return [cmd];
+  return cmd.commands.flatMap(leaves);
 }

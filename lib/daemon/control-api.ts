@@ -7,6 +7,9 @@ import { ManagerError } from '../manager/errors';
 import { Manager } from '../manager/manager';
 import { demoteNode, promoteNode, removeNode, resolveNode, updateNode, NodeUpdate } from '../manager/node-ops';
 import { planManagerLeave, removeSelfFromRaft } from '../manager/leave';
+import { createService, removeService, replicaCounts, resolveService, updateService } from '../manager/service-ops';
+import { Service, ServiceSpec } from '../api/service-types';
+import { LogEvent, LogQuery } from '../manager/dispatcher/log-broker';
 import { DeepReadonly, thaw } from '../manager/store';
 import { ControlError, ControlHandler } from './control-server';
 import { NodeIdentity } from './identity';
@@ -44,6 +47,7 @@ export class ControlApi {
     private readonly identity: () => NodeIdentity,
     private readonly stopDaemon: () => Promise<void>,
     private readonly leaveSwarm: (force: boolean) => Promise<void>,
+    private readonly readLogs: (q: LogQuery, signal: AbortSignal) => AsyncIterable<LogEvent>,
   ) {}
 
   handler(): ControlHandler {
@@ -85,6 +89,7 @@ export class ControlApi {
       setImmediate(() => void this.leaveSwarm(plan.kind !== 'remove'));
       return ok({ leaving: true });
     });
+    this.serviceRoutes(r);
     r.on('GET', '/v1/join-token/:role', async (req, p) => ok(await this.joinToken(p.role, req.query.get('rotate') === '1')));
     r.on('POST', '/v1/stop', async () => {
       // Answer first: the socket goes away with the daemon.
@@ -92,6 +97,96 @@ export class ControlApi {
       return ok({ stopping: true });
     });
     return r.handler();
+  }
+
+  private serviceRoutes(r: Router): void {
+    const nodeNames = () => Object.fromEntries(this.m.store.list('node').map((n) => [n.id, n.description?.hostname ?? n.id]));
+    const view = (svc: DeepReadonly<Service>) => ({
+      service: svc,
+      ...replicaCounts(svc, this.m.store.tasksByService(svc.id), this.m.store.list('node')),
+    });
+    r.on('POST', '/v1/services', async (req) => {
+      const spec = (req.body as { spec?: ServiceSpec } | undefined)?.spec;
+      if (!spec) throw new ControlError(400, 'the request must carry a service spec');
+      return ok(await createService(this.m, spec).catch(asControlError));
+    });
+    r.on('GET', '/v1/services', async () => {
+      const fresh = await this.sync(false);
+      return ok({ stale: !fresh, services: this.m.store.list('service').map(view) });
+    });
+    r.on('GET', '/v1/services/:ref', async (_req, p) => {
+      const fresh = await this.sync(false);
+      const svc = this.wrap(() => resolveService(this.m, p.ref));
+      return ok({ stale: !fresh, ...view(svc), tasks: this.m.store.tasksByService(svc.id), nodeNames: nodeNames(), activeNodeIds: this.activeNodeIds() });
+    });
+    r.on('POST', '/v1/services/:ref/update', async (req, p) => {
+      const b = req.body as { spec?: ServiceSpec; version?: number } | undefined;
+      if (!b?.spec) throw new ControlError(400, 'the request must carry a service spec');
+      return ok(await updateService(this.m, p.ref, b.spec, b.version).catch(asControlError));
+    });
+    r.on('POST', '/v1/services/:ref/remove', async (_req, p) => ok({ id: await removeService(this.m, p.ref).catch(asControlError) }));
+    r.on('GET', '/v1/logs', async (req) => {
+      const ref = req.query.get('ref') ?? '';
+      const tail = req.query.get('tail');
+      const q = this.wrap(() => this.logQuery(ref, req.query.get('follow') === '1', tail === null ? undefined : Number(tail)));
+      const names = nodeNames();
+      const tasks = new Map(this.m.store.list('task').map((t) => [t.id, t]));
+      const events = this.wrap(() => this.readLogs(q, req.signal));
+      async function* lines() {
+        for await (const ev of events) {
+          if (ev.kind === 'warning') {
+            yield { warning: ev.message };
+            continue;
+          }
+          const t = tasks.get(ev.line.taskId);
+          yield {
+            task: ev.line.taskId,
+            name: t ? `${t.serviceName}.${t.slot ?? t.nodeId ?? ''}` : ev.line.taskId,
+            node: names[ev.nodeId] ?? ev.nodeId,
+            stream: ev.line.stream,
+            timestamp: ev.line.timestamp,
+            line: ev.line.line,
+          };
+        }
+      }
+      return { status: 200, body: null, stream: lines() };
+    });
+    r.on('GET', '/v1/tasks', async (req) => {
+      const fresh = await this.sync(false);
+      const refs = req.query.getAll('service');
+      const services = refs.map((ref) => this.wrap(() => resolveService(this.m, ref)));
+      const tasks = refs.length > 0 ? services.flatMap((svc) => this.m.store.tasksByService(svc.id)) : this.m.store.list('task');
+      return ok({ stale: !fresh, services: refs.length > 0 ? services : this.m.store.list('service'), tasks, nodeNames: nodeNames() });
+    });
+  }
+
+  /** A service (every node that has one of its tasks) or one task (its node). */
+  private logQuery(ref: string, follow: boolean, tail: number | undefined): LogQuery {
+    if (tail !== undefined && !(Number.isInteger(tail) && tail >= 0)) throw new ControlError(400, 'tail must be a non-negative integer');
+    const byService = this.m.store.resolve('service', ref);
+    if (byService.ok) {
+      const nodeIds = [...new Set(this.m.store.tasksByService(byService.object.id).flatMap((t) => (t.nodeId ? [t.nodeId] : [])))];
+      return { nodeIds, serviceId: byService.object.id, follow, tail };
+    }
+    const byTask = this.m.store.resolve('task', ref);
+    if (byTask.ok) return { nodeIds: byTask.object.nodeId ? [byTask.object.nodeId] : [], taskIds: [byTask.object.id], follow, tail };
+    throw new ControlError(404, `no such service or task: ${ref}`);
+  }
+
+  /** Nodes a global service may run on now: neither Down nor drained. */
+  private activeNodeIds(): string[] {
+    return this.m.store
+      .list('node')
+      .filter((n) => n.status.state !== 'down' && n.spec.availability !== 'drain')
+      .map((n) => n.id);
+  }
+
+  private wrap<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (e) {
+      return asControlError(e);
+    }
   }
 
   private resolve(ref: string): DeepReadonly<Node> {

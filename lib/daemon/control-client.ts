@@ -68,3 +68,44 @@ export async function callDaemon<T>(
     req.end();
   });
 }
+
+/**
+ * A streamed answer (one JSON value per line): `onItem` gets each as it
+ * comes; resolves when the daemon ends the stream. An error answer rejects
+ * as callDaemon does.
+ */
+export function streamDaemon(socketPath: string, dataDir: string, path: string, onItem: (item: unknown) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const req = request({ socketPath, method: 'GET', path }, (res) => {
+      const status = res.statusCode ?? 500;
+      let buf = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        buf += c;
+        if (status >= 400) return;
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          if (line.trim()) onItem(JSON.parse(line));
+        }
+      });
+      res.on('end', () => {
+        if (status < 400) return resolve();
+        let msg = `the daemon answered ${status}`;
+        try {
+          msg = (JSON.parse(buf) as { error?: string }).error ?? msg;
+        } catch {
+          // not JSON: keep the status
+        }
+        reject(new DaemonError(status, msg));
+      });
+      res.on('error', reject);
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT' || e.code === 'ECONNREFUSED') reject(new DaemonNotRunningError(dataDir));
+      else reject(e);
+    });
+    req.end();
+  });
+}

@@ -10,11 +10,15 @@ export interface ControlRequest {
   path: string;
   query: URLSearchParams;
   body: unknown;
+  /** Aborted when the client goes away (for streamed answers). */
+  signal: AbortSignal;
 }
 
 export interface ControlResponse {
   status: number;
   body: unknown;
+  /** A streamed answer instead of `body`: one JSON value per line, until the iterable ends. */
+  stream?: AsyncIterable<unknown>;
 }
 
 export type ControlHandler = (req: ControlRequest) => Promise<ControlResponse>;
@@ -59,7 +63,10 @@ export class ControlServer {
     try {
       const url = new URL(req.url ?? '/', 'http://swarm');
       const body = await readJsonBody(req, MAX_BODY);
-      const out = await this.handler({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body });
+      const abort = new AbortController();
+      res.once('close', () => abort.abort());
+      const out = await this.handler({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body, signal: abort.signal });
+      if (out.stream) return await streamNdjson(res, out.stream, abort);
       sendJson(res, out.status, out.body ?? null);
     } catch (e) {
       if (e instanceof HttpRefusal) sendError(res, e.status, e.message);
@@ -77,5 +84,17 @@ export class ControlServer {
       });
     }
     await fsp.rm(this.socketPath, { force: true });
+  }
+}
+
+async function streamNdjson(res: ServerResponse, stream: AsyncIterable<unknown>, abort: AbortController): Promise<void> {
+  res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+  try {
+    for await (const item of stream) {
+      if (abort.signal.aborted) break;
+      res.write(`${JSON.stringify(item)}\n`);
+    }
+  } finally {
+    res.end();
   }
 }

@@ -12,6 +12,8 @@ export interface DataDirLayout {
   certs: string;
   /** Managers only: WAL and snapshots. */
   raft: string;
+  /** The process runtime's task records and output. */
+  tasks: string;
   log: string;
   pid: string;
   socket: string;
@@ -31,6 +33,7 @@ export function layout(root: string): DataDirLayout {
     identity: join(root, 'identity.json'),
     certs: join(root, 'certificates'),
     raft: join(root, 'raft'),
+    tasks: join(root, 'tasks'),
     log: join(root, 'swarm.log'),
     pid: join(root, 'swarm.pid'),
     socket: join(root, 'swarm.sock'),

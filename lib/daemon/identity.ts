@@ -15,6 +15,8 @@ export interface NodeIdentity {
   listenAddr: string;
   advertiseAddr: string;
   dockerHost?: string;
+  /** How tasks run here: containers on the Docker engine (default) or child processes (--runtime process). */
+  runtime?: 'docker' | 'process';
   /** Addresses of the managers last known, for a worker to reconnect and a manager to rejoin. */
   managers: string[];
   /** The cluster's Raft timing (managers), known before the store is loaded. */

@@ -16,14 +16,18 @@ import { refuseUpgrade } from '../net/http-replies';
 import { makeJoinHandler } from '../manager/join-handler';
 import { RaftMembershipLoop } from '../manager/raft-membership';
 import { demoteOtherManagers } from '../manager/force-new-cluster';
+import { Orchestrator } from '../manager/orchestrator';
+import { SchedulingLoop } from '../manager/scheduling-loop';
 import { forceNewCluster } from '../raft/node/force-new-cluster';
 import { Dispatcher } from '../manager/dispatcher';
 import { Agent } from '../worker';
 import { runNodeAgent } from './node-agent';
+import { TaskWorker } from '../worker/task-worker';
 import { RaftLogger } from '../raft/core/config';
 import { WsTransport } from '../raft/transport';
 import { ControlServer } from './control-server';
 import { ControlApi } from './control-api';
+import { logsRoute, readLogs } from './log-relay';
 import { Credentials, writeCredentials } from './credentials';
 import { layout, DataDirLayout } from './data-dir';
 import { describeHost } from './describe-host';
@@ -83,6 +87,7 @@ export class ManagerDaemon {
   private control?: ControlServer;
   private dispatcher?: Dispatcher;
   private agent?: Agent;
+  private tasks?: TaskWorker;
   private stopped?: Promise<void>;
   private resolveStopped!: (next: Handover | undefined) => void;
   /** Resolves when the daemon is down: with the node's new role when it stopped to change role. */
@@ -225,12 +230,15 @@ export class ManagerDaemon {
     });
     if (id.forceNewClusterPending) await this.finishForceNewCluster();
     this.manager.addLeaderLoop(new RaftMembershipLoop(this.manager, this.log));
+    this.manager.addLeaderLoop(new Orchestrator(this.manager, this.log));
+    this.manager.addLeaderLoop(new SchedulingLoop(this.manager, this.log));
     this.dispatcher = new Dispatcher(this.manager, { logger: { warn: (m) => this.log.warn(m), info: (m) => this.log.info(m) } });
     this.manager.addLeaderLoop(this.dispatcher);
     this.server.setRoutes({
       raft: { handleUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => this.raftUpgrade(req, socket, head) },
       join: makeJoinHandler(this.manager, id.clusterId),
       dispatcher: this.dispatcher,
+      logs: logsRoute(this.manager, this.dispatcher),
     });
     // The store fills from the WAL asynchronously, so whether this is a restart comes from the caller.
     const resuming = !fresh && !id.initPending;
@@ -241,7 +249,7 @@ export class ManagerDaemon {
       await this.waitForClusterObject();
     }
     // Managers are workers too: their own agent registers them with the leader's dispatcher.
-    this.agent = runNodeAgent(this.dir, () => this.identity, (next) => (this.identity = next), this.creds, this.log);
+    ({ agent: this.agent, tasks: this.tasks } = runNodeAgent(this.dir, () => this.identity, (next) => (this.identity = next), this.creds, this.log));
     followRoleChanges(this.agent, {
       dir: this.dir,
       identity: () => this.identity,
@@ -256,6 +264,8 @@ export class ManagerDaemon {
         () => this.identity,
         () => this.stop(),
         () => this.forget(),
+        (q, signal) =>
+          readLogs({ m: this.manager as Manager, dispatcher: this.dispatcher as Dispatcher, creds: this.creds, clusterId: this.identity.clusterId }, q, signal),
       ).handler());
     await this.control.start();
     this.log.info(`node ${id.nodeId} (${id.hostname}) is a manager of cluster ${id.clusterId}, listening on ${id.listenAddr}`);
@@ -337,6 +347,7 @@ export class ManagerDaemon {
     this.stopped = (async () => {
       await this.control?.stop().catch(() => undefined);
       await this.agent?.stop().catch(() => undefined);
+      await this.tasks?.stop().catch(() => undefined);
       await this.manager?.stop().catch(() => undefined);
       await this.transport?.stop().catch(() => undefined);
       await this.server?.close().catch(() => undefined);

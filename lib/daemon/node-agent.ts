@@ -4,9 +4,11 @@
 
 import { RaftLogger } from '../raft/core/config';
 import { Agent } from '../worker';
+import { createDockerExecutor, createProcessExecutor, Executor } from '../worker/executor';
+import { TaskWorker } from '../worker/task-worker';
 import { Credentials } from './credentials';
 import { DataDirLayout } from './data-dir';
-import { describeHost } from './describe-host';
+import { describeHost, dockerFor } from './describe-host';
 import { NodeIdentity, writeIdentity } from './identity';
 
 export function runNodeAgent(
@@ -15,7 +17,7 @@ export function runNodeAgent(
   setIdentity: (id: NodeIdentity) => void,
   creds: Credentials,
   log: RaftLogger,
-): Agent {
+): { agent: Agent; tasks: TaskWorker } {
   const id = identity();
   const agent = new Agent({
     nodeId: id.nodeId,
@@ -33,6 +35,17 @@ export function runNodeAgent(
     setIdentity(next);
     saving = saving.then(() => writeIdentity(dir.identity, next)).catch((e: unknown) => log.warn(`could not save the managers' addresses: ${String(e)}`));
   });
+  // Created before the agent starts, so the first assignments are not missed; the
+  // executor reports through the worker, which exists by the time anything runs.
+  const ref: { worker?: TaskWorker } = {};
+  const onStatus: Parameters<typeof createDockerExecutor>[0]['onStatus'] = (taskId, status) => ref.worker?.onStatus(taskId, status);
+  const logger = { warn: (m: string) => log.warn(`executor: ${m}`), info: (m: string) => log.info(`executor: ${m}`) };
+  const executor: Executor =
+    id.runtime === 'process'
+      ? createProcessExecutor({ nodeId: id.nodeId, onStatus, logger, stateDir: dir.tasks })
+      : createDockerExecutor({ nodeId: id.nodeId, onStatus, logger, docker: dockerFor(id.dockerHost) });
+  const worker = new TaskWorker(agent, executor, { warn: (m) => log.warn(`tasks: ${m}`) });
+  ref.worker = worker;
   agent.start();
-  return agent;
+  return { agent, tasks: worker };
 }

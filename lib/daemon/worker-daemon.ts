@@ -10,6 +10,7 @@ import { Credentials } from './credentials';
 import { DataDirLayout } from './data-dir';
 import { NodeIdentity } from './identity';
 import { runNodeAgent } from './node-agent';
+import { TaskWorker } from '../worker/task-worker';
 import { PidLock } from './pid-lock';
 import { followRoleChanges, Handover, RoleSwitch } from './role-switch';
 import { ok, Router } from './router';
@@ -19,6 +20,7 @@ const NOT_A_MANAGER =
 
 export class WorkerDaemon {
   private agent?: Agent;
+  private tasks?: TaskWorker;
   private control?: ControlServer;
   private stopped?: Promise<void>;
   private resolveDone!: (next: Handover | undefined) => void;
@@ -42,7 +44,7 @@ export class WorkerDaemon {
   ): Promise<WorkerDaemon> {
     const d = new WorkerDaemon(dir, identity, lock);
     try {
-      d.agent = runNodeAgent(dir, () => d.identity, (next) => (d.identity = next), creds, log);
+      ({ agent: d.agent, tasks: d.tasks } = runNodeAgent(dir, () => d.identity, (next) => (d.identity = next), creds, log));
       followRoleChanges(d.agent, { dir, identity: () => d.identity, creds, log, onSwitch: (next) => void d.shutdown(next) });
       if (waitRegistered) await d.agent.waitRegistered(60_000);
       d.control = new ControlServer(dir.socket, d.routes());
@@ -118,6 +120,7 @@ export class WorkerDaemon {
     this.stopped = (async () => {
       await this.control?.stop().catch(() => undefined);
       await this.agent?.stop().catch(() => undefined);
+      await this.tasks?.stop().catch(() => undefined);
       if (!next) await this.lock.release().catch(() => undefined);
       this.resolveDone(next && { ...next, lock: this.lock });
     })();

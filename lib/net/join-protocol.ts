@@ -4,7 +4,7 @@
 import type { NodeRole } from '../ca';
 import { parseHostPort } from './address';
 
-export const ROUTES = { ca: '/ca', join: '/join', raft: '/raft', dispatcher: '/dispatcher' } as const;
+export const ROUTES = { ca: '/ca', join: '/join', raft: '/raft', dispatcher: '/dispatcher', logs: '/logs' } as const;
 
 export interface JoinRequest {
   /** SWMTKN-1-…; the secret in it must never be echoed back or logged. */

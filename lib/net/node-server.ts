@@ -3,6 +3,7 @@
 //   POST /join        anyone holding a current join token (the owner's handler checks it)
 //   WS   /raft        manager certificates of this cluster -> the raft transport
 //   WS   /dispatcher  any node certificate of this cluster the owner still accepts
+//   WS   /logs        manager certificates: a follower reads `service logs` through the leader
 // The TLS layer asks for a client certificate but does not insist, because a
 // joining node has none yet; each route that needs an identity checks it.
 
@@ -39,11 +40,17 @@ export interface DispatcherRoute {
   onSession(ws: WebSocket, identity: NodeIdentity): void;
 }
 
+/** A WebSocket for another manager (its certificate checked); the handler owns the socket. */
+export interface ManagerStreamRoute {
+  onSession(ws: WebSocket, identity: NodeIdentity): void;
+}
+
 /** Routes this node serves right now; a missing one answers 404 (a worker serves only /ca). */
 export interface NodeRoutes {
   join?: JoinHandler;
   raft?: RaftUpgradeTarget;
   dispatcher?: DispatcherRoute;
+  logs?: ManagerStreamRoute;
 }
 
 export interface NodeServerLogger {
@@ -60,7 +67,7 @@ export interface NodeServerOptions extends NodeRoutes {
   logger?: NodeServerLogger;
 }
 
-type RouteName = 'ca' | 'join' | 'raft' | 'dispatcher' | 'other';
+type RouteName = 'ca' | 'join' | 'raft' | 'dispatcher' | 'logs' | 'other';
 
 export interface NodeServerStats {
   /** Requests and upgrades that completed TLS, per route, whatever became of them. */
@@ -87,7 +94,7 @@ export class NodeServer {
   private readonly upgraded = new Set<Duplex>();
   private readonly agents = new Set<WebSocket>();
   private readonly counters: NodeServerStats = {
-    requests: { ca: 0, join: 0, raft: 0, dispatcher: 0, other: 0 },
+    requests: { ca: 0, join: 0, raft: 0, dispatcher: 0, logs: 0, other: 0 },
     refusedUpgrades: 0,
     tlsErrors: 0,
   };
@@ -225,6 +232,7 @@ export class NodeServer {
     if (this.closing) return this.refuse(socket, 503, 'node shutting down');
     if (route === 'raft') return this.upgradeRaft(req, socket, head);
     if (route === 'dispatcher') return this.upgradeDispatcher(req, socket, head);
+    if (route === 'logs') return this.upgradeLogs(req, socket, head);
     this.refuse(socket, 404, `no WebSocket endpoint at ${pathOf(req)}`);
   }
 
@@ -265,6 +273,25 @@ export class NodeServer {
         dispatcher.onSession(ws, peer.identity);
       } catch (err) {
         this.logger.warn('dispatcher session handler threw', { node: peer.identity.nodeId, error: err instanceof Error ? err.message : String(err) });
+        ws.close(1011, 'internal error');
+      }
+    });
+  }
+
+  private upgradeLogs(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const logs = this.routes.logs;
+    if (!logs) return this.refuse(socket, 404, 'this node is not a manager: no logs here');
+    const peer = verifiedPeer(req.socket as TLSSocket, { clusterId: this.clusterId, roles: ['manager'] });
+    if (!peer.ok) return this.refuse(socket, 403, `logs: ${peer.reason}`);
+    this.track(socket);
+    this.sessions.handleUpgrade(req, socket, head, (ws) => {
+      if (this.closing) return ws.terminate();
+      this.agents.add(ws);
+      ws.once('close', () => this.agents.delete(ws));
+      try {
+        logs.onSession(ws, peer.identity);
+      } catch (err) {
+        this.logger.warn('logs session handler threw', { error: err instanceof Error ? err.message : String(err) });
         ws.close(1011, 'internal error');
       }
     });
@@ -311,6 +338,8 @@ function routeOf(req: IncomingMessage): RouteName {
       return 'raft';
     case ROUTES.dispatcher:
       return 'dispatcher';
+    case ROUTES.logs:
+      return 'logs';
     default:
       return 'other';
   }

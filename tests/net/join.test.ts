@@ -82,7 +82,7 @@ describe('joinCluster against a node server', () => {
     const err = await joinFailure(joinWith(token, addr));
     expect(err.code).toBe('CaMismatch');
     expect(err.message).toBe(`the manager at ${addr} presented a CA that does not match the join token — refusing to join`);
-    expect(server.stats().requests).toEqual({ ca: 1, join: 0, raft: 0, dispatcher: 0, other: 0 });
+    expect(server.stats().requests).toEqual({ ca: 1, join: 0, raft: 0, dispatcher: 0, logs: 0, other: 0 });
     expect(join.requests).toHaveLength(0);
   });
 
@@ -104,7 +104,7 @@ describe('joinCluster against a node server', () => {
     const err = await joinFailure(joinWith(token, addr));
     expect(err.code).toBe('InvalidToken');
     expect(err.message).toMatch(/^invalid join token: the secret \(4th part\) must be 25 characters/);
-    expect(server.stats().requests).toEqual({ ca: 0, join: 0, raft: 0, dispatcher: 0, other: 0 });
+    expect(server.stats().requests).toEqual({ ca: 0, join: 0, raft: 0, dispatcher: 0, logs: 0, other: 0 });
   });
 
   it('refuses a manager address that is not host:port before any I/O', async () => {
@@ -191,7 +191,7 @@ describe('node server plain routes', () => {
     });
     expect(outcome).not.toBe('HTTP 200');
     const { requests } = server.stats();
-    expect(requests).toEqual({ ca: 0, join: 0, raft: 0, dispatcher: 0, other: 0 });
+    expect(requests).toEqual({ ca: 0, join: 0, raft: 0, dispatcher: 0, logs: 0, other: 0 });
   });
 });
 

@@ -17,6 +17,8 @@ import type { NodeIdentity } from '../../ca';
 import type { LeaderLoop } from '../leader-loops';
 import { AgentSession, remoteAddressOf } from './agent-session';
 import { RoleChanges } from './role-changes';
+import { TaskChannel } from './task-channel';
+import { LogBroker } from './log-broker';
 import { StatusBatcher, StatusChange, StatusWriter } from './status-batcher';
 import { Clock, realClock, realTimers, TimerHandle, Timers } from './timers';
 
@@ -91,6 +93,8 @@ export class Dispatcher implements LeaderLoop {
   private readonly registerTimers = new Map<AgentSession, TimerHandle>();
   private readonly tracked = new Map<string, Tracked>();
   private readonly roles: RoleChanges;
+  private readonly tasks: TaskChannel;
+  readonly logs: LogBroker;
 
   constructor(
     private readonly host: DispatcherHost,
@@ -102,6 +106,8 @@ export class Dispatcher implements LeaderLoop {
     this.logger = o.logger ?? { warn: (msg, fields) => console.warn(`[dispatcher] ${msg}`, fields ?? '') };
     this.leaderAddrOf = o.leaderAddr ?? (() => leaderAddrFromStore(host));
     this.roles = new RoleChanges(host, this.logger);
+    this.tasks = new TaskChannel(host, this.timers, this.logger, (id) => this.liveSession(id));
+    this.logs = new LogBroker((id) => this.liveSession(id));
   }
 
   // ---- the /dispatcher route ------------------------------------------------
@@ -132,11 +138,14 @@ export class Dispatcher implements LeaderLoop {
     this.batcher = new StatusBatcher(this.host, this.timers, this.batchIntervalMs, this.logger);
     this.startedAt = this.now();
     this.scheduleSweep();
+    this.tasks.start();
   }
 
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.tasks.stop();
+    this.logs.closeAll();
     if (this.sweepTimer !== undefined) this.timers.clearTimeout(this.sweepTimer);
     this.sweepTimer = undefined;
     for (const t of this.registerTimers.values()) this.timers.clearTimeout(t);
@@ -178,6 +187,13 @@ export class Dispatcher implements LeaderLoop {
         return this.register(s, m.description);
       case 'heartbeat':
         return this.heartbeat(s);
+      case 'taskStatus':
+        if (!s.registered) return s.close(CLOSE.protocolError, 'malformed message: taskStatus before register');
+        return this.tasks.onStatus(s, m.updates);
+      case 'logs':
+        return this.logs.onLines(s, m.requestId, m.lines);
+      case 'logsEnd':
+        return this.logs.onEnd(s, m.requestId, m.error);
       case 'certRequest':
         if (!s.registered) return s.close(CLOSE.protocolError, 'malformed message: certRequest before register');
         return void this.roles.certRequest(s, m.csrPem, m.advertiseAddr);
@@ -206,6 +222,7 @@ export class Dispatcher implements LeaderLoop {
     batcher.enqueue(s.nodeId, change, () => {
       if (!s.isOpen || this.liveSession(s.nodeId) !== s) return;
       s.send({ v: 1, type: 'registered', sessionId: s.id, heartbeatPeriodMs: this.period(), managers: this.managerAddrs() });
+      this.tasks.send(s);
       this.roles.check(s);
     });
   }
@@ -221,6 +238,7 @@ export class Dispatcher implements LeaderLoop {
 
   private onClose(s: AgentSession): void {
     this.open.delete(s);
+    this.logs.onSessionClosed(s);
     const timer = this.registerTimers.get(s);
     if (timer !== undefined) this.timers.clearTimeout(timer);
     this.registerTimers.delete(s);

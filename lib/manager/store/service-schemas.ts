@@ -99,5 +99,6 @@ export function taskSchema(objectId: Check, anyMeta: Check): Check {
       ports: optional(arrayOf(portConfig)),
     }),
     notBefore: optional(str),
+    restarts: optional(strings),
   });
 }

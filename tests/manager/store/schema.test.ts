@@ -82,6 +82,7 @@ const fullTask: Required<Task> = {
     ports: [port],
   },
   notBefore: '2026-01-01T00:00:05Z',
+  restarts: ['2026-01-01T00:00:00Z'],
 };
 
 describe('object schemas match lib/api/types.ts', () => {

@@ -1,0 +1,77 @@
+// What `service create/update/scale` show without -d: docker's live progress,
+// one line per slot (or node), redrawn in place on a terminal, until every
+// task of the current spec runs, then the "verify" wait of the update
+// monitor period. Ctrl-C stops the waiting, never the service.
+
+import { Service, Task } from '../../api/service-types';
+import { isUpToDate } from '../../manager/orchestrator/task-factory';
+import { CliContext } from '../context';
+import { progressInterruptedLines, progressVerifyLine, renderServiceProgress } from '../render';
+
+const POLL_MS = 200;
+const DEFAULT_MONITOR_MS = 5_000;
+
+interface View {
+  service: Service;
+  tasks: Task[];
+  activeNodeIds: string[];
+}
+
+export async function waitForConvergence(ctx: CliContext, ref: string, o: { quiet: boolean }): Promise<void> {
+  const tty = process.stdout.isTTY === true;
+  let drawn = 0;
+  let printed = new Set<string>();
+  const draw = (lines: string[]): void => {
+    if (o.quiet) return;
+    if (tty) {
+      // Move up over the previous frame and overwrite it, clearing each line.
+      let out = drawn > 0 ? `\x1b[${drawn}F` : '';
+      for (const l of lines) out += `\x1b[2K${l}\n`;
+      ctx.out(out);
+      drawn = lines.length;
+    } else {
+      const fresh = lines.filter((l) => !printed.has(l));
+      if (fresh.length > 0) ctx.out(fresh.map((l) => `${l}\n`).join(''));
+      printed = new Set([...printed, ...lines]);
+    }
+  };
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    let stableSince: number | undefined;
+    for (;;) {
+      if (interrupted) {
+        draw([]);
+        ctx.out(progressInterruptedLines(ref).join('\n') + '\n');
+        return;
+      }
+      const v = await ctx.call<View>('GET', `/v1/services/${encodeURIComponent(ref)}`);
+      const current = v.tasks.filter((t) => t.desiredState === 'running' && isUpToDate(t, v.service));
+      const frame = renderServiceProgress(
+        { mode: v.service.spec.mode, replicas: v.service.spec.replicas, tasks: current, activeNodeIds: new Set(v.activeNodeIds) },
+        { width: tty ? process.stdout.columns || 200 : 200, terminal: tty },
+      );
+      const monitor = v.service.spec.update?.monitorMs ?? DEFAULT_MONITOR_MS;
+      const now = Date.now();
+      if (frame.converged) stableSince ??= now;
+      else stableSince = undefined;
+      const lines = [...frame.lines];
+      if (stableSince !== undefined) {
+        const left = monitor - (now - stableSince);
+        if (left <= 0) {
+          draw([...lines, progressVerifyLine({ stage: 'converged', service: ref })]);
+          return;
+        }
+        // A countdown is only worth showing where it redraws in place.
+        if (tty) lines.push(progressVerifyLine({ stage: 'waiting', remainingMs: left }));
+      }
+      draw(lines);
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,232 @@
+// `swarm service create | ls | ps | inspect | update | scale | rm | logs`.
+
+import { Command, Option } from 'commander';
+import { Service, ServiceSpec, Task } from '../../api/service-types';
+import { action, CliContext, contextOf } from '../context';
+import { renderServiceInspect, renderServiceList, renderServicePs, ServiceListEntry } from '../render';
+import { addServiceSpecOptions, applyServiceUpdate, buildServiceSpec, CreateOptions, isRollbackRequest, parseScaleArg, UpdateOptions } from '../service-flags';
+import { randomServiceName } from './service-names';
+import { waitForConvergence } from './service-progress-wait';
+import { streamServiceLogs } from './service-logs';
+
+const STALE_WARNING = "warning: the swarm has no quorum; this is this manager's last known state\n";
+
+interface ServiceView {
+  service: Service;
+  running: number;
+  desired: number;
+  tasks: Task[];
+  nodeNames: Record<string, string>;
+  activeNodeIds: string[];
+  stale: boolean;
+}
+
+export function getService(ctx: CliContext, ref: string): Promise<ServiceView> {
+  return ctx.call<ServiceView>('GET', `/v1/services/${encodeURIComponent(ref)}`);
+}
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+/** Without -d: the live progress until the service converges; Ctrl-C stops waiting, not the service. */
+async function settle(ctx: CliContext, ref: string, f: { detach?: boolean; quiet?: boolean }): Promise<void> {
+  if (f.detach) return;
+  await waitForConvergence(ctx, ref, { quiet: f.quiet === true });
+}
+
+export function registerServiceCommands(program: Command): void {
+  const service = program.command('service').description('manage services (on a manager)');
+
+  addServiceSpecOptions(
+    service
+      .command('create')
+      .description('create a new service')
+      .argument('<image>', 'the image tasks run')
+      .argument('[command...]', 'command and arguments for the container')
+      .option('--no-resolve-image', 'do not check that the image exists before creating the service')
+      // Words after IMAGE belong to the container, as with docker (--rm in `sh -c` is not ours).
+      .passThroughOptions(),
+    'create',
+  ).action(
+    action(async (image: string, args: string[], f: CreateOptions & { resolveImage?: boolean }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const spec: ServiceSpec = buildServiceSpec(f, image, args);
+      if (!spec.name) spec.name = randomServiceName();
+      const created = await ctx.call<Service>('POST', '/v1/services', { spec, resolveImage: f.resolveImage !== false });
+      ctx.out(`${created.id}\n`);
+      await settle(ctx, created.id, f);
+    }),
+  );
+
+  service
+    .command('ls')
+    .alias('list')
+    .description('list services')
+    .option('-q, --quiet', 'only display ids')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(
+      action(async (f: { quiet?: boolean; format: 'table' | 'json' }, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        const a = await ctx.call<{ stale: boolean; services: ServiceListEntry[] }>('GET', '/v1/services');
+        if (a.stale) process.stderr.write(STALE_WARNING);
+        ctx.out(renderServiceList(a.services, { quiet: f.quiet, format: f.format }));
+      }),
+    );
+
+  service
+    .command('ps')
+    .description('list the tasks of one or more services')
+    .argument('<service...>', 'service name, id or id prefix')
+    .option('--no-trunc', 'do not truncate output')
+    .option('-q, --quiet', 'only display task ids')
+    .option('-f, --filter <key=value>', 'filter output (desired-state=running|shutdown|accepted, node=NODE, id=ID, name=NAME)', collect, [])
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(
+      action(async (refs: string[], f: { trunc: boolean; quiet?: boolean; filter: string[]; format: 'table' | 'json' }, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        const q = refs.map((r) => `service=${encodeURIComponent(r)}`).join('&');
+        const a = await ctx.call<{ stale: boolean; services: Service[]; tasks: Task[]; nodeNames: Record<string, string> }>('GET', `/v1/tasks?${q}`);
+        if (a.stale) process.stderr.write(STALE_WARNING);
+        const nodeNames = new Map(Object.entries(a.nodeNames));
+        const tasks = a.tasks.filter(taskFilter(f.filter, nodeNames));
+        ctx.out(renderServicePs(tasks, { now: Date.now(), nodeNames, services: a.services, noTrunc: !f.trunc, quiet: f.quiet, format: f.format }));
+      }),
+    );
+
+  service
+    .command('inspect')
+    .description('display detailed information on one or more services')
+    .argument('<service...>', 'service name, id or id prefix')
+    .option('--pretty', 'print the information in a human friendly format')
+    .action(
+      action(async (refs: string[], f: { pretty?: boolean }, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        const found: Service[] = [];
+        for (const ref of refs) found.push((await getService(ctx, ref)).service);
+        ctx.out(renderServiceInspect(found, { pretty: f.pretty }));
+      }),
+    );
+
+  addServiceSpecOptions(
+    service.command('update').description('update a service').argument('<service>', 'service name, id or id prefix'),
+    'update',
+  ).action(
+    action(async (ref: string, f: UpdateOptions, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const current = (await getService(ctx, ref)).service;
+      let spec: ServiceSpec;
+      if (isRollbackRequest(f)) {
+        if (!current.previousSpec) throw new Error(`service ${ref} has no previous spec to roll back to`);
+        spec = current.previousSpec;
+      } else {
+        spec = applyServiceUpdate(current.spec, f);
+      }
+      await ctx.call('POST', `/v1/services/${encodeURIComponent(current.id)}/update`, { spec, version: current.meta.version });
+      ctx.out(`${ref}\n`);
+      await settle(ctx, current.id, f);
+    }),
+  );
+
+  service
+    .command('scale')
+    .description('scale one or more replicated services (SERVICE=REPLICAS)')
+    .argument('<service=replicas...>', 'services and their new replica counts')
+    .option('-d, --detach', 'exit immediately instead of waiting for the services to converge')
+    .action(
+      action(async (pairs: string[], f: { detach?: boolean }, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        const wanted = pairs.map(parseScaleArg);
+        const errors: string[] = [];
+        const scaled: string[] = [];
+        for (const w of wanted) {
+          try {
+            const current = (await getService(ctx, w.service)).service;
+            if (current.spec.mode !== 'replicated') throw new Error(`scale can only be used with replicated mode (${w.service} is global)`);
+            await ctx.call('POST', `/v1/services/${encodeURIComponent(current.id)}/update`, {
+              spec: { ...current.spec, replicas: w.replicas },
+              version: current.meta.version,
+            });
+            ctx.out(`${w.service} scaled to ${w.replicas}\n`);
+            scaled.push(current.id);
+          } catch (e) {
+            errors.push(e instanceof Error ? e.message : String(e));
+          }
+        }
+        for (const id of scaled) await settle(ctx, id, f);
+        if (errors.length > 0) throw new Error(errors.join('\n'));
+      }),
+    );
+
+  service
+    .command('rm')
+    .alias('remove')
+    .description('remove one or more services')
+    .argument('<service...>', 'service name, id or id prefix')
+    .action(
+      action(async (refs: string[], _f: unknown, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        const errors: string[] = [];
+        for (const ref of refs) {
+          try {
+            await ctx.call('POST', `/v1/services/${encodeURIComponent(ref)}/remove`, {});
+            ctx.out(`${ref}\n`);
+          } catch (e) {
+            errors.push(e instanceof Error ? e.message : String(e));
+          }
+        }
+        if (errors.length > 0) throw new Error(errors.join('\n'));
+      }),
+    );
+
+  service
+    .command('logs')
+    .description('fetch the logs of a service or a task, from every node')
+    .argument('<service|task>', 'service name, id or id prefix, or a task id')
+    .option('-f, --follow', 'follow log output')
+    .option('--tail <n>', 'number of lines to show from the end of the logs (default all)')
+    .option('-t, --timestamps', 'show timestamps')
+    .option('--no-task-ids', 'do not include task ids in output')
+    .option('--raw', 'do not neatly format logs')
+    .action(
+      action(async (ref: string, f: { follow?: boolean; tail?: string; timestamps?: boolean; taskIds: boolean; raw?: boolean }, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        let tail: number | undefined;
+        if (f.tail !== undefined && f.tail !== 'all') {
+          tail = Number(f.tail);
+          if (!Number.isInteger(tail) || tail < 0) throw new Error(`invalid --tail "${f.tail}": a non-negative integer or "all" is needed`);
+        }
+        await streamServiceLogs(ctx, ref, { follow: f.follow === true, tail, timestamps: f.timestamps === true, taskIds: f.taskIds, raw: f.raw === true });
+      }),
+    );
+}
+
+/** docker's `service ps --filter`: desired-state, node, id, name; several values of one key are ORed. */
+function taskFilter(filters: readonly string[], nodeNames: ReadonlyMap<string, string>): (t: Task) => boolean {
+  const by = new Map<string, string[]>();
+  for (const f of filters) {
+    const eq = f.indexOf('=');
+    if (eq <= 0) throw new Error(`bad format of filter (expected name=value): ${f}`);
+    const key = f.slice(0, eq);
+    if (!['desired-state', 'node', 'id', 'name'].includes(key)) throw new Error(`invalid filter '${key}'`);
+    by.set(key, [...(by.get(key) ?? []), f.slice(eq + 1)]);
+  }
+  for (const v of by.get('desired-state') ?? []) {
+    if (!['running', 'shutdown', 'accepted'].includes(v)) throw new Error(`invalid desired-state filter '${v}': use running, shutdown or accepted`);
+  }
+  return (t) => {
+    const desired = by.get('desired-state');
+    if (desired) {
+      // docker: "running" matches tasks wanted running (or accepted), "shutdown" everything wanted stopped.
+      const group = t.desiredState === 'running' ? 'running' : t.desiredState === 'accepted' ? 'accepted' : 'shutdown';
+      if (!desired.includes(group)) return false;
+    }
+    const nodes = by.get('node');
+    if (nodes && !nodes.some((n) => t.nodeId === n || (t.nodeId && nodeNames.get(t.nodeId) === n))) return false;
+    const ids = by.get('id');
+    if (ids && !ids.some((i) => t.id.startsWith(i))) return false;
+    const names = by.get('name');
+    if (names && !names.some((n) => `${t.serviceName}.${t.slot ?? t.nodeId}`.startsWith(n))) return false;
+    return true;
+  };
+}

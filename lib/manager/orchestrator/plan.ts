@@ -1,0 +1,302 @@
+// The orchestrator's decisions as a pure function: from the services, tasks
+// and nodes in the store (and the time), the store actions that bring the
+// tasks closer to what the services ask for. One transaction per service, so
+// a conflict on one service does not hold the others back.
+//
+// For every service, in order:
+//   1. tasks that stopped while wanted running are replaced as their restart
+//      policy says (in the same slot, after the restart delay); tasks on a
+//      node that is Down, gone or drained are shut down and replaced at once
+//      (the task did not fail; its node did);
+//   2. replicated: one live task per slot 1..replicas; scaling down shuts
+//      down tasks on the nodes that run the most of the service first.
+//      Global: one live task per eligible node (not Down, not drained,
+//      constraints met; a paused node keeps its task but gets no new one);
+//   3. tasks whose spec is outdated are replaced one at a time, the next once
+//      the previous replacement runs (rolling updates come later);
+//   4. history: the newest `historyLimit` tasks of a slot are kept, older
+//      finished ones deleted. Tasks of a removed service are told to go, and
+//      deleted once stopped.
+// A task that stopped and is not to be restarted keeps desiredState running
+// (as in swarmkit): its slot is taken, and nothing refills it.
+
+import { isTerminal, Service, Task, taskStateRank } from '../../api/service-types';
+import { Node } from '../../api/types';
+import { matchesConstraints, parseConstraints, schedNode } from '../../scheduler';
+import { DeepReadonly, thaw } from '../store';
+import { Action, Draft } from '../store/transaction';
+import { decideRestart } from './restart-policy';
+import { isUpToDate, newTask } from './task-factory';
+
+export interface PlanInput {
+  services: readonly DeepReadonly<Service>[];
+  tasks: readonly DeepReadonly<Task>[];
+  nodes: readonly DeepReadonly<Node>[];
+  /** Tasks kept per slot (or per node for global services), the live one included. */
+  historyLimit: number;
+  now: number;
+}
+
+type RTask = DeepReadonly<Task>;
+
+/** A task as this pass sees it: stored (maybe changed) or about to be created. */
+interface Working {
+  task: RTask | Draft<Task>;
+  stored?: RTask;
+  changed: boolean;
+  created: boolean;
+}
+
+const live = (w: Working) => w.task.desiredState === 'running';
+const slotKey = (t: { slot?: number; nodeId?: string }) => (t.slot !== undefined ? `s${t.slot}` : `n${t.nodeId ?? ''}`);
+
+export function planOrchestration(input: PlanInput): Action[][] {
+  const nodes = new Map(input.nodes.map((n) => [n.id, n]));
+  const byService = new Map<string, RTask[]>();
+  for (const t of input.tasks) {
+    const list = byService.get(t.serviceId);
+    if (list) list.push(t);
+    else byService.set(t.serviceId, [t]);
+  }
+  const out: Action[][] = [];
+  for (const s of input.services) {
+    const actions = new ServicePlan(s, byService.get(s.id) ?? [], nodes, input).run();
+    if (actions.length > 0) out.push(actions);
+    byService.delete(s.id);
+  }
+  const orphans: Action[] = [];
+  for (const tasks of byService.values()) {
+    for (const t of tasks) {
+      if (isTerminal(t.status.state) || !t.nodeId || nodeLost(nodes, t.nodeId)) {
+        orphans.push({ op: 'delete', kind: 'task', id: t.id, expectedVersion: t.meta.version });
+      } else if (t.desiredState !== 'remove') {
+        const next = thaw(t);
+        next.desiredState = 'remove';
+        orphans.push({ op: 'update', kind: 'task', object: next, expectedVersion: t.meta.version });
+      }
+    }
+  }
+  if (orphans.length > 0) out.push(orphans);
+  return out;
+}
+
+function nodeLost(nodes: ReadonlyMap<string, DeepReadonly<Node>>, nodeId: string): boolean {
+  const n = nodes.get(nodeId);
+  return !n || n.status.state === 'down';
+}
+
+class ServicePlan {
+  private readonly work: Working[];
+  private readonly now: number;
+
+  constructor(
+    private readonly service: DeepReadonly<Service>,
+    tasks: readonly RTask[],
+    private readonly nodes: ReadonlyMap<string, DeepReadonly<Node>>,
+    private readonly input: PlanInput,
+  ) {
+    this.now = input.now;
+    this.work = tasks.map((t) => ({ task: t, stored: t, changed: false, created: false }));
+  }
+
+  run(): Action[] {
+    this.replaceStoppedAndLost();
+    if (this.service.spec.mode === 'global') this.reconcileGlobal();
+    else this.reconcileReplicated();
+    this.rollOutdated();
+    return [...this.actions(), ...this.reap()];
+  }
+
+  // ---- 1. failures and lost nodes ----------------------------------------------
+
+  private replaceStoppedAndLost(): void {
+    const global = this.service.spec.mode === 'global';
+    for (const w of [...this.work]) {
+      if (!live(w)) continue;
+      const t = w.task;
+      if (isTerminal(t.status.state)) {
+        const d = decideRestart(t as RTask, this.service.spec.task.restartPolicy, this.now);
+        if (!d.restart) continue;
+        this.shutdown(w, 'restarting');
+        if (global && t.nodeId && !this.eligibleForGlobal(t.nodeId, true)) continue;
+        this.create({ slot: t.slot, nodeId: global ? t.nodeId : undefined, notBefore: d.notBefore, restarts: d.restarts });
+        continue;
+      }
+      if (t.nodeId && (nodeLost(this.nodes, t.nodeId) || this.nodes.get(t.nodeId)?.spec.availability === 'drain')) {
+        const why = nodeLost(this.nodes, t.nodeId) ? 'node is down' : 'node is drained';
+        this.shutdown(w, why);
+        if (!global) this.create({ slot: t.slot, restarts: t.restarts, message: `replaces a task whose ${why}` });
+      }
+    }
+  }
+
+  // ---- 2. replicas ---------------------------------------------------------------
+
+  private reconcileReplicated(): void {
+    const bySlot = new Map<number, Working[]>();
+    for (const w of this.work) {
+      if (!live(w) || w.task.slot === undefined) continue;
+      const list = bySlot.get(w.task.slot) ?? [];
+      list.push(w);
+      bySlot.set(w.task.slot, list);
+    }
+    // Two live tasks in one slot (a race of two leaders): keep the newest.
+    for (const list of bySlot.values()) {
+      list.sort((a, b) => createdAt(b) - createdAt(a));
+      for (const extra of list.slice(1)) this.shutdown(extra, 'duplicate task in its slot');
+    }
+    const replicas = this.service.spec.replicas;
+    const liveSlots = [...bySlot.keys()];
+    if (liveSlots.length < replicas) {
+      const taken = new Set(liveSlots);
+      let slot = 0;
+      for (let n = liveSlots.length; n < replicas; n++) {
+        while (taken.has(++slot));
+        this.create({ slot });
+      }
+    } else if (liveSlots.length > replicas) {
+      this.scaleDown(liveSlots.length - replicas);
+    }
+  }
+
+  /** Takes tasks away from the nodes that run the most of this service first; unplaced tasks go before any. */
+  private scaleDown(count: number): void {
+    const perNode = new Map<string, number>();
+    const candidates = this.work.filter(live);
+    for (const w of candidates) if (w.task.nodeId) perNode.set(w.task.nodeId, (perNode.get(w.task.nodeId) ?? 0) + 1);
+    for (let i = 0; i < count; i++) {
+      let best: Working | undefined;
+      let bestKey: number[] = [];
+      for (const w of candidates) {
+        if (!live(w)) continue;
+        const t = w.task;
+        // Then the least far along: a task that stopped and is not restarted before any live one (as swarmkit).
+        const progress = isTerminal(t.status.state) ? 1 : -taskStateRank(t.status.state);
+        const key = [t.nodeId ? 0 : 1, t.nodeId ? (perNode.get(t.nodeId) ?? 0) : 0, progress, t.slot ?? 0];
+        if (!best || compareKeys(key, bestKey) > 0) {
+          best = w;
+          bestKey = key;
+        }
+      }
+      if (!best) return;
+      this.shutdown(best, 'scaled down');
+      if (best.task.nodeId) perNode.set(best.task.nodeId, (perNode.get(best.task.nodeId) ?? 1) - 1);
+    }
+  }
+
+  private reconcileGlobal(): void {
+    const liveByNode = new Map<string, Working>();
+    for (const w of this.work) {
+      if (!live(w) || !w.task.nodeId) continue;
+      if (liveByNode.has(w.task.nodeId) || !this.eligibleForGlobal(w.task.nodeId, true)) {
+        this.shutdown(w, liveByNode.has(w.task.nodeId) ? 'duplicate task on its node' : 'node no longer eligible');
+        continue;
+      }
+      liveByNode.set(w.task.nodeId, w);
+    }
+    for (const n of this.nodes.values()) {
+      if (!liveByNode.has(n.id) && this.eligibleForGlobal(n.id, false)) this.create({ nodeId: n.id });
+    }
+  }
+
+  /** A node for this global service: not Down, not drained, constraints met; paused nodes keep what they run. */
+  private eligibleForGlobal(nodeId: string, keeping: boolean): boolean {
+    const n = this.nodes.get(nodeId);
+    if (!n || n.status.state === 'down' || n.spec.availability === 'drain') return false;
+    if (n.spec.availability === 'pause' && !keeping) return false;
+    try {
+      return matchesConstraints(schedNode(n as Node), parseConstraints(this.service.spec.task.placement.constraints));
+    } catch {
+      // A constraint that does not parse was refused on input; should one be stored, no node qualifies.
+      return false;
+    }
+  }
+
+  // ---- 3. updates ----------------------------------------------------------------
+
+  private rollOutdated(): void {
+    const outdated = this.work.filter((w) => live(w) && !w.created && !isUpToDate(w.task as RTask, this.service));
+    if (outdated.length === 0) return;
+    const unplaced = outdated.filter((w) => !w.task.nodeId || taskStateRank(w.task.status.state) < taskStateRank('assigned'));
+    for (const w of unplaced) this.replace(w);
+    // One running task at a time: wait while a replacement is on its way.
+    const starting = this.work.some(
+      (w) => live(w) && (w.created || isUpToDate(w.task as RTask, this.service)) && !isTerminal(w.task.status.state) && taskStateRank(w.task.status.state) < taskStateRank('running'),
+    );
+    if (starting) return;
+    const next = outdated.filter((w) => live(w)).sort((a, b) => (a.task.slot ?? 0) - (b.task.slot ?? 0) || (a.task.nodeId ?? '').localeCompare(b.task.nodeId ?? ''))[0];
+    if (next) this.replace(next);
+  }
+
+  private replace(w: Working): void {
+    const t = w.task;
+    this.shutdown(w, 'updating to the new spec');
+    if (this.service.spec.mode === 'global' && t.nodeId && !this.eligibleForGlobal(t.nodeId, true)) return;
+    this.create({ slot: t.slot, nodeId: this.service.spec.mode === 'global' ? t.nodeId : undefined });
+  }
+
+  // ---- 4. history ----------------------------------------------------------------
+
+  private reap(): Action[] {
+    const limit = Math.max(1, this.input.historyLimit);
+    const groups = new Map<string, Working[]>();
+    for (const w of this.work) {
+      const k = slotKey(w.task);
+      const list = groups.get(k) ?? [];
+      list.push(w);
+      groups.set(k, list);
+    }
+    const deletes: Action[] = [];
+    for (const list of groups.values()) {
+      if (list.length <= limit) continue;
+      list.sort((a, b) => createdAt(b) - createdAt(a));
+      for (const w of list.slice(limit)) {
+        const t = w.stored;
+        if (!t || w.changed || live(w)) continue;
+        if (isTerminal(t.status.state) || !t.nodeId || nodeLost(this.nodes, t.nodeId)) {
+          deletes.push({ op: 'delete', kind: 'task', id: t.id, expectedVersion: t.meta.version });
+        }
+      }
+    }
+    return deletes;
+  }
+
+  // ---- changes -------------------------------------------------------------------
+
+  private shutdown(w: Working, why: string): void {
+    const next = w.created ? (w.task as Draft<Task>) : thaw(w.task as RTask);
+    next.desiredState = 'shutdown';
+    // Nobody will report on a task that never reached a node: it is shut down here.
+    if (!next.nodeId && !isTerminal(next.status.state)) {
+      next.status = { state: 'shutdown', timestamp: new Date(this.now).toISOString(), message: why };
+    }
+    w.task = next;
+    w.changed = true;
+  }
+
+  private create(o: { slot?: number; nodeId?: string; notBefore?: number; restarts?: readonly string[]; message?: string }): void {
+    const task = newTask(this.service, this.now, o);
+    this.work.push({ task, changed: true, created: true });
+  }
+
+  private actions(): Action[] {
+    const out: Action[] = [];
+    for (const w of this.work) {
+      if (!w.changed) continue;
+      if (w.created) out.push({ op: 'create', kind: 'task', object: w.task as Draft<Task> });
+      else if (w.stored) out.push({ op: 'update', kind: 'task', object: w.task as Draft<Task>, expectedVersion: w.stored.meta.version });
+    }
+    return out;
+  }
+}
+
+/** New tasks sort as the newest. */
+function createdAt(w: Working): number {
+  const meta = (w.task as RTask).meta as RTask['meta'] | undefined;
+  return meta ? Date.parse(meta.createdAt) : Number.MAX_SAFE_INTEGER;
+}
+
+function compareKeys(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
+}

@@ -1,0 +1,136 @@
+// The shape shared by the leader's control loops (orchestrator, scheduler):
+// one pass at a time over the whole store, run soon after any change of the
+// kinds they care about, at a time they ask for (a restart delay ending), and
+// every `periodMs` as a safety net. The first pass waits for a ReadIndex, so
+// a new leader never plans on a store that has not applied everything its
+// predecessor committed.
+
+import { Kind } from '../api/types';
+import { LeaderLoop } from './leader-loops';
+import { Manager } from './manager';
+import { Watcher } from './store';
+
+export interface PassResult {
+  /** Ask for another pass at this time (ms since the epoch). */
+  wakeAt?: number;
+  /** Something could not be written (a conflict, say): run again soon. */
+  retry?: boolean;
+}
+
+export interface ReconcileLogger {
+  warn(msg: string): void;
+}
+
+export abstract class ReconcileLoop implements LeaderLoop {
+  abstract readonly name: string;
+  private running = false;
+  private generation = 0;
+  private watcher?: Watcher;
+  private timer?: NodeJS.Timeout;
+  private nextAt = Infinity;
+  private busy = false;
+  private again = false;
+  private ready = false;
+
+  constructor(
+    protected readonly m: Manager,
+    private readonly kinds: readonly Kind[],
+    protected readonly log: ReconcileLogger,
+    private readonly debounceMs = 10,
+    private readonly periodMs = 1000,
+  ) {}
+
+  /** One pass over the store; writes through this.m. */
+  protected abstract pass(now: number): Promise<PassResult>;
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const gen = ++this.generation;
+    this.ready = false;
+    void this.follow(gen);
+    void this.prepare(gen);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.generation++;
+    this.watcher?.close();
+    this.watcher = undefined;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.nextAt = Infinity;
+  }
+
+  private async prepare(gen: number): Promise<void> {
+    while (this.running && gen === this.generation) {
+      try {
+        await this.m.syncRead();
+        this.ready = true;
+        this.schedule(0);
+        return;
+      } catch (e) {
+        this.log.warn(`${this.name}: waiting for the store to catch up: ${e instanceof Error ? e.message : String(e)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
+
+  private async follow(gen: number): Promise<void> {
+    const w = this.m.store.watch({ kinds: this.kinds });
+    this.watcher = w;
+    try {
+      for await (const ev of w) {
+        void ev;
+        if (gen !== this.generation) break;
+        this.schedule(this.debounceMs);
+      }
+    } catch {
+      // Overflow: a full pass re-reads everything anyway; watch again.
+      if (this.running && gen === this.generation) {
+        this.schedule(0);
+        void this.follow(gen);
+      }
+    }
+  }
+
+  /** Runs a pass in `delayMs` unless one is due sooner. */
+  protected schedule(delayMs: number): void {
+    if (!this.running || !this.ready) return;
+    const at = Date.now() + Math.max(0, delayMs);
+    if (at >= this.nextAt) return;
+    this.nextAt = at;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.nextAt = Infinity;
+      void this.runPass();
+    }, at - Date.now());
+  }
+
+  private async runPass(): Promise<void> {
+    if (!this.running) return;
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
+    this.busy = true;
+    const gen = this.generation;
+    let result: PassResult = {};
+    try {
+      result = await this.pass(Date.now());
+    } catch (e) {
+      this.log.warn(`${this.name}: ${e instanceof Error ? e.message : String(e)}`);
+      result = { retry: true };
+    } finally {
+      this.busy = false;
+    }
+    if (gen !== this.generation) return;
+    if (this.again || result.retry) {
+      this.again = false;
+      this.schedule(result.retry ? 100 : 0);
+    }
+    if (result.wakeAt !== undefined) this.schedule(result.wakeAt - Date.now());
+    this.schedule(this.periodMs);
+  }
+}

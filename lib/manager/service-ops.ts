@@ -1,0 +1,119 @@
+// What `swarm service …` does on a manager: checks a spec beyond its shape
+// (the store checks the shape), then creates, updates or removes the service.
+// Tasks are the orchestrator's business: these only change the service.
+
+import { newObjectId } from '../api/ids';
+import { isTerminal, Service, ServiceSpec, Task } from '../api/service-types';
+import { Node } from '../api/types';
+import { matchesConstraints, parseConstraints, parsePreference, schedNode } from '../scheduler';
+import { ManagerError } from './errors';
+import { Manager } from './manager';
+import { DeepReadonly } from './store';
+import { serviceSchema } from './store/service-schemas';
+import { objectId } from './store/object-schemas';
+
+const NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9_.-]{0,62})$/;
+
+/** Everything about a spec that can be wrong without reading the cluster. */
+export function validateServiceSpec(spec: ServiceSpec): void {
+  const shape = serviceSchema(objectId, () => undefined)({ id: 'x', spec }, 'service');
+  if (shape) throw new ManagerError('Invalid', shape.replace(/^service\.spec\./, ''));
+  if (!NAME.test(spec.name)) {
+    throw new ManagerError('Invalid', `invalid service name "${spec.name}": use letters, digits, '_', '.' and '-', starting with a letter or digit, at most 63 characters`);
+  }
+  try {
+    parseConstraints(spec.task.placement.constraints);
+    for (const p of spec.task.placement.preferences) parsePreference(`spread=${p.spread}`);
+  } catch (e) {
+    throw new ManagerError('Invalid', e instanceof Error ? e.message : String(e));
+  }
+  const published = new Set<string>();
+  for (const p of spec.endpoint.ports) {
+    if (p.publishedPort === 0) continue;
+    const key = `${p.publishedPort}/${p.protocol}`;
+    if (published.has(key)) throw new ManagerError('Invalid', `port ${key} is published twice`);
+    published.add(key);
+  }
+}
+
+/** A published port may belong to one service only (docker refuses the second). */
+function checkPortsFree(m: Manager, spec: ServiceSpec, selfId?: string): void {
+  const mine = new Set(spec.endpoint.ports.filter((p) => p.publishedPort > 0).map((p) => `${p.publishedPort}/${p.protocol}`));
+  if (mine.size === 0) return;
+  for (const s of m.store.list('service')) {
+    if (s.id === selfId) continue;
+    for (const p of s.spec.endpoint.ports) {
+      const key = `${p.publishedPort}/${p.protocol}`;
+      if (p.publishedPort > 0 && mine.has(key)) {
+        throw new ManagerError('Conflict', `port ${key} is already published by service ${s.spec.name}`);
+      }
+    }
+  }
+}
+
+export function resolveService(m: Manager, ref: string): DeepReadonly<Service> {
+  const r = m.store.resolve('service', ref);
+  if (!r.ok) throw new ManagerError(r.error.code === 'Ambiguous' ? 'Invalid' : 'NotFound', r.error.code === "NotFound" ? `no such service: ${ref}` : r.error.message);
+  return r.object;
+}
+
+export async function createService(m: Manager, spec: ServiceSpec): Promise<DeepReadonly<Service>> {
+  validateServiceSpec(spec);
+  await m.syncRead();
+  if (m.store.findByName('service', spec.name).length > 0) {
+    throw new ManagerError('Conflict', `service ${spec.name} already exists`);
+  }
+  checkPortsFree(m, spec);
+  const id = newObjectId();
+  await m.write([{ op: 'create', kind: 'service', object: { id, spec } }]);
+  return m.store.get('service', id) as DeepReadonly<Service>;
+}
+
+/** Replaces the spec; `version` (from a read) makes a concurrent change fail instead of being lost. */
+export async function updateService(m: Manager, ref: string, spec: ServiceSpec, version?: number): Promise<DeepReadonly<Service>> {
+  validateServiceSpec(spec);
+  await m.syncRead();
+  const current = resolveService(m, ref);
+  if (spec.name !== current.spec.name) throw new ManagerError('Invalid', 'a service cannot be renamed');
+  if (spec.mode !== current.spec.mode) throw new ManagerError('Invalid', `service mode cannot be changed (it is ${current.spec.mode})`);
+  checkPortsFree(m, spec, current.id);
+  const expectedVersion = version ?? current.meta.version;
+  await m.write([
+    { op: 'update', kind: 'service', object: { id: current.id, spec, previousSpec: current.spec as ServiceSpec }, expectedVersion },
+  ]);
+  return m.store.get('service', current.id) as DeepReadonly<Service>;
+}
+
+export async function removeService(m: Manager, ref: string): Promise<string> {
+  await m.syncRead();
+  const s = resolveService(m, ref);
+  await m.write([{ op: 'delete', kind: 'service', id: s.id, expectedVersion: s.meta.version }]);
+  return s.id;
+}
+
+/** Running tasks and how many are wanted, as `service ls` shows them ("3/5"). */
+export function replicaCounts(
+  service: DeepReadonly<Service>,
+  tasks: readonly DeepReadonly<Task>[],
+  nodes: readonly DeepReadonly<Node>[],
+): { running: number; desired: number } {
+  const running = tasks.filter((t) => t.desiredState === 'running' && t.status.state === 'running').length;
+  if (service.spec.mode === 'replicated') return { running, desired: service.spec.replicas };
+  let desired = 0;
+  let constraints: ReturnType<typeof parseConstraints> = [];
+  try {
+    constraints = parseConstraints(service.spec.task.placement.constraints);
+  } catch {
+    return { running, desired: 0 };
+  }
+  for (const n of nodes) {
+    if (n.status.state === 'down' || n.spec.availability === 'drain') continue;
+    if (matchesConstraints(schedNode(n as Node), constraints)) desired++;
+  }
+  return { running, desired };
+}
+
+/** Tasks still on their way up or down, for `service rm` and `stack rm` to wait on. */
+export function liveTaskCount(tasks: readonly DeepReadonly<Task>[]): number {
+  return tasks.filter((t) => !isTerminal(t.status.state)).length;
+}

@@ -1,0 +1,87 @@
+// The contract between the generic task lifecycle (task-runner.ts) and a
+// runtime (docker, process). A controller does one thing at a time for one
+// task and knows nothing of task states; the runner decides what to do next
+// and what to report.
+
+import type { PortConfig, Task } from '../../api/service-types';
+import type { ExecutorRuntimeKind, LogLine, LogSelector } from './types';
+
+/** What a running container or process is, for the task's status. */
+export interface RunDetails {
+  containerId?: string;
+  pid?: number;
+  /** Host-mode ports as actually published. */
+  ports?: PortConfig[];
+}
+
+export interface ExitInfo {
+  exitCode: number;
+  /** Why, when the exit code alone does not say ("OOM killed"). */
+  reason?: string;
+}
+
+/** What a runtime finds on the host for a task, when an executor takes it over. */
+export type Observation =
+  | { phase: 'absent'; lost?: string }
+  | { phase: 'created' }
+  | { phase: 'running'; details: RunDetails }
+  | { phase: 'exited'; exit: ExitInfo; details: RunDetails };
+
+/** The next thing worth reporting about a started task. */
+export type Progress =
+  | { kind: 'running'; details: RunDetails }
+  | { kind: 'exited'; exit: ExitInfo }
+  /** Running but failed (unhealthy, a port not published, gone): stop it and fail the task. */
+  | { kind: 'failed'; err: string };
+
+export interface TaskController {
+  /**
+   * What is on the host for this task right now. `absent` with `lost` set means the
+   * task had been started and its container or process is gone for that reason.
+   */
+  observe(): Promise<Observation>;
+  /** Image, container, directories: everything short of starting. Throws with the reason to reject the task. */
+  prepare(): Promise<RunDetails>;
+  /** Throws with the reason the task failed to start. */
+  start(): Promise<void>;
+  /**
+   * `running`: until the task runs (and is healthy, when it has a health check),
+   * `exit`: until it exits or fails. Rejects with an AbortError when `signal` aborts.
+   */
+  wait(until: 'running' | 'exit', signal: AbortSignal): Promise<Progress>;
+  /**
+   * The stop signal, then SIGKILL after `graceMs`; resolves once it exited.
+   * `byUs` is false when it had exited before we signalled it (its exit then is its own).
+   */
+  stop(graceMs: number): Promise<{ byUs: boolean; exit?: ExitInfo }>;
+  /** Removes the container or the task's files; stops it first if it still runs. */
+  remove(): Promise<void>;
+}
+
+export interface Runtime {
+  readonly kind: ExecutorRuntimeKind;
+  /** Connects (docker: the events stream). Throws when the runtime cannot be used. */
+  open(): Promise<void>;
+  /** Ids of the tasks this node has containers or files for on the host. */
+  list(): Promise<Set<string>>;
+  controller(task: Task): TaskController;
+  /** Stops and removes what a task that is no longer assigned left on the host. */
+  removeLeftover(taskId: string): Promise<void>;
+  /** Where the output of the selected tasks can be read. */
+  logSources(selector: LogSelector): Promise<LogSource[]>;
+  /** Releases the runtime's own resources; containers are left alone. */
+  close(): Promise<void>;
+}
+
+/** The output of one task, as a runtime keeps it. */
+export interface LogSource {
+  taskId: string;
+  serviceId: string;
+  /** The lines so far, the last `tail` of them when given. */
+  read(tail: number | undefined): Promise<LogLine[]>;
+  /**
+   * The last `tail` lines, then new ones as they are written, each to `push`.
+   * Resolves when the task's output ends (it exited) or `signal` aborts.
+   */
+  follow(tail: number | undefined, push: (line: LogLine) => void, signal: AbortSignal): Promise<void>;
+}

@@ -1,0 +1,69 @@
+// Tasks as containers on the local Docker engine, seen only through this
+// node's label.
+
+import type Docker from 'dockerode';
+import type { Task } from '../../../api/service-types';
+import type { LogSource, Runtime, TaskController } from '../controller';
+import type { ExecutorLogger, LogSelector } from '../types';
+import { ContainerEvents } from './container-events';
+import { DockerController } from './docker-controller';
+import { DockerLogSource } from './docker-logs';
+import { ignoringStatus } from './engine-errors';
+import { labelFilter, NODE_LABEL, SERVICE_ID_LABEL, TASK_ID_LABEL } from './labels';
+
+export class DockerRuntime implements Runtime {
+  readonly kind = 'docker' as const;
+  private readonly events: ContainerEvents;
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly nodeId: string,
+    logger: ExecutorLogger,
+  ) {
+    this.events = new ContainerEvents(docker, nodeId, logger);
+  }
+
+  open(): Promise<void> {
+    return this.events.open();
+  }
+
+  async list(): Promise<Set<string>> {
+    const containers = await this.containers([]);
+    return new Set(containers.map((c) => c.Labels[TASK_ID_LABEL]).filter((id): id is string => id !== undefined));
+  }
+
+  controller(task: Task): TaskController {
+    return new DockerController(this.docker, this.events, task, this.nodeId);
+  }
+
+  async removeLeftover(taskId: string): Promise<void> {
+    for (const c of await this.containers([labelFilter(TASK_ID_LABEL, taskId)])) {
+      const container = this.docker.getContainer(c.Id);
+      // The engine's stop uses the StopTimeout the container was created with, the task's grace.
+      // 304: already stopped; 404: gone.
+      if (c.State === 'running') await ignoringStatus([304, 404], () => container.stop());
+      await ignoringStatus([404, 409], () => container.remove({ force: true, v: true }));
+    }
+  }
+
+  async logSources(selector: LogSelector): Promise<LogSource[]> {
+    const filters = selector.serviceId !== undefined ? [labelFilter(SERVICE_ID_LABEL, selector.serviceId)] : [];
+    const wanted = selector.taskIds !== undefined ? new Set(selector.taskIds) : undefined;
+    const sources: LogSource[] = [];
+    for (const c of await this.containers(filters)) {
+      const taskId = c.Labels[TASK_ID_LABEL];
+      if (taskId === undefined || (wanted !== undefined && !wanted.has(taskId))) continue;
+      sources.push(new DockerLogSource(this.docker.getContainer(c.Id), taskId, c.Labels[SERVICE_ID_LABEL] ?? ''));
+    }
+    return sources;
+  }
+
+  async close(): Promise<void> {
+    this.events.close();
+  }
+
+  /** This node's containers, stopped ones too, narrowed by more label filters. */
+  private containers(labels: string[]): Promise<Docker.ContainerInfo[]> {
+    return this.docker.listContainers({ all: true, filters: { label: [labelFilter(NODE_LABEL, this.nodeId), ...labels] } });
+  }
+}

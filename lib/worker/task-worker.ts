@@ -1,0 +1,144 @@
+// The node's side of task execution: the assignments the dispatcher sends go
+// to the executor (in order, the latest winning), and every status change the
+// executor observes goes back in batches. The newest status of each assigned
+// task is remembered and sent again after each registration, so a report that
+// a dying leader never committed reaches its successor.
+
+import { LogsRequest, TaskStatusUpdate, WireLogLine } from '../api/dispatcher-protocol';
+import { Task, TaskStatus } from '../api/service-types';
+import { Agent } from './agent';
+import { Executor } from './executor';
+
+const SEND_DELAY_MS = 50;
+const LOG_BATCH = 200;
+const LOG_FLUSH_MS = 50;
+
+export interface TaskWorkerLogger {
+  warn(msg: string): void;
+}
+
+export class TaskWorker {
+  private latest = new Map<string, TaskStatus>();
+  private unsent = new Set<string>();
+  private sendTimer?: NodeJS.Timeout;
+  private assigning: Promise<void> = Promise.resolve();
+  private wanted: readonly Task[] | undefined;
+  private retryTimer?: NodeJS.Timeout;
+  private stopped = false;
+  private readonly off: Array<() => void> = [];
+  private readonly logStreams = new Map<string, AbortController>();
+
+  constructor(
+    private readonly agent: Agent,
+    private readonly executor: Executor,
+    private readonly log: TaskWorkerLogger,
+  ) {
+    this.off.push(
+      agent.on('message', (m) => {
+        if (m.type === 'assignments') this.assign(m.tasks);
+        else if (m.type === 'logsRequest') void this.streamLogs(m);
+        else if (m.type === 'logsCancel') this.logStreams.get(m.requestId)?.abort();
+      }),
+      // A stream belongs to its session: the next leader's reader asks again.
+      agent.on('disconnected', () => {
+        for (const c of this.logStreams.values()) c.abort();
+      }),
+      agent.on('registered', () => {
+        for (const id of this.latest.keys()) this.unsent.add(id);
+        this.scheduleSend();
+      }),
+    );
+  }
+
+  /** The executor's status listener. */
+  readonly onStatus = (taskId: string, status: TaskStatus): void => {
+    this.latest.set(taskId, status);
+    this.unsent.add(taskId);
+    this.scheduleSend();
+  };
+
+  private assign(tasks: readonly Task[]): void {
+    this.wanted = tasks;
+    const ids = new Set(tasks.map((t) => t.id));
+    for (const id of this.latest.keys()) {
+      if (!ids.has(id)) {
+        this.latest.delete(id);
+        this.unsent.delete(id);
+      }
+    }
+    // Only the newest list matters; calls queue so the executor sees them in order.
+    this.assigning = this.assigning.then(async () => {
+      if (this.stopped || this.wanted !== tasks) return;
+      try {
+        await this.executor.assign(tasks);
+      } catch (e) {
+        this.log.warn(`could not apply the task assignments (will retry): ${e instanceof Error ? e.message : String(e)}`);
+        if (this.retryTimer) clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => {
+          if (this.wanted === tasks) this.assign(tasks);
+        }, 1000);
+      }
+    });
+  }
+
+  private scheduleSend(): void {
+    if (this.sendTimer || this.stopped) return;
+    this.sendTimer = setTimeout(() => {
+      this.sendTimer = undefined;
+      this.flush();
+    }, SEND_DELAY_MS);
+  }
+
+  private flush(): void {
+    if (this.unsent.size === 0) return;
+    const updates: TaskStatusUpdate[] = [];
+    for (const id of this.unsent) {
+      const status = this.latest.get(id);
+      if (status) updates.push({ taskId: id, status });
+    }
+    // Without a session they wait for the next registration, which sends them all.
+    if (this.agent.send({ v: 1, type: 'taskStatus', updates })) this.unsent.clear();
+  }
+
+  /** Sends the requested output in batches, then logsEnd (with the error, if reading failed). */
+  private async streamLogs(r: LogsRequest): Promise<void> {
+    const abort = new AbortController();
+    this.logStreams.set(r.requestId, abort);
+    let batch: WireLogLine[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const flush = (): void => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      if (batch.length === 0) return;
+      if (!this.agent.send({ v: 1, type: 'logs', requestId: r.requestId, lines: batch })) abort.abort();
+      batch = [];
+    };
+    let error: string | undefined;
+    try {
+      const selector = { taskIds: r.taskIds, serviceId: r.serviceId };
+      for await (const l of this.executor.logs(selector, { follow: r.follow, tail: r.tail, signal: abort.signal })) {
+        batch.push({ taskId: l.taskId, stream: l.stream, line: l.line, timestamp: l.timestamp });
+        if (batch.length >= LOG_BATCH) flush();
+        else timer ??= setTimeout(flush, LOG_FLUSH_MS);
+      }
+    } catch (e) {
+      if (!abort.signal.aborted) error = e instanceof Error ? e.message : String(e);
+    } finally {
+      flush();
+      this.logStreams.delete(r.requestId);
+    }
+    if (!abort.signal.aborted || error) {
+      this.agent.send(error ? { v: 1, type: 'logsEnd', requestId: r.requestId, error } : { v: 1, type: 'logsEnd', requestId: r.requestId });
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const c of this.logStreams.values()) c.abort();
+    for (const f of this.off) f();
+    if (this.sendTimer) clearTimeout(this.sendTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    await this.assigning.catch(() => undefined);
+    await this.executor.stop();
+  }
+}
