@@ -10,6 +10,7 @@ import { planManagerLeave, removeSelfFromRaft } from '../manager/leave';
 import { createService, removeService, replicaCounts, resolveService, updateService } from '../manager/service-ops';
 import { Service, ServiceSpec } from '../api/service-types';
 import { LogEvent, LogQuery } from '../manager/dispatcher/log-broker';
+import { checkImage } from './image-check';
 import { DeepReadonly, thaw } from '../manager/store';
 import { ControlError, ControlHandler } from './control-server';
 import { NodeIdentity } from './identity';
@@ -106,8 +107,14 @@ export class ControlApi {
       ...replicaCounts(svc, this.m.store.tasksByService(svc.id), this.m.store.list('node')),
     });
     r.on('POST', '/v1/services', async (req) => {
-      const spec = (req.body as { spec?: ServiceSpec } | undefined)?.spec;
+      const b = req.body as { spec?: ServiceSpec; resolveImage?: boolean } | undefined;
+      const spec = b?.spec;
       if (!spec) throw new ControlError(400, 'the request must carry a service spec');
+      if (b.resolveImage !== false && typeof spec.task?.container?.image === 'string') {
+        await checkImage(this.identity(), spec.task.container.image).catch((e: unknown) => {
+          throw new ControlError(400, e instanceof Error ? e.message : String(e));
+        });
+      }
       return ok(await createService(this.m, spec).catch(asControlError));
     });
     r.on('GET', '/v1/services', async () => {
@@ -120,8 +127,16 @@ export class ControlApi {
       return ok({ stale: !fresh, ...view(svc), tasks: this.m.store.tasksByService(svc.id), nodeNames: nodeNames(), activeNodeIds: this.activeNodeIds() });
     });
     r.on('POST', '/v1/services/:ref/update', async (req, p) => {
-      const b = req.body as { spec?: ServiceSpec; version?: number } | undefined;
+      const b = req.body as { spec?: ServiceSpec; version?: number; resolveImage?: boolean } | undefined;
       if (!b?.spec) throw new ControlError(400, 'the request must carry a service spec');
+      const image = b.spec.task?.container?.image;
+      const current = this.m.store.resolve('service', p.ref);
+      const imageChanged = !current.ok || current.object.spec.task.container.image !== image;
+      if (b.resolveImage !== false && typeof image === 'string' && imageChanged) {
+        await checkImage(this.identity(), image).catch((e: unknown) => {
+          throw new ControlError(400, e instanceof Error ? e.message : String(e));
+        });
+      }
       return ok(await updateService(this.m, p.ref, b.spec, b.version).catch(asControlError));
     });
     r.on('POST', '/v1/services/:ref/remove', async (_req, p) => ok({ id: await removeService(this.m, p.ref).catch(asControlError) }));

@@ -41,6 +41,7 @@ export interface InitOptions {
   hostname?: string;
   availability: NodeAvailability;
   dockerHost?: string;
+  runtime?: 'docker' | 'process';
   spec: ClusterSpec;
 }
 
@@ -71,6 +72,7 @@ export interface JoinOptions {
   advertiseAddr: string;
   hostname?: string;
   dockerHost?: string;
+  runtime?: 'docker' | 'process';
 }
 
 export class AlreadyInSwarmError extends Error {
@@ -121,6 +123,7 @@ export class ManagerDaemon {
         listenAddr: o.listenAddr,
         advertiseAddr: o.advertiseAddr,
         dockerHost: o.dockerHost,
+        runtime: o.runtime,
         managers: [o.advertiseAddr],
         raft: o.spec.raft,
         initPending: true,
@@ -325,6 +328,7 @@ export class ManagerDaemon {
   private async forget(): Promise<void> {
     await this.control?.stop().catch(() => undefined);
     await this.agent?.stop().catch(() => undefined);
+    await this.tasks?.removeAll().catch(() => undefined);
     await this.manager?.stop().catch(() => undefined);
     await fsp.rm(this.dir.identity, { force: true });
     await fsp.rm(this.dir.certs, { recursive: true, force: true });

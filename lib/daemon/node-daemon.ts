@@ -103,6 +103,7 @@ export async function joinNode(dataDir: string, o: JoinOptions, log: RaftLogger)
       listenAddr: o.listenAddr,
       advertiseAddr: o.advertiseAddr,
       dockerHost: o.dockerHost,
+      runtime: o.runtime,
       managers: joined.managers.map((m) => m.addr),
       raft: joined.raft,
     };

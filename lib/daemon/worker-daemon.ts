@@ -105,6 +105,7 @@ export class WorkerDaemon {
   private async leave(): Promise<void> {
     // Forget before the socket goes: once the CLI sees the daemon gone, a new join must find a clean dir.
     await this.agent?.stop().catch(() => undefined);
+    await this.tasks?.removeAll().catch(() => undefined);
     await rm(this.dir.identity, { force: true });
     await rm(this.dir.certs, { recursive: true, force: true });
     await this.stop();

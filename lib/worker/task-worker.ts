@@ -132,6 +132,13 @@ export class TaskWorker {
     }
   }
 
+  /** Leaving the swarm: every task's container or process is stopped and removed. */
+  async removeAll(): Promise<void> {
+    this.wanted = [];
+    await this.assigning.catch(() => undefined);
+    await this.executor.assign([]);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     for (const c of this.logStreams.values()) c.abort();

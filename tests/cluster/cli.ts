@@ -14,7 +14,7 @@ export interface CliResult {
 
 export function swarm(dataDir: string, args: string[], timeoutMs = 60_000): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args, '--data-dir', dataDir], { timeout: timeoutMs }, (err, stdout, stderr) => {
+    execFile(process.execPath, [BIN, '--data-dir', dataDir, ...args], { timeout: timeoutMs }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });

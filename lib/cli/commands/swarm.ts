@@ -37,7 +37,10 @@ function guessAdvertise(listenAddr: string): string {
   return formatHostPort('127.0.0.1', port);
 }
 
+const RUNTIMES = ['docker', 'process'];
+
 interface JoinFlags {
+  runtime: 'docker' | 'process';
   token: string;
   availability: NodeAvailability;
   listenAddr: string;
@@ -48,6 +51,7 @@ interface JoinFlags {
 }
 
 interface InitFlags {
+  runtime: 'docker' | 'process';
   listenAddr: string;
   advertiseAddr?: string;
   hostname?: string;
@@ -63,7 +67,7 @@ interface InitFlags {
 }
 
 function initArgs(f: InitFlags): string[] {
-  const args = ['--init', '--listen-addr', f.listenAddr, '--availability', f.availability];
+  const args = ['--init', '--listen-addr', f.listenAddr, '--availability', f.availability, '--runtime', f.runtime];
   args.push('--dispatcher-heartbeat', f.dispatcherHeartbeat, '--raft-tick', f.raftTick);
   args.push('--election-tick', String(f.electionTick), '--heartbeat-tick', String(f.heartbeatTick));
   args.push('--snapshot-interval', String(f.snapshotInterval));
@@ -80,6 +84,7 @@ function addInitOptions(cmd: Command): Command {
     .option('--hostname <name>', "this node's name in the cluster (default: the machine's)")
     .addOption(new Option('--availability <state>', 'availability of this node').choices(AVAILABILITY).default('active'))
     .option('--docker-host <url>', 'the Docker engine tasks run on (default: DOCKER_HOST or the local socket)')
+    .addOption(new Option('--runtime <runtime>', 'how tasks run: containers on the Docker engine, or child processes').choices(RUNTIMES).default('docker'))
     .option('--dispatcher-heartbeat <duration>', 'how often nodes heartbeat', '5s')
     .option('--raft-tick <duration>', 'Raft tick', '100ms')
     .option('--election-tick <n>', 'Raft election timeout in ticks', intOption('election tick'), 10)
@@ -128,7 +133,7 @@ export function registerSwarmCommands(program: Command): void {
         if (f.foreground) {
           const d = await initNode(
             ctx.dataDir,
-            { listenAddr: f.listenAddr, advertiseAddr, hostname: f.hostname, availability: f.availability, dockerHost: f.dockerHost, spec },
+            { listenAddr: f.listenAddr, advertiseAddr, hostname: f.hostname, availability: f.availability, dockerHost: f.dockerHost, runtime: f.runtime, spec },
             daemonLogger(),
           );
           await printJoinHelp(cmd, d.node.nodeId);
@@ -151,6 +156,7 @@ export function registerSwarmCommands(program: Command): void {
     .option('--hostname <name>', "this node's name in the cluster (default: the machine's)")
     .addOption(new Option('--availability <state>', 'availability of this node').choices(AVAILABILITY).default('active'))
     .option('--docker-host <url>', 'the Docker engine tasks run on (default: DOCKER_HOST or the local socket)')
+    .addOption(new Option('--runtime <runtime>', 'how tasks run: containers on the Docker engine, or child processes').choices(RUNTIMES).default('docker'))
     .option('--foreground', 'run the daemon in this process instead of detaching it')
     .action(
       action(async (managerAddr: string, f: JoinFlags, cmd: Command) => {
@@ -169,6 +175,7 @@ export function registerSwarmCommands(program: Command): void {
           hostname: f.hostname,
           dockerHost: f.dockerHost,
           availability: f.availability,
+          runtime: f.runtime,
         };
         if (f.foreground) {
           const d = await joinNode(ctx.dataDir, o, daemonLogger());
@@ -177,7 +184,7 @@ export function registerSwarmCommands(program: Command): void {
           return;
         }
         // The token travels in the environment: a command line is visible to every user in ps.
-        const args = ['--join', managerAddr, '--listen-addr', f.listenAddr, '--advertise-addr', advertiseAddr, '--availability', f.availability];
+        const args = ['--join', managerAddr, '--listen-addr', f.listenAddr, '--advertise-addr', advertiseAddr, '--availability', f.availability, '--runtime', f.runtime];
         if (f.hostname) args.push('--hostname', f.hostname);
         if (f.dockerHost) args.push('--docker-host', f.dockerHost);
         await startDetached(ctx.dataDir, args, 90_000, { SWARM_JOIN_TOKEN: f.token });
@@ -282,6 +289,7 @@ export function registerSwarmCommands(program: Command): void {
               hostname: f.hostname,
               dockerHost: f.dockerHost,
               availability: f.availability,
+              runtime: f.runtime,
             },
             log,
           );
@@ -297,6 +305,7 @@ export function registerSwarmCommands(program: Command): void {
                 hostname: f.hostname,
                 availability: f.availability,
                 dockerHost: f.dockerHost,
+                runtime: f.runtime,
                 spec: clusterSpec(f),
               },
               log,

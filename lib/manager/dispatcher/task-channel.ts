@@ -21,6 +21,7 @@ import { jsonEqual } from './json-equal';
 import { TimerHandle, Timers } from './timers';
 
 const SEND_DELAY_MS = 50;
+const ASSIGNED = taskStateRank('assigned');
 const WRITE_DELAY_MS = 100;
 
 export class TaskChannel {
@@ -76,9 +77,9 @@ export class TaskChannel {
     this.pending.clear();
   }
 
-  /** The node's whole task list, now. */
+  /** The node's whole task list, now: the tasks the scheduler placed there (a global task waits for its say too). */
   send(s: AgentSession): void {
-    const tasks = this.host.store.tasksByNode(s.nodeId);
+    const tasks = this.host.store.tasksByNode(s.nodeId).filter((t) => taskStateRank(t.status.state) >= ASSIGNED);
     s.send({ v: 1, type: 'assignments', tasks: tasks as never });
   }
 

@@ -48,6 +48,8 @@ interface Working {
 }
 
 const live = (w: Working) => w.task.desiredState === 'running';
+/** Created and shut down in the same pass (a restart, then a scale down): never written. */
+const dropped = (w: Working) => w.created && !live(w);
 const slotKey = (t: { slot?: number; nodeId?: string }) => (t.slot !== undefined ? `s${t.slot}` : `n${t.nodeId ?? ''}`);
 
 export function planOrchestration(input: PlanInput): Action[][] {
@@ -118,7 +120,8 @@ class ServicePlan {
         const d = decideRestart(t as RTask, this.service.spec.task.restartPolicy, this.now);
         if (!d.restart) continue;
         this.shutdown(w, 'restarting');
-        if (global && t.nodeId && !this.eligibleForGlobal(t.nodeId, true)) continue;
+        // A restart is a new task: a paused node gets none (as swarmkit), nor one it no longer qualifies for.
+        if (global && t.nodeId && !this.eligibleForGlobal(t.nodeId, false)) continue;
         this.create({ slot: t.slot, nodeId: global ? t.nodeId : undefined, notBefore: d.notBefore, restarts: d.restarts });
         continue;
       }
@@ -215,7 +218,9 @@ class ServicePlan {
   // ---- 3. updates ----------------------------------------------------------------
 
   private rollOutdated(): void {
-    const outdated = this.work.filter((w) => live(w) && !w.created && !isUpToDate(w.task as RTask, this.service));
+    // A paused node's global task is left as it is: its replacement would be a new task there (swarmkit waits too).
+    const paused = (w: Working) => this.service.spec.mode === 'global' && !!w.task.nodeId && this.nodes.get(w.task.nodeId)?.spec.availability === 'pause';
+    const outdated = this.work.filter((w) => live(w) && !w.created && !paused(w) && !isUpToDate(w.task as RTask, this.service));
     if (outdated.length === 0) return;
     const unplaced = outdated.filter((w) => !w.task.nodeId || taskStateRank(w.task.status.state) < taskStateRank('assigned'));
     for (const w of unplaced) this.replace(w);
@@ -241,6 +246,7 @@ class ServicePlan {
     const limit = Math.max(1, this.input.historyLimit);
     const groups = new Map<string, Working[]>();
     for (const w of this.work) {
+      if (dropped(w)) continue;
       const k = slotKey(w.task);
       const list = groups.get(k) ?? [];
       list.push(w);
@@ -249,14 +255,17 @@ class ServicePlan {
     const deletes: Action[] = [];
     for (const list of groups.values()) {
       if (list.length <= limit) continue;
-      list.sort((a, b) => createdAt(b) - createdAt(a));
-      for (const w of list.slice(limit)) {
+      const finished: RTask[] = [];
+      for (const w of list) {
         const t = w.stored;
         if (!t || w.changed || live(w)) continue;
-        if (isTerminal(t.status.state) || !t.nodeId || nodeLost(this.nodes, t.nodeId)) {
-          deletes.push({ op: 'delete', kind: 'task', id: t.id, expectedVersion: t.meta.version });
-        }
+        if (isTerminal(t.status.state) || !t.nodeId || nodeLost(this.nodes, t.nodeId)) finished.push(t);
       }
+      // Live and still-stopping tasks are kept whatever their age, and count against the limit;
+      // the rest of it goes to the newest finished tasks (the last written first when created together).
+      const room = Math.max(0, limit - (list.length - finished.length));
+      finished.sort((a, b) => Date.parse(b.meta.createdAt) - Date.parse(a.meta.createdAt) || b.meta.version - a.meta.version);
+      for (const t of finished.slice(room)) deletes.push({ op: 'delete', kind: 'task', id: t.id, expectedVersion: t.meta.version });
     }
     return deletes;
   }
@@ -282,7 +291,7 @@ class ServicePlan {
   private actions(): Action[] {
     const out: Action[] = [];
     for (const w of this.work) {
-      if (!w.changed) continue;
+      if (!w.changed || dropped(w)) continue;
       if (w.created) out.push({ op: 'create', kind: 'task', object: w.task as Draft<Task> });
       else if (w.stored) out.push({ op: 'update', kind: 'task', object: w.task as Draft<Task>, expectedVersion: w.stored.meta.version });
     }

@@ -9,7 +9,7 @@ export function abortError(): Error {
 }
 
 export function isAbortError(e: unknown): boolean {
-  return e instanceof Error && e.name === 'AbortError';
+  return typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'AbortError';
 }
 
 export function throwIfAborted(signal: AbortSignal): void {

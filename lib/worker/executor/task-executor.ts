@@ -4,15 +4,12 @@
 
 import type { Task } from '../../api/service-types';
 import type { Runtime } from './controller';
+import { errorMessage } from './error-message';
 import { readLogs } from './logs';
 import { TaskRunner } from './task-runner';
 import type { Executor, ExecutorLogger, ExecutorOptions, ExecutorRuntimeKind, LogLine, LogOptions, LogSelector, StatusListener } from './types';
 
 const SILENT: ExecutorLogger = { warn: () => undefined };
-
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 export class TaskExecutor implements Executor {
   readonly nodeId: string;
@@ -103,7 +100,7 @@ export class TaskExecutor implements Executor {
   /** Stopping takes up to the task's grace period, which the next assignment need not wait for. */
   private removeInBackground(taskId: string, remove: () => Promise<void>): void {
     const done = remove()
-      .catch((e: unknown) => this.logger.warn('removing a task failed', { taskId, err: messageOf(e) }))
+      .catch((e: unknown) => this.logger.warn('removing a task failed', { taskId, err: errorMessage(e) }))
       .finally(() => {
         if (this.removals.get(taskId) === done) this.removals.delete(taskId);
       });

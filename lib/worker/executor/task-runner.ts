@@ -8,6 +8,7 @@ import type { PortConfig, Task, TaskState, TaskStatus } from '../../api/service-
 import { isTerminal, taskStateRank } from '../../api/service-types';
 import { isAbortError, sleep, whenAborted } from './abort';
 import type { ExitInfo, Progress, RunDetails, TaskController } from './controller';
+import { errorMessage } from './error-message';
 import { exitError, exitState, STATE_MESSAGES } from './status';
 import type { ExecutorLogger, StatusListener } from './types';
 
@@ -16,10 +17,6 @@ type Stage = 'unknown' | 'new' | 'created' | 'started' | 'running' | 'done';
 
 /** After an unexpected error (the engine went away), the runner tries the step again this much later. */
 const RETRY_MS = 1_000;
-
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 function stopWanted(desired: TaskState): boolean {
   return taskStateRank(desired) > taskStateRank('running');
@@ -78,7 +75,7 @@ export class TaskRunner {
         await this.step(signal);
       } catch (e) {
         if (isAbortError(e)) continue;
-        this.logger.warn('task step failed; retrying', { taskId: this.task.id, stage: this.stage, err: messageOf(e) });
+        this.logger.warn('task step failed; retrying', { taskId: this.task.id, stage: this.stage, err: errorMessage(e) });
         await sleep(RETRY_MS, signal).catch(() => undefined);
       }
     }
@@ -146,7 +143,7 @@ export class TaskRunner {
     try {
       this.details = { ...this.details, ...(await this.ctrl.prepare()) };
     } catch (e) {
-      this.emit('rejected', { err: messageOf(e) });
+      this.emit('rejected', { err: errorMessage(e) });
       this.stage = 'done';
       return;
     }
@@ -163,7 +160,7 @@ export class TaskRunner {
     try {
       await this.ctrl.start();
     } catch (e) {
-      this.emit('failed', { err: `starting: ${messageOf(e)}` });
+      this.emit('failed', { err: `starting: ${errorMessage(e)}` });
       this.stage = 'done';
       return;
     }
@@ -231,7 +228,7 @@ export class TaskRunner {
     try {
       this.onStatus(this.task.id, status);
     } catch (e) {
-      this.logger.warn('status listener threw', { taskId: this.task.id, err: messageOf(e) });
+      this.logger.warn('status listener threw', { taskId: this.task.id, err: errorMessage(e) });
     }
   }
 }

@@ -205,12 +205,15 @@ export class ProcessController implements TaskController {
 
   private progress(until: 'running' | 'exit'): Progress | undefined {
     if (this.child === undefined) return { kind: 'failed', err: 'task: process is not running' };
+    const ports = this.ports;
+    const running: Progress = { kind: 'running', details: { pid: this.pid, ...(ports.length > 0 ? { ports } : {}) } };
+    // It did run, however briefly: reported as RUNNING first, unless it had a health check to pass.
+    if (until === 'running' && this.probe === undefined) return running;
     if (this.finished && this.exit !== undefined) return { kind: 'exited', exit: this.exit };
     if (this.exit !== undefined) return undefined; // exited, output still draining
     if (this.probe?.status === 'unhealthy') return { kind: 'failed', err: UNHEALTHY_ERROR };
     if (until === 'exit' || this.probe?.status === 'starting') return undefined;
-    const ports = this.ports;
-    return { kind: 'running', details: { pid: this.pid, ...(ports.length > 0 ? { ports } : {}) } };
+    return running;
   }
 
   private async watch<T>(check: () => T | undefined, signal: AbortSignal): Promise<T> {
