@@ -182,7 +182,8 @@ class ServicePlan {
         }
       }
       if (!best) return;
-      this.shutdown(best, 'scaled down');
+      // As swarmkit: a scaled-down task is removed, not kept as history of its slot.
+      this.shutdown(best, 'scaled down', 'remove');
       if (best.task.nodeId) perNode.set(best.task.nodeId, (perNode.get(best.task.nodeId) ?? 1) - 1);
     }
   }
@@ -253,6 +254,16 @@ class ServicePlan {
       groups.set(k, list);
     }
     const deletes: Action[] = [];
+    for (const w of this.work) {
+      const t = w.stored;
+      if (!t || w.changed || live(w)) continue;
+      // Scaled down and stopped, or on a node that is no more (it will never report): gone for good.
+      const stopped = isTerminal(t.status.state) || !t.nodeId || nodeLost(this.nodes, t.nodeId);
+      if ((t.desiredState === 'remove' && stopped) || (t.nodeId && !this.nodes.has(t.nodeId))) {
+        deletes.push({ op: 'delete', kind: 'task', id: t.id, expectedVersion: t.meta.version });
+        w.changed = true;
+      }
+    }
     for (const list of groups.values()) {
       if (list.length <= limit) continue;
       const finished: RTask[] = [];
@@ -272,9 +283,9 @@ class ServicePlan {
 
   // ---- changes -------------------------------------------------------------------
 
-  private shutdown(w: Working, why: string): void {
+  private shutdown(w: Working, why: string, desired: 'shutdown' | 'remove' = 'shutdown'): void {
     const next = w.created ? (w.task as Draft<Task>) : thaw(w.task as RTask);
-    next.desiredState = 'shutdown';
+    next.desiredState = desired;
     // Nobody will report on a task that never reached a node: it is shut down here.
     if (!next.nodeId && !isTerminal(next.status.state)) {
       next.status = { state: 'shutdown', timestamp: new Date(this.now).toISOString(), message: why };
