@@ -44,7 +44,7 @@ export function runNodeAgent(
     id.runtime === 'process'
       ? createProcessExecutor({ nodeId: id.nodeId, onStatus, logger, stateDir: dir.tasks })
       : createDockerExecutor({ nodeId: id.nodeId, onStatus, logger, docker: dockerFor(id.dockerHost) });
-  const worker = new TaskWorker(agent, executor, { warn: (m) => log.warn(`tasks: ${m}`) });
+  const worker = new TaskWorker(agent, executor, { warn: (m) => log.warn(`tasks: ${m}`) }, { id: id.nodeId, hostname: id.hostname });
   ref.worker = worker;
   agent.start();
   return { agent, tasks: worker };

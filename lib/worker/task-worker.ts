@@ -8,6 +8,7 @@ import { LogsRequest, TaskStatusUpdate, WireLogLine } from '../api/dispatcher-pr
 import { Task, TaskStatus } from '../api/service-types';
 import { Agent } from './agent';
 import { Executor } from './executor';
+import { expandTaskTemplates, TemplateNode } from './task-templates';
 
 const SEND_DELAY_MS = 50;
 const LOG_BATCH = 200;
@@ -32,6 +33,7 @@ export class TaskWorker {
     private readonly agent: Agent,
     private readonly executor: Executor,
     private readonly log: TaskWorkerLogger,
+    private readonly node: TemplateNode,
   ) {
     this.off.push(
       agent.on('message', (m) => {
@@ -70,7 +72,7 @@ export class TaskWorker {
     this.assigning = this.assigning.then(async () => {
       if (this.stopped || this.wanted !== tasks) return;
       try {
-        await this.executor.assign(tasks);
+        await this.executor.assign(tasks.map((t) => expandTaskTemplates(t, this.node)));
       } catch (e) {
         this.log.warn(`could not apply the task assignments (will retry): ${e instanceof Error ? e.message : String(e)}`);
         if (this.retryTimer) clearTimeout(this.retryTimer);
