@@ -84,7 +84,7 @@ describe('services on the process runtime', () => {
   });
 
   test('service logs show lines from every node', async () => {
-    await swarmOk(m, ['service', 'create', '-d', '--name', 'talk', '--mode', 'global', '--stop-grace-period', '1s', 'swarm-test/busybox:latest', 'sh', '-c', `echo hello from $$HOSTNAME; exec sleep ${MARK}`]);
+    await swarmOk(m, ['service', 'create', '-d', '--name', 'talk', '--mode', 'global', '--stop-grace-period', '1s', 'swarm-test/busybox:latest', 'sh', '-c', `echo hello from $HOSTNAME; exec sleep ${MARK}`]);
     await untilRunning(m, 'talk', 3, eventually);
     await eventually(
       'a line from each node',
