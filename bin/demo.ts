@@ -1,81 +1,167 @@
-// The main job until the cluster exists: a three-member Raft cluster of real
-// processes on 127.0.0.1 with on-disk logs. It elects a leader, replicates
-// writes, survives kill -9 of the leader, brings the member back, and shows
-// that it caught up. Every process it starts is stopped before it exits.
+// The main job: a local cluster of one manager and two workers on
+// 127.0.0.1, each its own daemon with its own data dir, running a service
+// through the real CLI. It spreads 6 replicas, loses a worker to kill -9 and
+// heals, scales, rolls out an update, and removes everything. Tasks run as
+// containers on the local Docker engine, or as processes when no engine
+// answers (and the demo says so). Every process it starts is stopped.
 
-import { mkdtempSync, rmSync } from 'fs';
+import { execFile } from 'child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { MemberProcess } from '../lib/raft/process/member-process';
-import { ProcessCluster } from '../lib/raft/process/process-cluster';
+import Docker from 'dockerode';
+import { freePort } from '../lib/raft/process/process-cluster';
+import { testImageName } from '../lib/testing/test-image';
+import { eventually } from '../lib/util/eventually';
 
+const BIN = join(__dirname, '..', '..', 'bin', 'swarm');
 const say = (s: string) => console.log(s);
 
-async function table(c: ProcessCluster): Promise<void> {
-  say('  ID  PID      ROLE      TERM  COMMIT  APPLIED  KEYS');
-  for (const s of (await c.statuses()).sort((a, b) => a.id - b.id)) {
-    const role = s.isLeader ? 'leader' : s.leader ? 'follower' : 'candidate';
-    say(
-      `  ${String(s.id).padEnd(3)} ${String(s.pid).padEnd(8)} ${role.padEnd(9)} ${String(s.term).padEnd(5)} ` +
-        `${String(s.commit).padEnd(7)} ${String(s.applied).padEnd(8)} ${s.keys}`,
-    );
+function swarm(dir: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [BIN, '--data-dir', dir, ...args], { timeout: 120_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`swarm ${args.join(' ')}: ${stderr.trim() || err.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+function pidOf(dir: string): number | undefined {
+  try {
+    return Number(readFileSync(join(dir, 'swarm.pid'), 'utf8').trim()) || undefined;
+  } catch {
+    return undefined;
   }
 }
 
-async function put(m: MemberProcess, key: string, value: string): Promise<number> {
-  const r = await m.request({ op: 'put', key, value });
-  if (!r.ok) throw new Error(`put ${key}: ${r.error}`);
-  return r.index as number;
+async function engineAnswers(): Promise<boolean> {
+  try {
+    await new Docker().ping();
+    await new Docker().getImage(testImageName()).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function running(m: string, service: string): Promise<Record<string, number>> {
+  const rows = (await swarm(m, ['service', 'ps', '--format', 'json', service])).trim().split('\n').filter(Boolean);
+  const out: Record<string, number> = {};
+  for (const l of rows) {
+    const r = JSON.parse(l) as { Node: string; DesiredState: string; CurrentState: string };
+    if (r.DesiredState === 'Running' && r.CurrentState.startsWith('Running')) out[r.Node] = (out[r.Node] ?? 0) + 1;
+  }
+  return out;
+}
+
+const count = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
+
+async function untilRunning(m: string, service: string, n: number, without?: string): Promise<Record<string, number>> {
+  return eventually(`${n} running tasks`, async () => {
+    const c = await running(m, service);
+    return count(c) === n && !(without && c[without]) ? c : undefined;
+  }, 90_000, 200);
 }
 
 async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'swarm-demo-'));
-  let cluster: ProcessCluster | undefined;
+  const dirs = { m1: join(root, 'm1'), w1: join(root, 'w1'), w2: join(root, 'w2') };
+  const m = dirs.m1;
+  const docker = await engineAnswers();
+  const runtime = docker ? 'docker' : 'process';
+  const nodeIds: string[] = [];
   try {
-    say(`Starting 3 raft members on 127.0.0.1 (data in ${root})`);
-    cluster = await ProcessCluster.create(root, 3);
-    for (const cfg of cluster.configs) say(`  member ${cfg.id}: ws://127.0.0.1:${cfg.port}  pid ${cluster.members.get(cfg.id)?.pid}`);
-    let t0 = Date.now();
-    let leader = await cluster.waitForLeader();
-    say(`\nLeader elected in ${Date.now() - t0} ms: member ${leader.config.id}`);
-
-    t0 = Date.now();
-    for (let i = 1; i <= 100; i++) await put(leader, `service/web-${i}`, `replicas=${i % 7}`);
-    say(`Wrote 100 keys through the leader in ${Date.now() - t0} ms (each committed on a quorum, fsync'ed)`);
-    await table(cluster);
-
-    const victim = leader.config.id;
-    say(`\nkill -9 of the leader (member ${victim}, pid ${leader.pid})`);
-    t0 = Date.now();
-    await cluster.kill(victim);
-    leader = await cluster.waitForLeader(15_000, victim);
-    say(`New leader in ${Date.now() - t0} ms: member ${leader.config.id}`);
-    for (let i = 101; i <= 150; i++) await put(leader, `service/web-${i}`, `replicas=${i % 7}`);
-    say('Wrote 50 more keys with one member down');
-    await table(cluster);
-
-    say(`\nRestarting member ${victim} from its data dir`);
-    const back = await cluster.start(victim);
-    const target = (await leader.status())?.commit ?? 0;
-    t0 = Date.now();
-    for (;;) {
-      const st = await back.status();
-      if (st && st.applied >= target) break;
-      if (Date.now() - t0 > 20_000) throw new Error(`member ${victim} did not catch up: ${JSON.stringify(st)}`);
-      await new Promise((r) => setTimeout(r, 50));
+    say(docker
+      ? `Tasks run as containers of ${testImageName()} on the local Docker engine.`
+      : 'No Docker engine (or no test image) answers: tasks run as processes (--runtime process).');
+    const addr = `127.0.0.1:${await freePort()}`;
+    say(`\n$ swarm init --listen-addr ${addr} --hostname m1 --dispatcher-heartbeat 1s   (data in ${root})`);
+    await swarm(m, ['init', '--runtime', runtime, '--listen-addr', addr, '--hostname', 'm1', '--dispatcher-heartbeat', '1s']);
+    const token = (await swarm(m, ['join-token', '-q', 'worker'])).trim();
+    for (const w of ['w1', 'w2'] as const) {
+      const listen = `127.0.0.1:${await freePort()}`;
+      say(`$ swarm join --token SWMTKN-1-… ${addr} --listen-addr ${listen} --hostname ${w}`);
+      await swarm(dirs[w], ['join', '--runtime', runtime, '--token', token, addr, '--listen-addr', listen, '--hostname', w]);
     }
-    say(`Member ${victim} caught up in ${Date.now() - t0} ms`);
-    const r = await back.request({ op: 'get', key: 'service/web-150' });
-    say(`Linearizable read on member ${victim}: service/web-150 = ${r.ok ? r.value : `error: ${r.error}`}`);
-    await table(cluster);
-    say('\nDemo finished: stopping every member.');
+    say('\n$ swarm node ls');
+    say((await swarm(m, ['node', 'ls'])).trimEnd());
+    nodeIds.push(...(await swarm(m, ['node', 'ls', '-q'])).trim().split('\n'));
+
+    say('\n$ swarm service create -d --name web --replicas 6 --stop-grace-period 1s IMAGE sleep 100000');
+    let t0 = Date.now();
+    await swarm(m, ['service', 'create', '-d', '--name', 'web', '--replicas', '6', '--stop-grace-period', '1s', testImageName(), 'sleep', '100000']);
+    let c = await untilRunning(m, 'web', 6);
+    say(`6 replicas running in ${Date.now() - t0} ms, per node: ${JSON.stringify(c)}`);
+    say('\n$ swarm service ps web');
+    say((await swarm(m, ['service', 'ps', 'web'])).trimEnd());
+
+    const victim = Object.entries(c).sort((a, b) => b[1] - a[1]).find(([n]) => n !== 'm1')?.[0] ?? 'w1';
+    say(`\nkill -9 of ${victim}'s daemon (pid ${pidOf(dirs[victim as 'w1'])})`);
+    t0 = Date.now();
+    process.kill(pidOf(dirs[victim as 'w1']) ?? 0, 'SIGKILL');
+    c = await untilRunning(m, 'web', 6, victim);
+    say(`6 replicas running again without ${victim} after ${Date.now() - t0} ms: ${JSON.stringify(c)}`);
+    say('$ swarm node ls');
+    say((await swarm(m, ['node', 'ls'])).trimEnd());
+    say(`\n$ swarm start   (on ${victim})`);
+    await swarm(dirs[victim as 'w1'], ['start']);
+
+    say('\n$ swarm service scale web=9');
+    await swarm(m, ['service', 'scale', '-d', 'web=9']);
+    c = await untilRunning(m, 'web', 9);
+    say(`9 running: ${JSON.stringify(c)}`);
+
+    say('\n$ swarm service update -d --env-add COLOR=blue web   (one task at a time)');
+    t0 = Date.now();
+    await swarm(m, ['service', 'update', '-d', '--env-add', 'COLOR=blue', 'web']);
+    // Each of the 9 slots gets a new task; the old ones stay as Shutdown history.
+    await eventually('the update rolled out', async () => {
+      const replaced = (await swarm(m, ['service', 'ps', '-q', '--filter', 'desired-state=shutdown', 'web'])).trim().split('\n').filter(Boolean);
+      return replaced.length >= 9 && count(await running(m, 'web')) === 9 ? true : undefined;
+    }, 120_000, 300);
+    say(`rolled out in ${Date.now() - t0} ms`);
+    say('\n$ swarm service ls');
+    say((await swarm(m, ['service', 'ls'])).trimEnd());
+
+    say('\n$ swarm service rm web');
+    await swarm(m, ['service', 'rm', 'web']);
+    await eventually('no task left', async () => (count(await running(m, 'web').catch(() => ({}))) === 0 ? true : undefined), 60_000, 300);
+    say('removed.');
   } finally {
-    await cluster?.stopAll();
+    for (const d of Object.values(dirs)) {
+      const pid = pidOf(d);
+      if (pid) {
+        try {
+          process.kill(pid, 'SIGTERM');
+        } catch {
+          // not running
+        }
+      }
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    for (const d of Object.values(dirs)) {
+      const pid = pidOf(d);
+      try {
+        if (pid) process.kill(pid, 'SIGKILL');
+      } catch {
+        // stopped
+      }
+    }
+    if (docker) {
+      // Containers of the killed worker's tasks outlive its daemon; remove whatever is left.
+      const d = new Docker();
+      for (const id of nodeIds) {
+        for (const ci of await d.listContainers({ all: true, filters: { label: [`com.docker.swarm.node.id=${id}`] } })) {
+          await d.getContainer(ci.Id).remove({ force: true }).catch(() => undefined);
+        }
+      }
+    }
     rmSync(root, { recursive: true, force: true });
+    say('\nEvery daemon stopped; data dirs removed.');
   }
 }
 
 main().catch((e: unknown) => {
-  console.error(`demo failed: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 1;
 });
