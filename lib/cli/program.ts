@@ -12,9 +12,9 @@ const DESCRIPTION = [
 
 // Said plainly so nobody goes looking for commands that do not exist yet.
 const STATUS = `
-Status: managers and workers can form a swarm (init, join, start, stop,
-leave, info, join-token, node ls/inspect/update/rm). node promote/demote,
-services and stacks arrive in later releases.`;
+Status: a swarm of managers and workers (init, join, start, stop, leave, info,
+join-token, node ...) runs services on Docker containers or processes
+(service create/ls/ps/inspect/update/scale/rm/logs). Stacks arrive next.`;
 
 /**
  * Builds the `swarm` command line. Kept apart from bin/cli.ts so tests can drive it
