@@ -8,6 +8,7 @@ import { Manager } from '../manager/manager';
 import { demoteNode, promoteNode, removeNode, resolveNode, updateNode, NodeUpdate } from '../manager/node-ops';
 import { planManagerLeave, removeSelfFromRaft } from '../manager/leave';
 import { createService, removeService, replicaCounts, resolveService, updateService } from '../manager/service-ops';
+import { deployStack, listStacks, removeStack, stackServices } from '../manager/stack-ops';
 import { Service, ServiceSpec } from '../api/service-types';
 import { LogEvent, LogQuery } from '../manager/dispatcher/log-broker';
 import { checkImage } from './image-check';
@@ -117,10 +118,32 @@ export class ControlApi {
       }
       return ok(await createService(this.m, spec).catch(asControlError));
     });
-    r.on('GET', '/v1/services', async () => {
+    r.on('GET', '/v1/services', async (req) => {
       const fresh = await this.sync(false);
-      return ok({ stale: !fresh, services: this.m.store.list('service').map(view) });
+      const stack = req.query.get('stack');
+      const services = stack === null ? this.m.store.list('service') : stackServices(this.m, stack);
+      return ok({ stale: !fresh, services: services.map(view) });
     });
+    r.on('GET', '/v1/stacks', async () => {
+      const fresh = await this.sync(false);
+      return ok({ stale: !fresh, stacks: listStacks(this.m) });
+    });
+    r.on('POST', '/v1/stacks/:name/deploy', async (req, p) => {
+      const b = req.body as { services?: ServiceSpec[]; prune?: boolean; resolveImage?: boolean } | undefined;
+      if (!b || !Array.isArray(b.services)) throw new ControlError(400, 'the request must carry the stack\'s service specs');
+      if (b.resolveImage !== false) {
+        const known = new Map(stackServices(this.m, p.name).map((svc) => [svc.spec.name, svc.spec.task.container.image]));
+        const problems: string[] = [];
+        for (const spec of b.services) {
+          const image = spec?.task?.container?.image;
+          if (typeof image !== 'string' || known.get(spec.name) === image) continue;
+          await checkImage(this.identity(), image).catch((e: unknown) => problems.push(`service ${spec.name}: ${e instanceof Error ? e.message : String(e)}`));
+        }
+        if (problems.length > 0) throw new ControlError(400, problems.join('\n'));
+      }
+      return ok(await deployStack(this.m, p.name, b.services, b.prune === true).catch(asControlError));
+    });
+    r.on('POST', '/v1/stacks/:name/remove', async (_req, p) => ok({ removed: await removeStack(this.m, p.name).catch(asControlError) }));
     r.on('GET', '/v1/services/:ref', async (_req, p) => {
       const fresh = await this.sync(false);
       const svc = this.wrap(() => resolveService(this.m, p.ref));
@@ -169,9 +192,12 @@ export class ControlApi {
     r.on('GET', '/v1/tasks', async (req) => {
       const fresh = await this.sync(false);
       const refs = req.query.getAll('service');
-      const services = refs.map((ref) => this.wrap(() => resolveService(this.m, ref)));
-      const tasks = refs.length > 0 ? services.flatMap((svc) => this.m.store.tasksByService(svc.id)) : this.m.store.list('task');
-      return ok({ stale: !fresh, services: refs.length > 0 ? services : this.m.store.list('service'), tasks, nodeNames: nodeNames() });
+      const stack = req.query.get('stack');
+      const services =
+        stack !== null ? stackServices(this.m, stack) : refs.length > 0 ? refs.map((ref) => this.wrap(() => resolveService(this.m, ref))) : this.m.store.list('service');
+      if (stack !== null && services.length === 0) throw new ControlError(404, `nothing found in stack: ${stack}`);
+      const tasks = services.flatMap((svc) => this.m.store.tasksByService(svc.id));
+      return ok({ stale: !fresh, services, tasks, nodeNames: nodeNames() });
     });
   }
 
