@@ -50,6 +50,8 @@ export class ControlApi {
     private readonly stopDaemon: () => Promise<void>,
     private readonly leaveSwarm: (force: boolean) => Promise<void>,
     private readonly readLogs: (q: LogQuery, signal: AbortSignal) => AsyncIterable<LogEvent>,
+    /** Called as a leave starts (true) or is given up (false): a leaving node must not be turned into a worker meanwhile. */
+    private readonly setLeaving: (leaving: boolean) => void = () => undefined,
   ) {}
 
   handler(): ControlHandler {
@@ -87,7 +89,13 @@ export class ControlApi {
       } catch (e) {
         return asControlError(e);
       }
-      if (plan.kind === 'remove') await removeSelfFromRaft(this.m, id, reachable).catch(asControlError);
+      this.setLeaving(true);
+      if (plan.kind === 'remove') {
+        await removeSelfFromRaft(this.m, id, reachable).catch((e: unknown) => {
+          this.setLeaving(false);
+          return asControlError(e);
+        });
+      }
       setImmediate(() => void this.leaveSwarm(plan.kind !== 'remove'));
       return ok({ leaving: true });
     });

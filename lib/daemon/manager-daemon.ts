@@ -91,6 +91,7 @@ export class ManagerDaemon {
   private agent?: Agent;
   private tasks?: TaskWorker;
   private stopped?: Promise<void>;
+  private leaving = false;
   private resolveStopped!: (next: Handover | undefined) => void;
   /** Resolves when the daemon is down: with the node's new role when it stopped to change role. */
   readonly done: Promise<Handover | undefined>;
@@ -258,6 +259,8 @@ export class ManagerDaemon {
       identity: () => this.identity,
       creds: this.creds,
       log: this.log,
+      // A leaving manager becomes a worker in the store too; it is on its way out, not to a new role.
+      paused: () => this.leaving,
       onSwitch: (next) => void this.shutdown(next),
     });
     // A restarted manager serves its last known state at once, even without a quorum.
@@ -269,6 +272,7 @@ export class ManagerDaemon {
         () => this.forget(),
         (q, signal) =>
           readLogs({ m: this.manager as Manager, dispatcher: this.dispatcher as Dispatcher, creds: this.creds, clusterId: this.identity.clusterId }, q, signal),
+        (leaving) => (this.leaving = leaving),
       ).handler());
     await this.control.start();
     this.log.info(`node ${id.nodeId} (${id.hostname}) is a manager of cluster ${id.clusterId}, listening on ${id.listenAddr}`);

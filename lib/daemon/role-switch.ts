@@ -37,6 +37,8 @@ export function followRoleChanges(
     identity: () => NodeIdentity;
     creds: Credentials;
     log: RaftLogger;
+    /** While true, role changes are ignored (the node is leaving the swarm). */
+    paused?: () => boolean;
     onSwitch: (next: RoleSwitch) => void;
   },
 ): void {
@@ -80,7 +82,7 @@ export function followRoleChanges(
   };
 
   agent.on('message', (m) => {
-    if (switching) return;
+    if (switching || o.paused?.()) return;
     if (m.type === 'roleChange') {
       o.log.info(`role change: the swarm wants this node to be a ${m.role}`);
       requestCertificate().catch(fail('could not request a certificate'));

@@ -136,7 +136,16 @@ describe('three managers', () => {
     expect(info.Managers).toBe(1);
     // An old manager restarted from its data is turned into a worker, and can be promoted again.
     await swarmOk(dirs[1], ['start']);
-    await eventually('m2 a worker', async () => (await swarm(dirs[1], ['node', 'ls'])).stderr.includes('not a swarm manager') || undefined, 30_000, 100);
+    await eventually(
+      'm2 a worker',
+      async () => {
+        const r = await swarm(dirs[1], ['node', 'ls']);
+        if (!r.stderr.includes('not a swarm manager')) throw new Error(`node ls on m2: ${r.stderr.trim() || 'answered as a manager'}`);
+        return true;
+      },
+      60_000,
+      200,
+    );
     await swarmOk(dirs[0], ['node', 'promote', 'm2']);
     await eventually('m2 reachable', async () => (await nodes(dirs[0])).find((r) => r.Hostname === 'm2')?.ManagerStatus === 'Reachable' || undefined, 30_000, 100);
     await swarmOk(dirs[1], ['node', 'update', 'm1', '--label-add', 'via=m2']);

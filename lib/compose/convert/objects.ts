@@ -1,0 +1,127 @@
+import type { FileObjectConfig, LoadedStack } from '../types';
+import { LABEL_NAMESPACE } from './service';
+import type { StackFileObject, StackNetwork, StackVolume } from './types';
+
+// The stack's networks, volumes, secrets and configs as the user declared
+// them, named as docker names them, with the services that use each. The
+// cluster creates none of them yet (volumes excepted: a node's engine
+// creates a named volume when a task mounts it); the notices say so, once
+// per object and per service that relies on it.
+
+const scoped = (namespace: string, key: string, name: string) => (name !== '' ? name : `${namespace}_${key}`);
+const withStackLabel = (labels: Record<string, string>, namespace: string, external: boolean) =>
+  external ? { ...labels } : { ...labels, [LABEL_NAMESPACE]: namespace };
+
+export function stackNetworks(stack: LoadedStack, namespace: string): { networks: StackNetwork[]; notices: string[] } {
+  const users = new Map<string, string[]>();
+  for (const s of stack.services) {
+    const names = Object.keys(s.networks);
+    for (const n of names.length === 0 ? ['default'] : names) users.set(n, [...(users.get(n) ?? []), s.name]);
+  }
+  const networks: StackNetwork[] = [];
+  const notices: string[] = [];
+  for (const [key, services] of [...users].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const n = stack.networks[key];
+    const name = n ? scoped(namespace, key, n.name) : `${namespace}_${key}`;
+    networks.push({
+      key,
+      name,
+      external: n?.external.external ?? false,
+      driver: n?.driver || 'overlay',
+      driverOpts: { ...(n?.driver_opts ?? {}) },
+      labels: withStackLabel(n?.labels ?? {}, namespace, n?.external.external ?? false),
+      attachable: n?.attachable ?? false,
+      internal: n?.internal ?? false,
+      ipam: { driver: n?.ipam.driver ?? '', subnets: (n?.ipam.config ?? []).map((c) => c.subnet) },
+      services,
+    });
+  }
+  for (const s of stack.services) {
+    const names = Object.keys(s.networks);
+    if (names.length === 0) continue;
+    const list = names.join(', ');
+    notices.push(
+      `service ${s.name} uses network${names.length > 1 ? 's' : ''} ${list}: overlay networks are not supported yet; tasks run on the engine's default network`,
+    );
+  }
+  const onDefault = users.get('default') ?? [];
+  if (stack.services.length > 1 && onDefault.length > 0) {
+    const who = onDefault.length === 1 ? `service ${onDefault[0]} is` : `services ${onDefault.join(', ')} are`;
+    notices.push(
+      `${who} on the stack's default network: overlay networks are not supported yet, so tasks run on the engine's default network and services cannot reach each other by name`,
+    );
+  }
+  return { networks, notices };
+}
+
+export function stackVolumes(stack: LoadedStack, namespace: string): { volumes: StackVolume[]; notices: string[] } {
+  const volumes: StackVolume[] = [];
+  const notices: string[] = [];
+  for (const [key, v] of Object.entries(stack.volumes)) {
+    const services = stack.services.filter((s) => s.volumes.some((m) => m.type === 'volume' && m.source === key)).map((s) => s.name);
+    const name = scoped(namespace, key, v.name);
+    volumes.push({
+      key,
+      name,
+      external: v.external.external,
+      driver: v.driver,
+      driverOpts: { ...v.driver_opts },
+      labels: withStackLabel(v.labels, namespace, v.external.external),
+      services,
+    });
+    if (services.length === 0) continue;
+    if (v.driver !== '' && v.driver !== 'local') {
+      notices.push(`volume ${key} uses driver ${v.driver}: volume drivers are not supported yet; each node's engine creates a local volume ${name}`);
+    } else if (Object.keys(v.driver_opts).length > 0) {
+      notices.push(`volume ${key} sets driver_opts: they are not supported yet; each node's engine creates a plain local volume ${name}`);
+    }
+    if (Object.keys(v.labels).length > 0) notices.push(`volume ${key} sets labels: they are not supported yet and are not put on the volume`);
+    if (v.clusterSpec !== undefined) notices.push(`volume ${key} is a cluster (CSI) volume: cluster volumes are not supported yet`);
+  }
+  return { volumes, notices };
+}
+
+export function stackFileObjects(
+  stack: LoadedStack,
+  namespace: string,
+  kind: 'secret' | 'config',
+): { objects: StackFileObject[]; notices: string[] } {
+  const declared: Record<string, FileObjectConfig> = kind === 'secret' ? stack.secrets : stack.configs;
+  const objects: StackFileObject[] = [];
+  const notices: string[] = [];
+  for (const [key, o] of Object.entries(declared)) {
+    const references = stack.services.flatMap((s) =>
+      (kind === 'secret' ? s.secrets : s.configs)
+        .filter((r) => r.source === key)
+        .map((r) => ({
+          service: s.name,
+          target: r.target !== '' ? r.target : r.source,
+          uid: r.uid || '0',
+          gid: r.gid || '0',
+          mode: r.mode ?? 0o444,
+        })),
+    );
+    objects.push({
+      key,
+      name: scoped(namespace, key, o.name),
+      external: o.external.external,
+      file: !o.external.external && o.driver === '' ? o.file : undefined,
+      driver: o.driver,
+      templateDriver: o.template_driver,
+      labels: withStackLabel(o.labels, namespace, o.external.external),
+      references,
+    });
+  }
+  for (const s of stack.services) {
+    const refs = kind === 'secret' ? s.secrets : s.configs;
+    if (refs.length === 0) continue;
+    const targets = refs.map((r) => {
+      const target = r.target !== '' ? r.target : r.source;
+      return kind === 'secret' && !target.startsWith('/') ? `/run/secrets/${target}` : kind === 'config' && !target.startsWith('/') ? `/${target}` : target;
+    });
+    notices.push(
+      `service ${s.name} uses ${kind}${refs.length > 1 ? 's' : ''} ${refs.map((r) => r.source).join(', ')}: ${kind}s are not supported yet; ${targets.join(', ')} will not exist in its containers`,
+    );
+  }
+  return { objects, notices };
+}

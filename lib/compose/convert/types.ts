@@ -1,0 +1,67 @@
+import type { ServiceSpec } from '../../api/service-types';
+
+// What convertStack gives: the service specs to deploy, and the stack's
+// other objects as the file asked for them, named as docker names them
+// (`STACK_KEY` unless the file gives a `name`). The cluster does not create
+// networks, secrets or configs yet; they are returned so nothing the user
+// wrote is lost, and `notices` says what will not happen.
+
+export interface StackNetwork {
+  /** The key under `networks:` ("default" for the implicit one). */
+  key: string;
+  name: string;
+  external: boolean;
+  driver: string;
+  driverOpts: Record<string, string>;
+  labels: Record<string, string>;
+  attachable: boolean;
+  internal: boolean;
+  ipam: { driver: string; subnets: string[] };
+  /** Compose names of the services attached to it. */
+  services: string[];
+}
+
+export interface StackVolume {
+  key: string;
+  /** The volume's name on a node: `STACK_KEY`, or the file's `name`. */
+  name: string;
+  external: boolean;
+  driver: string;
+  driverOpts: Record<string, string>;
+  labels: Record<string, string>;
+  services: string[];
+}
+
+export interface FileObjectReference {
+  service: string;
+  /** Path in the container (secrets: under /run/secrets unless absolute). */
+  target: string;
+  uid: string;
+  gid: string;
+  /** File mode; 0444 (292) unless given. */
+  mode: number;
+}
+
+export interface StackFileObject {
+  key: string;
+  name: string;
+  external: boolean;
+  /** The file with the content (absolute), for objects the stack creates from a file. */
+  file?: string;
+  driver: string;
+  templateDriver: string;
+  labels: Record<string, string>;
+  references: FileObjectReference[];
+}
+
+export interface ConvertedStack {
+  namespace: string;
+  /** In the order of the services' names. */
+  services: ServiceSpec[];
+  networks: StackNetwork[];
+  volumes: StackVolume[];
+  secrets: StackFileObject[];
+  configs: StackFileObject[];
+  /** What the cluster cannot honour yet, one sentence each. */
+  notices: string[];
+}
