@@ -25,6 +25,8 @@
 // manager -> agent   logsRequest {requestId, taskIds?, serviceId?, follow, tail?}
 // agent -> manager   logs {requestId, lines}   then   logsEnd {requestId, error?}
 // manager -> agent   logsCancel {requestId}     the reader went away
+//
+// manager -> agent   removeVolumes {labels}     a removed stack's named volumes may go
 
 import { PortConfig, Task, TASK_STATES, TaskState, TaskStatus } from './service-types';
 import { NodeDescription, NodeRole } from './types';
@@ -83,7 +85,8 @@ export type ManagerMessage =
     }
   | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'assignments'; tasks: Task[] }
   | ({ v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'logsRequest' } & LogsRequest)
-  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'logsCancel'; requestId: string };
+  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'logsCancel'; requestId: string }
+  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'removeVolumes'; labels: Record<string, string> };
 
 /** WebSocket close codes with a meaning in this protocol (4000-4999 are the application's). */
 export const CLOSE = {
@@ -200,6 +203,12 @@ export function parseManagerMessage(text: string): Parsed<ManagerMessage> {
         if (o.serviceId !== undefined) m.serviceId = text1(o.serviceId, 'serviceId');
         if (o.tail !== undefined) m.tail = count(o.tail, 'tail');
         return m;
+      }
+      case 'removeVolumes': {
+        onlyKeys(o, ['v', 'type', 'labels'], 'removeVolumes');
+        const l = labels(o.labels, 'labels');
+        if (Object.keys(l).length === 0) throw new Malformed('removeVolumes needs at least one label');
+        return { v, type: 'removeVolumes', labels: l };
       }
       case 'logsCancel':
         onlyKeys(o, ['v', 'type', 'requestId'], 'logsCancel');

@@ -53,6 +53,8 @@ export interface Mount {
   source: string;
   target: string;
   readOnly: boolean;
+  /** Labels for a named volume the engine creates for this mount (a stack's namespace, say). */
+  labels?: Record<string, string>;
 }
 
 export interface HealthCheck {

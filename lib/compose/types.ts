@@ -246,6 +246,8 @@ export interface FileObjectConfig {
 export interface StackLocator {
   /** The file and position of `path` in the last file that writes it (or its nearest ancestor). */
   locate(path: readonly PathSegment[]): { file: string } & SourcePosition;
+  /** Like locate, but for a mapping entry, where its key is written. */
+  locateKey(path: readonly PathSegment[]): { file: string } & SourcePosition;
 }
 
 export interface LoadedStack {

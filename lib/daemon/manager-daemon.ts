@@ -18,6 +18,7 @@ import { RaftMembershipLoop } from '../manager/raft-membership';
 import { demoteOtherManagers } from '../manager/force-new-cluster';
 import { Orchestrator } from '../manager/orchestrator';
 import { SchedulingLoop } from '../manager/scheduling-loop';
+import { StackVolumeReaper } from '../manager/stack-volume-reaper';
 import { forceNewCluster } from '../raft/node/force-new-cluster';
 import { Dispatcher } from '../manager/dispatcher';
 import { Agent } from '../worker';
@@ -238,6 +239,7 @@ export class ManagerDaemon {
     this.manager.addLeaderLoop(new SchedulingLoop(this.manager, this.log));
     this.dispatcher = new Dispatcher(this.manager, { logger: { warn: (m) => this.log.warn(m), info: (m) => this.log.info(m) } });
     this.manager.addLeaderLoop(this.dispatcher);
+    this.manager.addLeaderLoop(new StackVolumeReaper(this.manager, this.dispatcher));
     this.server.setRoutes({
       raft: { handleUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => this.raftUpgrade(req, socket, head) },
       join: makeJoinHandler(this.manager, id.clusterId),

@@ -40,6 +40,9 @@ export class TaskWorker {
         if (m.type === 'assignments') this.assign(m.tasks);
         else if (m.type === 'logsRequest') void this.streamLogs(m);
         else if (m.type === 'logsCancel') this.logStreams.get(m.requestId)?.abort();
+        else if (m.type === 'removeVolumes') {
+          this.executor.removeVolumes(m.labels).catch((e: unknown) => this.log.warn(`removing volumes: ${e instanceof Error ? e.message : String(e)}`));
+        }
       }),
       // A stream belongs to its session: the next leader's reader asks again.
       agent.on('disconnected', () => {

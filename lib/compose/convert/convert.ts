@@ -24,14 +24,14 @@ export function convertStack(stack: LoadedStack, namespace: string): ConvertedSt
   const issues: ComposeIssue[] = [];
   const notices: string[] = [];
   const services = [];
-  const error = (path: (string | number)[], message: string) => {
-    const at = stack.locator.locate(path);
+  const error = (path: (string | number)[], message: string, key = false) => {
+    const at = key ? stack.locator.locateKey(path) : stack.locator.locate(path);
     issues.push({ file: at.file, path: formatPath(path), line: at.line, column: at.column, message });
   };
   for (const s of stack.services) {
     const name = `${namespace}_${s.name}`;
     if (name.length > 63 || !SERVICE_NAME.test(name)) {
-      error(['services', s.name], `service name ${name} is not valid: use letters and digits with - or _ between them, at most 63 characters`);
+      error(['services', s.name], `service name ${name} is not valid: use letters and digits with - or _ between them, at most 63 characters`, true);
     }
     const converted = convertService(stack, s, namespace);
     for (const e of converted.errors) error(e.path, e.message);

@@ -81,20 +81,20 @@ function loadFile(ctx: FileContext, doc: Record<string, unknown>): FileConfig | 
 }
 
 function makeLocator(files: ParsedFile[]): StackLocator {
-  return {
-    locate(path: readonly PathSegment[]) {
-      for (let n = path.length; n >= 0; n--) {
-        const prefix = path.slice(0, n);
-        for (let i = files.length - 1; i >= 0; i--) {
-          if (!files[i].positions.has(prefix)) continue;
-          // The value itself, or, for a missing key, the key of what should hold it.
-          const pos = n === path.length ? files[i].positions.position(prefix) : files[i].positions.keyPosition(prefix);
-          return { file: files[i].path, ...pos };
-        }
+  const find = (path: readonly PathSegment[], key: boolean) => {
+    for (let n = path.length; n >= 0; n--) {
+      const prefix = path.slice(0, n);
+      for (let i = files.length - 1; i >= 0; i--) {
+        if (!files[i].positions.has(prefix)) continue;
+        // The value itself, or, for a missing key, the key of what should hold it.
+        const positions = files[i].positions;
+        const pos = n === path.length && !key ? positions.position(prefix) : positions.keyPosition(prefix);
+        return { file: files[i].path, ...pos };
       }
-      return { file: files[0]?.path ?? '', line: 1, column: 1 };
-    },
+    }
+    return { file: files[0]?.path ?? '', line: 1, column: 1 };
   };
+  return { locate: (path) => find(path, false), locateKey: (path) => find(path, true) };
 }
 
 /** Checks that need every file: what services refer to exists, and each has a usable image. */

@@ -1,8 +1,6 @@
 import Ajv04 from 'ajv-draft-04';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { PathSegment } from '../errors';
-import { isGoDuration } from '../load/durations';
-import { isPortSpec } from '../load/port-spec';
 import { isDict } from '../plain';
 import v3_0 from './data/config_schema_v3.0.json';
 import v3_1 from './data/config_schema_v3.1.json';
@@ -24,7 +22,8 @@ import v3_13 from './data/config_schema_v3.13.json';
 // in ./data, see README.md there), chosen by the file's `version` as docker
 // chooses (none, or "3", means 3.13). The schemas are draft-04, so Ajv's
 // draft-04 build runs them; the custom formats get docker's own checks
-// (Go durations, port specs; "expose" is not checked, as in docker).
+// (Go durations and port specs are checked when typing; "expose" is not
+// checked, as in docker).
 //
 // One relaxation, on purpose: `deploy.resources.*.cpus` may be a number and
 // `memory` an integer (docker's schema wants strings; the compose
@@ -87,8 +86,12 @@ function validator(version: string): ValidateFunction {
   if (known) return known;
   if (!ajv) {
     ajv = new Ajv04({ allErrors: true, strict: false });
-    ajv.addFormat('duration', { type: 'string', validate: isGoDuration });
-    ajv.addFormat('ports', { type: 'string', validate: isPortSpec });
+    // Durations and port specs are checked again when the file is typed,
+    // with a message that says what is wrong ("invalid hostPort: 70000")
+    // rather than the schema's "Does not match format 'ports'"; the schema
+    // lets them through so that message is the one shown.
+    ajv.addFormat('duration', { type: 'string', validate: () => true });
+    ajv.addFormat('ports', { type: 'string', validate: () => true });
     ajv.addFormat('expose', { type: 'string', validate: () => true });
   }
   const fn = ajv.compile(relax(SCHEMAS[v]) as object);
@@ -156,7 +159,7 @@ function describe(e: ErrorObject): string {
     case 'enum':
       return `must be one of the following: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'uniqueItems':
-      return `array items[${String(p.j)},${String(p.i)}] must be unique`;
+      return `array items[${Math.min(Number(p.i), Number(p.j))},${Math.max(Number(p.i), Number(p.j))}] must be unique`;
     case 'minimum':
       return `must be greater than or equal to ${String(p.limit)}`;
     default:
@@ -200,7 +203,8 @@ export function validateAgainstSchema(doc: unknown, version: string): SchemaProb
       const prop = String((e.params as { additionalProperty: string }).additionalProperty);
       add({ path, locate: [...path, prop], atKey: true, message: describe(e) });
     } else if (e.keyword === 'uniqueItems') {
-      add({ path, locate: [...path, Number((e.params as { i: number }).i)], atKey: false, message: describe(e) });
+      const { i, j } = e.params as { i: number; j: number };
+      add({ path, locate: [...path, Math.max(i, j)], atKey: false, message: describe(e) });
     } else {
       add({ path, locate: path, atKey: false, message: describe(e) });
     }

@@ -162,6 +162,17 @@ export class Dispatcher implements LeaderLoop {
     }
   }
 
+  /** Every connected node removes its unused volumes with these labels (a removed stack's). */
+  removeVolumes(labels: Record<string, string>): number {
+    let sent = 0;
+    for (const s of this.open) {
+      if (!s.registered) continue;
+      s.send({ v: 1, type: 'removeVolumes', labels });
+      sent++;
+    }
+    return sent;
+  }
+
   stats(): DispatcherStats {
     return { running: this.running, sessions: this.open.size, statusWrites: this.batcher?.writes ?? this.lastWrites };
   }

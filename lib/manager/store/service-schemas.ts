@@ -26,7 +26,7 @@ const containerSpec = obj({
   dir: optional(str),
   user: optional(str),
   hostname: optional(str),
-  mounts: arrayOf(obj({ type: oneOf('bind', 'volume'), source: str, target: nonEmptyStr, readOnly: bool })),
+  mounts: arrayOf(obj({ type: oneOf('bind', 'volume'), source: str, target: nonEmptyStr, readOnly: bool, labels: optional(labels) })),
   stopGracePeriodMs: nonNegInt,
   healthcheck: optional(
     obj({

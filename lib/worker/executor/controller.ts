@@ -69,6 +69,8 @@ export interface Runtime {
   removeLeftover(taskId: string): Promise<void>;
   /** Where the output of the selected tasks can be read. */
   logSources(selector: LogSelector): Promise<LogSource[]>;
+  /** Removes unused named volumes carrying all these labels; returns how many. */
+  removeVolumes(labels: Readonly<Record<string, string>>): Promise<number>;
   /** Releases the runtime's own resources; containers are left alone. */
   close(): Promise<void>;
 }

@@ -40,6 +40,10 @@ export class TaskExecutor implements Executor {
     return this.serially(() => this.apply(tasks));
   }
 
+  removeVolumes(labels: Readonly<Record<string, string>>): Promise<number> {
+    return this.rt.removeVolumes(labels);
+  }
+
   async *logs(selector: LogSelector, options: LogOptions = {}): AsyncGenerator<LogLine> {
     yield* readLogs(await this.rt.logSources(selector), options);
   }

@@ -66,6 +66,11 @@ export interface Executor {
   /** Output of this node's tasks whose container or log is still on the host. */
   logs(selector: LogSelector, options?: LogOptions): AsyncIterable<LogLine>;
   /**
+   * Removes the named volumes with all these labels that no container uses (a removed
+   * stack's); returns how many went. Runtimes without volumes remove nothing.
+   */
+  removeVolumes(labels: Readonly<Record<string, string>>): Promise<number>;
+  /**
    * Stops watching and reporting. Docker containers keep running, for the next
    * executor of this node to adopt; the process runtime cannot adopt, so it ends
    * its processes (see docs/executor.md).

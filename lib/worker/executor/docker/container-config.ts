@@ -57,7 +57,16 @@ export function containerConfig(task: Task, nodeId: string): Docker.ContainerCre
     Healthcheck: c.healthcheck !== undefined ? healthConfig(c.healthcheck) : undefined,
     ExposedPorts: ports.length > 0 ? exposed : undefined,
     HostConfig: {
-      Mounts: c.mounts.map((m) => ({ Type: m.type, Source: m.source, Target: m.target, ReadOnly: m.readOnly })),
+      Mounts: c.mounts.map((m) => ({
+        Type: m.type,
+        Source: m.source,
+        Target: m.target,
+        ReadOnly: m.readOnly,
+        // The engine creates a missing named volume with these labels (how a stack finds its volumes again).
+        ...(m.type === 'volume' && m.labels
+          ? { VolumeOptions: { NoCopy: false, Labels: { ...m.labels }, DriverConfig: { Name: 'local', Options: {} } } }
+          : {}),
+      })),
       NanoCpus: limits.nanoCPUs > 0 ? limits.nanoCPUs : undefined,
       Memory: limits.memoryBytes > 0 ? limits.memoryBytes : undefined,
       MemoryReservation: reservations.memoryBytes > 0 ? reservations.memoryBytes : undefined,

@@ -15,6 +15,21 @@ export class DockerRuntime implements Runtime {
   readonly kind = 'docker' as const;
   private readonly events: ContainerEvents;
 
+  async removeVolumes(labels: Readonly<Record<string, string>>): Promise<number> {
+    const filter = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+    const { Volumes } = await this.docker.listVolumes({ filters: { label: filter } });
+    let removed = 0;
+    for (const v of Volumes ?? []) {
+      try {
+        await this.docker.getVolume(v.Name).remove();
+        removed++;
+      } catch {
+        // In use (a container of another node sharing the engine still stops): left for a later call.
+      }
+    }
+    return removed;
+  }
+
   constructor(
     private readonly docker: Docker,
     private readonly nodeId: string,

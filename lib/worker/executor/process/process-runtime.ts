@@ -34,6 +34,12 @@ class ProcessLogSource implements LogSource {
 
 export class ProcessRuntime implements Runtime {
   readonly kind = 'process' as const;
+
+  /** Processes have no volumes (mounts are refused for them). */
+  async removeVolumes(): Promise<number> {
+    return 0;
+  }
+
   private readonly shared: ProcessRuntimeState;
 
   constructor(stateDir: string, nodeId: string) {
