@@ -13,7 +13,7 @@
 export { loadStack } from './load/load';
 export { renderStackConfig } from './render';
 export { convertStack, validateStackName } from './convert/convert';
-export { LABEL_IMAGE, LABEL_NAMESPACE } from './convert/service';
+export { LABEL_IMAGE, LABEL_NAMESPACE } from './convert/labels';
 export { ComposeError, formatIssue, type ComposeIssue, type SourcePosition } from './errors';
 export { readStackInput, type ReadStackOptions } from './read-files';
 export type * from './types';

@@ -1,9 +1,10 @@
 import type { Mount } from '../../api/service-types';
 import type { LoadedStack, ServiceConfig } from '../types';
+import { LABEL_NAMESPACE } from './labels';
 
 // A service's volumes as mounts, as docker's convert/volume.go names them: a
-// named volume is the stack's `STACK_NAME` (or its `name:`), created by the
-// engine of whichever node runs the task; bind mounts keep their absolute
+// named volume is the stack's `STACK_NAME` (or its `name:`), created with its
+// labels by the engine of whichever node runs the task; bind mounts keep their absolute
 // source; an entry with no source is an anonymous volume. What a Mount
 // cannot carry (tmpfs mounts, volume drivers and options, propagation) is
 // left out with a notice; mount types the cluster cannot run at all are
@@ -30,7 +31,12 @@ export function convertMounts(stack: LoadedStack, s: ServiceConfig, namespace: s
         }
         const declared = stack.volumes[v.source];
         const name = declared && declared.name !== '' ? declared.name : `${namespace}_${v.source}`;
-        out.mounts.push({ type: 'volume', source: name, target: v.target, readOnly: v.read_only });
+        const mount: Mount = { type: 'volume', source: name, target: v.target, readOnly: v.read_only };
+        // As docker: a volume the stack creates carries its labels and the
+        // namespace (which is how `stack rm` finds it again); an external one
+        // is used as it is.
+        if (declared && !declared.external.external) mount.labels = { ...declared.labels, [LABEL_NAMESPACE]: namespace };
+        out.mounts.push(mount);
         return;
       }
       case 'bind':

@@ -1,12 +1,12 @@
 import type { FileObjectConfig, LoadedStack } from '../types';
-import { LABEL_NAMESPACE } from './service';
+import { LABEL_NAMESPACE } from './labels';
 import type { StackFileObject, StackNetwork, StackVolume } from './types';
 
 // The stack's networks, volumes, secrets and configs as the user declared
 // them, named as docker names them, with the services that use each. The
 // cluster creates none of them yet (volumes excepted: a node's engine
-// creates a named volume when a task mounts it); the notices say so, once
-// per object and per service that relies on it.
+// creates a named volume, with its labels, when a task mounts it); the
+// notices say so, once per object and per service that relies on it.
 
 const scoped = (namespace: string, key: string, name: string) => (name !== '' ? name : `${namespace}_${key}`);
 const withStackLabel = (labels: Record<string, string>, namespace: string, external: boolean) =>
@@ -75,7 +75,6 @@ export function stackVolumes(stack: LoadedStack, namespace: string): { volumes: 
     } else if (Object.keys(v.driver_opts).length > 0) {
       notices.push(`volume ${key} sets driver_opts: they are not supported yet; each node's engine creates a plain local volume ${name}`);
     }
-    if (Object.keys(v.labels).length > 0) notices.push(`volume ${key} sets labels: they are not supported yet and are not put on the volume`);
     if (v.clusterSpec !== undefined) notices.push(`volume ${key} is a cluster (CSI) volume: cluster volumes are not supported yet`);
   }
   return { volumes, notices };

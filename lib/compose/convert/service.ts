@@ -11,6 +11,7 @@ import { DEFAULT_UPDATE_CONFIG } from '../../cli/service-flags/defaults';
 import { parseNanoCpus } from '../../cli/service-flags/numbers';
 import type { PathSegment } from '../errors';
 import type { HealthCheckConfig, LoadedStack, ServiceConfig, UpdateConfig } from '../types';
+import { LABEL_IMAGE, LABEL_NAMESPACE } from './labels';
 import { convertMounts } from './mounts';
 
 // One compose service as a ServiceSpec, field by field as docker's
@@ -21,9 +22,6 @@ import { convertMounts } from './mounts';
 // container labels are `labels` plus the namespace. Go templates
 // ({{.Task.Slot}}, {{.Node.ID}}, …) stay as written in hostname, environment
 // and mounts; the worker expands them for each task.
-
-export const LABEL_NAMESPACE = 'com.docker.stack.namespace';
-export const LABEL_IMAGE = 'com.docker.stack.image';
 
 export interface ServiceResult {
   spec: ServiceSpec;

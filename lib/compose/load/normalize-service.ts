@@ -2,7 +2,7 @@ import { splitShellWords } from '../../cli/service-flags/shell-words';
 import { parseServiceEnvFile } from '../env-file';
 import type { PathSegment } from '../errors';
 import { type Dict, dictFrom, isDict } from '../plain';
-import type { FileReference, ServiceConfig, ServicePortConfig, ServiceVolumeConfig, UlimitsConfig } from '../types';
+import type { BuildConfig, FileReference, ServiceConfig, ServicePortConfig, ServiceVolumeConfig, UlimitsConfig } from '../types';
 import type { FileContext } from './context';
 import { durationAt, normalizeDeploy, normalizeHealthcheck } from './normalize-deploy';
 import { parseShortPort } from './port-spec';
@@ -195,11 +195,28 @@ function environment(ctx: FileContext, d: Dict, path: PathSegment[], envFiles: s
   return dictFrom(Object.entries(out)) as Record<string, string | null>;
 }
 
+/** `build` (docker ignores it, `stack config` prints it): a context path or a mapping. */
+function buildConfig(v: unknown): BuildConfig | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return { context: v };
+  const b = dict(v);
+  const given = (key: string) => field(b, key) !== undefined && field(b, key) !== null;
+  return {
+    context: given('context') ? str(field(b, 'context')) : undefined,
+    dockerfile: given('dockerfile') ? str(field(b, 'dockerfile')) : undefined,
+    args: given('args') ? mappingOrList(field(b, 'args'), '=', true) : undefined,
+    labels: given('labels') ? stringMap(field(b, 'labels')) : undefined,
+    cache_from: given('cache_from') ? stringList(field(b, 'cache_from')) : undefined,
+    extra_hosts: given('extra_hosts') ? hostsList(field(b, 'extra_hosts')) : undefined,
+    network: given('network') ? str(field(b, 'network')) : undefined,
+    target: given('target') ? str(field(b, 'target')) : undefined,
+  };
+}
+
 export function normalizeService(ctx: FileContext, name: string, raw: unknown): ServiceConfig {
   const d = dict(raw);
   const path: PathSegment[] = ['services', name];
   const at = (key: string): PathSegment[] => [...path, key];
-  const build = field(d, 'build');
   const envFiles = stringList(field(d, 'env_file'));
   const logging = field(d, 'logging');
   const credential = dict(field(d, 'credential_spec'));
@@ -207,21 +224,7 @@ export function normalizeService(ctx: FileContext, name: string, raw: unknown): 
   const ulimitRaw = field(d, 'ulimits');
   const service: ServiceConfig = {
     name,
-    build:
-      build === undefined || build === null
-        ? undefined
-        : typeof build === 'string'
-          ? { context: build }
-          : {
-              context: str(field(dict(build), 'context')) || undefined,
-              dockerfile: str(field(dict(build), 'dockerfile')) || undefined,
-              args: isDict(field(dict(build), 'args')) || Array.isArray(field(dict(build), 'args')) ? mappingOrList(field(dict(build), 'args'), '=', true) : undefined,
-              labels: field(dict(build), 'labels') === undefined ? undefined : stringMap(field(dict(build), 'labels')),
-              cache_from: field(dict(build), 'cache_from') === undefined ? undefined : stringList(field(dict(build), 'cache_from')),
-              extra_hosts: field(dict(build), 'extra_hosts') === undefined ? undefined : hostsList(field(dict(build), 'extra_hosts')),
-              network: str(field(dict(build), 'network')) || undefined,
-              target: str(field(dict(build), 'target')) || undefined,
-            },
+    build: buildConfig(field(d, 'build')),
     cap_add: stringList(field(d, 'cap_add')),
     cap_drop: stringList(field(d, 'cap_drop')),
     cgroupns_mode: str(field(d, 'cgroupns_mode')),
