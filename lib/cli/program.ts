@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerNodeCommands } from './commands/node';
 import { registerSwarmCommands } from './commands/swarm';
 import { registerServiceCommands } from './commands/service';
+import { registerStackCommands } from './commands/stack';
 import { packageVersion } from './package-version';
 
 const DESCRIPTION = [
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerSwarmCommands(program);
   registerNodeCommands(program);
   registerServiceCommands(program);
+  registerStackCommands(program);
   // With positional options on, a global option after the subcommand would be
   // unknown; every leaf command takes --data-dir too, so both places work.
   for (const leaf of leaves(program)) leaf.option('--data-dir <dir>', 'the node data dir');

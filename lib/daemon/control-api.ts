@@ -8,7 +8,7 @@ import { Manager } from '../manager/manager';
 import { demoteNode, promoteNode, removeNode, resolveNode, updateNode, NodeUpdate } from '../manager/node-ops';
 import { planManagerLeave, removeSelfFromRaft } from '../manager/leave';
 import { createService, removeService, replicaCounts, resolveService, updateService } from '../manager/service-ops';
-import { deployStack, listStacks, removeStack, stackServices } from '../manager/stack-ops';
+import { deployStack, listStacks, NAMESPACE_LABEL, removeStack, stackServices } from '../manager/stack-ops';
 import { Service, ServiceSpec } from '../api/service-types';
 import { LogEvent, LogQuery } from '../manager/dispatcher/log-broker';
 import { checkImage } from './image-check';
@@ -150,6 +150,11 @@ export class ControlApi {
         if (problems.length > 0) throw new ControlError(400, problems.join('\n'));
       }
       return ok(await deployStack(this.m, p.name, b.services, b.prune === true).catch(asControlError));
+    });
+    r.on('GET', '/v1/stacks/:name/status', async (_req, p) => {
+      await this.sync(false);
+      const tasks = this.m.store.list('task').filter((t) => t.spec.container.labels[NAMESPACE_LABEL] === p.name).length;
+      return ok({ services: stackServices(this.m, p.name).length, tasks });
     });
     r.on('POST', '/v1/stacks/:name/remove', async (_req, p) => ok({ removed: await removeStack(this.m, p.name).catch(asControlError) }));
     r.on('GET', '/v1/services/:ref', async (_req, p) => {

@@ -1,0 +1,171 @@
+// `swarm stack deploy | ls | ps | services | rm | config`: a compose file is
+// loaded and converted here (lib/compose), at the edge; the manager stores
+// the stack's service specs all at once or not at all.
+
+import { Command, Option } from 'commander';
+import { Service, Task } from '../../api/service-types';
+import { convertStack, loadStack, readStackInput, renderStackConfig, validateStackName } from '../../compose';
+import { action, CliContext, contextOf } from '../context';
+import { renderServiceList, renderServicePs, ServiceListEntry } from '../render';
+import { renderDockerTable } from '../render/tabwriter';
+import { waitForConvergence } from './service-progress-wait';
+
+const STALE_WARNING = "warning: the swarm has no quorum; this is this manager's last known state\n";
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+interface DeployFlags {
+  composeFile: string[];
+  envFile?: string;
+  prune?: boolean;
+  detach?: boolean;
+  quiet?: boolean;
+  resolveImage: 'always' | 'never';
+}
+
+function loadFiles(files: string[], envFile?: string) {
+  const stack = loadStack(readStackInput({ composeFiles: files, envFile, env: process.env }));
+  for (const w of stack.warnings) process.stderr.write(`${w}\n`);
+  return stack;
+}
+
+async function waitTasksGone(ctx: CliContext, name: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await ctx.call<{ services: number; tasks: number }>('GET', `/v1/stacks/${encodeURIComponent(name)}/status`);
+    if (s.services === 0 && s.tasks === 0) return;
+    if (Date.now() > deadline) throw new Error(`stack ${name}: ${s.tasks} tasks still stopping after ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export function registerStackCommands(program: Command): void {
+  const stack = program.command('stack').description('manage stacks deployed from compose files (on a manager)');
+
+  stack
+    .command('deploy')
+    .alias('up')
+    .description('deploy a new stack or update an existing one')
+    .argument('<stack>', 'stack name')
+    .requiredOption('-c, --compose-file <file>', 'path to a compose file, or "-" to read from stdin (repeatable)', collect, [])
+    .option('--env-file <file>', 'read variables from this file (default: .env beside the first compose file)')
+    .option('--prune', 'remove services that are no longer referenced')
+    .option('-d, --detach', 'exit once the specs are stored instead of waiting for the services to converge')
+    .option('-q, --quiet', 'suppress progress output')
+    .addOption(new Option('--resolve-image <when>', 'check that images exist before deploying').choices(['always', 'never']).default('always'))
+    .action(
+      action(async (name: string, f: DeployFlags, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        validateStackName(name);
+        const converted = convertStack(loadFiles(f.composeFile, f.envFile), name);
+        for (const n of converted.notices) process.stderr.write(`${n}\n`);
+        const r = await ctx.call<{ created: string[]; updated: string[]; unchanged: string[]; removed: string[] }>(
+          'POST',
+          `/v1/stacks/${encodeURIComponent(name)}/deploy`,
+          { services: converted.services, prune: f.prune === true, resolveImage: f.resolveImage === 'always' },
+          120_000,
+        );
+        for (const s of r.removed) ctx.out(`Removing service ${s}\n`);
+        for (const s of r.created) ctx.out(`Creating service ${s}\n`);
+        for (const s of r.updated) ctx.out(`Updating service ${s}\n`);
+        for (const s of r.unchanged) ctx.out(`Service ${s} is up to date\n`);
+        if (f.detach) return;
+        for (const s of [...r.created, ...r.updated]) {
+          if (!f.quiet) ctx.out(`${s}\n`);
+          await waitForConvergence(ctx, s, { quiet: f.quiet === true });
+        }
+      }),
+    );
+
+  stack
+    .command('ls')
+    .alias('list')
+    .description('list stacks')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(
+      action(async (f: { format: 'table' | 'json' }, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        const a = await ctx.call<{ stale: boolean; stacks: { name: string; services: number }[] }>('GET', '/v1/stacks');
+        if (a.stale) process.stderr.write(STALE_WARNING);
+        if (f.format === 'json') {
+          ctx.out(a.stacks.map((s) => `${JSON.stringify({ Name: s.name, Services: String(s.services) })}\n`).join(''));
+          return;
+        }
+        ctx.out(renderDockerTable(['NAME', 'SERVICES'], a.stacks.map((s) => [s.name, String(s.services)])));
+      }),
+    );
+
+  stack
+    .command('ps')
+    .description('list the tasks of a stack')
+    .argument('<stack>', 'stack name')
+    .option('--no-trunc', 'do not truncate output')
+    .option('-q, --quiet', 'only display task ids')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(
+      action(async (name: string, f: { trunc: boolean; quiet?: boolean; format: 'table' | 'json' }, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        const a = await ctx.call<{ stale: boolean; services: Service[]; tasks: Task[]; nodeNames: Record<string, string> }>(
+          'GET',
+          `/v1/tasks?stack=${encodeURIComponent(name)}`,
+        );
+        if (a.stale) process.stderr.write(STALE_WARNING);
+        const nodeNames = new Map(Object.entries(a.nodeNames));
+        ctx.out(renderServicePs(a.tasks, { now: Date.now(), nodeNames, services: a.services, noTrunc: !f.trunc, quiet: f.quiet, format: f.format }));
+      }),
+    );
+
+  stack
+    .command('services')
+    .description('list the services of a stack')
+    .argument('<stack>', 'stack name')
+    .option('-q, --quiet', 'only display ids')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(
+      action(async (name: string, f: { quiet?: boolean; format: 'table' | 'json' }, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        const a = await ctx.call<{ stale: boolean; services: ServiceListEntry[] }>('GET', `/v1/services?stack=${encodeURIComponent(name)}`);
+        if (a.stale) process.stderr.write(STALE_WARNING);
+        if (a.services.length === 0) throw new Error(`nothing found in stack: ${name}`);
+        ctx.out(renderServiceList(a.services, { quiet: f.quiet, format: f.format }));
+      }),
+    );
+
+  stack
+    .command('rm')
+    .aliases(['remove', 'down'])
+    .description("remove stacks: their services, their tasks' containers and the volumes they created")
+    .argument('<stack...>', 'stack names')
+    .option('-d, --detach', 'do not wait for the containers to be gone')
+    .action(
+      action(async (names: string[], f: { detach?: boolean }, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        const errors: string[] = [];
+        const removed: string[] = [];
+        for (const name of names) {
+          try {
+            const r = await ctx.call<{ removed: string[] }>('POST', `/v1/stacks/${encodeURIComponent(name)}/remove`, {});
+            for (const s of r.removed) ctx.out(`Removing service ${s}\n`);
+            removed.push(name);
+          } catch (e) {
+            errors.push(e instanceof Error ? e.message : String(e));
+          }
+        }
+        if (!f.detach) for (const name of removed) await waitTasksGone(ctx, name);
+        if (errors.length > 0) throw new Error(errors.join('\n'));
+      }),
+    );
+
+  stack
+    .command('config')
+    .description('print the merged, interpolated and normalized stack file, as deploy would read it')
+    .requiredOption('-c, --compose-file <file>', 'path to a compose file, or "-" to read from stdin (repeatable)', collect, [])
+    .option('--env-file <file>', 'read variables from this file (default: .env beside the first compose file)')
+    .action(
+      action(async (f: { composeFile: string[]; envFile?: string }, cmd: Command) => {
+        contextOf(cmd).out(renderStackConfig(loadFiles(f.composeFile, f.envFile)));
+      }),
+    );
+}
