@@ -3,7 +3,7 @@
 // task of the current spec runs, then the "verify" wait of the update
 // monitor period. Ctrl-C stops the waiting, never the service.
 
-import { Service, Task } from '../../api/service-types';
+import { isTerminal, Service, Task } from '../../api/service-types';
 import { isUpToDate } from '../../manager/orchestrator/task-factory';
 import { CliContext } from '../context';
 import { progressInterruptedLines, progressVerifyLine, renderServiceProgress } from '../render';
@@ -54,10 +54,24 @@ export async function waitForConvergence(ctx: CliContext, ref: string, o: { quie
         { mode: v.service.spec.mode, replicas: v.service.spec.replicas, tasks: current, activeNodeIds: new Set(v.activeNodeIds) },
         { width: tty ? process.stdout.columns || 200 : 200, terminal: tty },
       );
+      // Tasks that finished and will not be restarted (restart condition none, attempts used up)
+      // have done all they will: waiting for them to run would never end.
+      const expected = v.service.spec.mode === 'global' ? v.activeNodeIds.length : v.service.spec.replicas;
+      const finished = current.filter((t) => isTerminal(t.status.state));
+      if (finished.length > 0 && current.length >= expected && current.every((t) => t.status.state === 'running' || isTerminal(t.status.state))) {
+        draw([...frame.lines, `verify: ${finished.length} of ${current.length} tasks finished and will not be restarted`]);
+        return;
+      }
       const monitor = v.service.spec.update?.monitorMs ?? DEFAULT_MONITOR_MS;
       const now = Date.now();
-      if (frame.converged) stableSince ??= now;
-      else stableSince = undefined;
+      // Stable since the last of the current tasks started running (by the nodes' clocks,
+      // capped at now): a service that converged long ago needs no fresh wait.
+      if (frame.converged) {
+        const started = Math.max(...current.filter((t) => t.status.state === 'running').map((t) => Date.parse(t.status.timestamp) || now));
+        stableSince ??= Math.min(Number.isFinite(started) ? started : now, now);
+      } else {
+        stableSince = undefined;
+      }
       const lines = [...frame.lines];
       if (stableSince !== undefined) {
         const left = monitor - (now - stableSince);
