@@ -32,3 +32,24 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): 
     }
   };
 }
+
+/** Printed when a manager without a quorum answers from its last known state. */
+export const STALE_WARNING = "warning: the swarm has no quorum; this is this manager's last known state\n";
+
+/**
+ * Runs `fn` for each reference, as docker does for commands that take several
+ * (rm, promote, ...): every one is tried, then the failures are reported together.
+ */
+export async function forEachRef(refs: readonly string[], fn: (ref: string) => Promise<void>, after?: () => Promise<void>): Promise<void> {
+  const errors: string[] = [];
+  for (const ref of refs) {
+    try {
+      await fn(ref);
+    } catch (e) {
+      errors.push(e instanceof Error ? e.message : String(e));
+    }
+  }
+  // What succeeded is seen through (waiting for it, say) before the failures are reported.
+  if (after) await after();
+  if (errors.length > 0) throw new Error(errors.join('\n'));
+}

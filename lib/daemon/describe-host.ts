@@ -4,6 +4,7 @@
 import Docker from 'dockerode';
 import { arch, cpus, hostname as osHostname, platform, totalmem } from 'os';
 import { NodeDescription } from '../api/types';
+import { withTimeout } from '../util/with-timeout';
 
 /** docker's architecture names (uname -m), which constraints like node.platform.arch use. */
 const ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', arm: 'armv7l', ia32: 'i386' };
@@ -16,7 +17,7 @@ export async function describeHost(opts: { hostname?: string; dockerHost?: strin
   };
   try {
     const docker = dockerFor(opts.dockerHost);
-    const info = (await withTimeout(docker.info() as Promise<{ ServerVersion?: string; Labels?: string[] }>, opts.timeoutMs ?? 2000)) ?? {};
+    const info = (await withTimeout(docker.info() as Promise<{ ServerVersion?: string; Labels?: string[] }>, opts.timeoutMs ?? 2000, 'the Docker engine')) ?? {};
     const labels: Record<string, string> = {};
     for (const l of info.Labels ?? []) {
       const eq = l.indexOf('=');
@@ -35,20 +36,4 @@ export function dockerFor(dockerHost: string | undefined): Docker {
   if (host.startsWith('unix://')) return new Docker({ socketPath: host.slice('unix://'.length) });
   const u = new URL(host.replace(/^tcp:/, 'http:'));
   return new Docker({ host: u.hostname, port: Number(u.port || 2375) });
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
 }

@@ -5,6 +5,7 @@
 // judge, and lets the service through; the nodes report a bad image then.
 
 import { ensureImage } from '../worker/executor/docker/image';
+import { withTimeout } from '../util/with-timeout';
 import { dockerFor } from './describe-host';
 import { NodeIdentity } from './identity';
 
@@ -15,29 +16,13 @@ export async function checkImage(identity: NodeIdentity, image: string): Promise
   if (identity.runtime === 'process') return;
   const docker = dockerFor(identity.dockerHost);
   try {
-    await within(docker.ping(), PING_MS);
+    await withTimeout(docker.ping(), PING_MS, 'the Docker engine');
   } catch {
     return;
   }
   try {
-    await within(ensureImage(docker, image), PULL_MS);
+    await withTimeout(ensureImage(docker, image), PULL_MS, `pulling ${image}`);
   } catch (e) {
     throw new Error(`image ${image} could not be found or pulled: ${e instanceof Error ? e.message : String(e)}`);
   }
-}
-
-function within<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no answer from the engine within ${ms / 1000} s`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(t);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
 }

@@ -1,7 +1,7 @@
 // `swarm node ls | inspect | update | promote | demote | rm`.
 
 import { Command, Option } from 'commander';
-import { action, contextOf } from '../context';
+import { action, contextOf, forEachRef, STALE_WARNING } from '../context';
 import { filterNodes, renderNodeInspect, renderNodeList, StoredNode } from '../render';
 
 interface NodeListAnswer {
@@ -11,8 +11,6 @@ interface NodeListAnswer {
   reachability: Record<string, 'reachable' | 'unreachable'>;
   stale: boolean;
 }
-
-const STALE_WARNING = "warning: the swarm has no quorum; this is this manager's last known state\n";
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -94,17 +92,10 @@ export function registerNodeCommands(program: Command): void {
     .action(
       action(async (refs: string[], f: { force?: boolean }, cmd: Command) => {
         const ctx = contextOf(cmd);
-        const errors: string[] = [];
-        for (const ref of refs) {
-          try {
-            await ctx.call('POST', `/v1/nodes/${encodeURIComponent(ref)}/remove`, { force: f.force === true });
-            ctx.out(`${ref}\n`);
-          } catch (e) {
-            errors.push(e instanceof Error ? e.message : String(e));
-          }
-        }
-        // As docker: every node is tried, then the failures are reported together.
-        if (errors.length > 0) throw new Error(errors.join('\n'));
+        await forEachRef(refs, async (ref) => {
+          await ctx.call('POST', `/v1/nodes/${encodeURIComponent(ref)}/remove`, { force: f.force === true });
+          ctx.out(`${ref}\n`);
+        });
       }),
     );
 
@@ -119,16 +110,10 @@ export function registerNodeCommands(program: Command): void {
       .action(
         action(async (refs: string[], _f: unknown, cmd: Command) => {
           const ctx = contextOf(cmd);
-          const errors: string[] = [];
-          for (const ref of refs) {
-            try {
-              const a = await ctx.call<{ result: 'changed' | 'unchanged' }>('POST', `/v1/nodes/${encodeURIComponent(ref)}/${verb}`, {});
-              ctx.out(`${a.result === 'changed' ? done(ref) : already(ref)}\n`);
-            } catch (e) {
-              errors.push(e instanceof Error ? e.message : String(e));
-            }
-          }
-          if (errors.length > 0) throw new Error(errors.join('\n'));
+          await forEachRef(refs, async (ref) => {
+            const a = await ctx.call<{ result: 'changed' | 'unchanged' }>('POST', `/v1/nodes/${encodeURIComponent(ref)}/${verb}`, {});
+            ctx.out(`${a.result === 'changed' ? done(ref) : already(ref)}\n`);
+          });
         }),
       );
   }

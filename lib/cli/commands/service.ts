@@ -2,14 +2,12 @@
 
 import { Command, Option } from 'commander';
 import { Service, ServiceSpec, Task } from '../../api/service-types';
-import { action, CliContext, contextOf } from '../context';
+import { action, CliContext, contextOf, forEachRef, STALE_WARNING } from '../context';
 import { renderServiceInspect, renderServiceList, renderServicePs, ServiceListEntry } from '../render';
 import { addServiceSpecOptions, applyServiceUpdate, buildServiceSpec, CreateOptions, isRollbackRequest, parseScaleArg, UpdateOptions } from '../service-flags';
 import { randomServiceName } from './service-names';
 import { waitForConvergence } from './service-progress-wait';
 import { streamServiceLogs } from './service-logs';
-
-const STALE_WARNING = "warning: the swarm has no quorum; this is this manager's last known state\n";
 
 interface ServiceView {
   service: Service;
@@ -136,25 +134,25 @@ export function registerServiceCommands(program: Command): void {
     .action(
       action(async (pairs: string[], f: { detach?: boolean }, cmd: Command) => {
         const ctx = contextOf(cmd);
-        const wanted = pairs.map(parseScaleArg);
-        const errors: string[] = [];
+        const wanted = new Map(pairs.map(parseScaleArg).map((w) => [w.service, w.replicas]));
         const scaled: string[] = [];
-        for (const w of wanted) {
-          try {
-            const current = (await getService(ctx, w.service)).service;
-            if (current.spec.mode !== 'replicated') throw new Error(`scale can only be used with replicated mode (${w.service} is global)`);
+        await forEachRef(
+          [...wanted.keys()],
+          async (ref) => {
+            const replicas = wanted.get(ref) as number;
+            const current = (await getService(ctx, ref)).service;
+            if (current.spec.mode !== 'replicated') throw new Error(`scale can only be used with replicated mode (${ref} is global)`);
             await ctx.call('POST', `/v1/services/${encodeURIComponent(current.id)}/update`, {
-              spec: { ...current.spec, replicas: w.replicas },
+              spec: { ...current.spec, replicas },
               version: current.meta.version,
             });
-            ctx.out(`${w.service} scaled to ${w.replicas}\n`);
+            ctx.out(`${ref} scaled to ${replicas}\n`);
             scaled.push(current.id);
-          } catch (e) {
-            errors.push(e instanceof Error ? e.message : String(e));
-          }
-        }
-        for (const id of scaled) await settle(ctx, id, f);
-        if (errors.length > 0) throw new Error(errors.join('\n'));
+          },
+          async () => {
+            for (const id of scaled) await settle(ctx, id, f);
+          },
+        );
       }),
     );
 
@@ -166,16 +164,10 @@ export function registerServiceCommands(program: Command): void {
     .action(
       action(async (refs: string[], _f: unknown, cmd: Command) => {
         const ctx = contextOf(cmd);
-        const errors: string[] = [];
-        for (const ref of refs) {
-          try {
-            await ctx.call('POST', `/v1/services/${encodeURIComponent(ref)}/remove`, {});
-            ctx.out(`${ref}\n`);
-          } catch (e) {
-            errors.push(e instanceof Error ? e.message : String(e));
-          }
-        }
-        if (errors.length > 0) throw new Error(errors.join('\n'));
+        await forEachRef(refs, async (ref) => {
+          await ctx.call('POST', `/v1/services/${encodeURIComponent(ref)}/remove`, {});
+          ctx.out(`${ref}\n`);
+        });
       }),
     );
 

@@ -5,12 +5,10 @@
 import { Command, Option } from 'commander';
 import { Service, Task } from '../../api/service-types';
 import { convertStack, loadStack, readStackInput, renderStackConfig, validateStackName } from '../../compose';
-import { action, CliContext, contextOf } from '../context';
+import { action, CliContext, contextOf, forEachRef, STALE_WARNING } from '../context';
 import { renderServiceList, renderServicePs, ServiceListEntry } from '../render';
 import { renderDockerTable } from '../render/tabwriter';
 import { waitForConvergence } from './service-progress-wait';
-
-const STALE_WARNING = "warning: the swarm has no quorum; this is this manager's last known state\n";
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -142,19 +140,18 @@ export function registerStackCommands(program: Command): void {
     .action(
       action(async (names: string[], f: { detach?: boolean }, cmd: Command) => {
         const ctx = contextOf(cmd);
-        const errors: string[] = [];
         const removed: string[] = [];
-        for (const name of names) {
-          try {
+        await forEachRef(
+          names,
+          async (name) => {
             const r = await ctx.call<{ removed: string[] }>('POST', `/v1/stacks/${encodeURIComponent(name)}/remove`, {});
             for (const s of r.removed) ctx.out(`Removing service ${s}\n`);
             removed.push(name);
-          } catch (e) {
-            errors.push(e instanceof Error ? e.message : String(e));
-          }
-        }
-        if (!f.detach) for (const name of removed) await waitTasksGone(ctx, name);
-        if (errors.length > 0) throw new Error(errors.join('\n'));
+          },
+          async () => {
+            if (!f.detach) for (const name of removed) await waitTasksGone(ctx, name);
+          },
+        );
       }),
     );
 

@@ -11,6 +11,11 @@ const GO_ESCAPES: Record<string, string> = {
   '\u2029': '\\u2029',
 };
 
+/** Escapes what Go's HTML-safe JSON encoder escapes, in already-encoded JSON text. */
+export function goEscape(json: string): string {
+  return json.replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c]);
+}
+
 /** Go marshals a map with its keys sorted; a JS object keeps insertion order, so sort a copy. */
 export function sortedMap(map: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -21,5 +26,5 @@ export function sortedMap(map: Readonly<Record<string, string>>): Record<string,
 export function goIndentedJson(value: unknown): string {
   // These characters can only occur inside string literals of the output, so a
   // replacement over the whole text escapes exactly what Go escapes.
-  return JSON.stringify(value, null, 4).replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c]);
+  return goEscape(JSON.stringify(value, null, 4));
 }

@@ -2,13 +2,8 @@
 // listings: `--format json` lines as Go writes them, image names as docker
 // shows them, and the ellipsis for long errors.
 
-const GO_ESCAPES: Record<string, string> = {
-  '<': '\\u003c',
-  '>': '\\u003e',
-  '&': '\\u0026',
-  '\u2028': '\\u2028',
-  '\u2029': '\\u2029',
-};
+import { goEscape } from './go-json';
+
 
 /**
  * One object as docker's `{{json .}}` prints a listing row: compact, keys in
@@ -17,7 +12,7 @@ const GO_ESCAPES: Record<string, string> = {
  * "*:8080-\u003e80/tcp" in docker's JSON.
  */
 export function goJsonLine(value: object): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c]);
+  return goEscape(JSON.stringify(value));
 }
 
 /**
