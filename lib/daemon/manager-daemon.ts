@@ -34,6 +34,9 @@ import { layout, DataDirLayout } from './data-dir';
 import { describeHost } from './describe-host';
 import { NodeIdentity, readIdentity, writeIdentity } from './identity';
 import { acquirePidLock, PidLock } from './pid-lock';
+import { AlreadyInSwarmError } from './errors';
+
+export { AlreadyInSwarmError };
 import { followRoleChanges, Handover, RoleSwitch } from './role-switch';
 
 export interface InitOptions {
@@ -76,12 +79,6 @@ export interface JoinOptions {
   runtime?: 'docker' | 'process';
 }
 
-export class AlreadyInSwarmError extends Error {
-  constructor(dir: string) {
-    super(`this node is already part of a swarm (data dir ${dir}); use 'swarm start' to run it or 'swarm leave' first`);
-    this.name = 'AlreadyInSwarmError';
-  }
-}
 
 export class ManagerDaemon {
   private server?: NodeServer;

@@ -6,14 +6,10 @@
 import { Cluster, ClusterSpec, Node, NodeAvailability, NodeDescription } from '../api/types';
 import { newObjectId, newRaftId } from '../api/ids';
 import { createCSR, createNodeKey, createRootCA, generateJoinTokens, signNodeCertificate } from '../ca';
-import { DEFAULT_RAFT_TIMING } from './manager';
+import { DEFAULT_CLUSTER_SPEC } from '../api/cluster-defaults';
 import { Draft } from './store/transaction';
 
-export const DEFAULT_CLUSTER_SPEC: ClusterSpec = {
-  dispatcherHeartbeatMs: 5_000,
-  taskHistoryLimit: 5,
-  raft: { ...DEFAULT_RAFT_TIMING },
-};
+export { DEFAULT_CLUSTER_SPEC };
 
 export interface NewCluster {
   clusterId: string;

@@ -2,6 +2,7 @@
 // that turns store transactions into Raft proposals and answers with the
 // store's verdict, and the loops that run only while this manager leads.
 
+import { DEFAULT_RAFT_TIMING, RaftTiming } from '../api/cluster-defaults';
 import { RaftLogger } from '../raft/core/config';
 import { NodeId, NONE } from '../raft/core/types';
 import { RaftNode } from '../raft/node/raft-node';
@@ -11,14 +12,7 @@ import { LeaderLoop, LeaderLoops } from './leader-loops';
 import { Action, encodeTransaction, MemoryStore, StoreStateMachine } from './store';
 import { AppliedChange } from './store';
 
-export interface RaftTiming {
-  tickMs: number;
-  electionTick: number;
-  heartbeatTick: number;
-  snapshotEvery: number;
-}
 
-export const DEFAULT_RAFT_TIMING: RaftTiming = { tickMs: 100, electionTick: 10, heartbeatTick: 1, snapshotEvery: 10_000 };
 
 export interface ManagerOptions {
   raftId: NodeId;
@@ -35,6 +29,9 @@ export interface ManagerOptions {
   logger?: RaftLogger;
   onFatal?: (e: Error) => void;
 }
+
+export { DEFAULT_RAFT_TIMING };
+export type { RaftTiming };
 
 export class Manager {
   readonly store = new MemoryStore();

@@ -10,7 +10,7 @@ import { Agent } from './agent';
 import { Executor } from './executor';
 import { expandTaskTemplates, TemplateNode } from './task-templates';
 
-const SEND_DELAY_MS = 50;
+const SEND_DELAY_MS = 10;
 const LOG_BATCH = 200;
 const LOG_FLUSH_MS = 50;
 

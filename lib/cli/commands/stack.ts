@@ -4,7 +4,6 @@
 
 import { Command, Option } from 'commander';
 import { Service, Task } from '../../api/service-types';
-import { convertStack, loadStack, readStackInput, renderStackConfig, validateStackName } from '../../compose';
 import { action, CliContext, contextOf, forEachRef, STALE_WARNING } from '../context';
 import { renderServiceList, renderServicePs, ServiceListEntry } from '../render';
 import { renderDockerTable } from '../render/tabwriter';
@@ -23,7 +22,13 @@ interface DeployFlags {
   resolveImage: 'always' | 'never';
 }
 
-function loadFiles(files: string[], envFile?: string) {
+/** The compose loader (YAML, schemas, ajv) is loaded only by the commands that read files. */
+function compose(): Promise<typeof import('../../compose')> {
+  return import('../../compose');
+}
+
+async function loadFiles(files: string[], envFile?: string) {
+  const { loadStack, readStackInput } = await compose();
   const stack = loadStack(readStackInput({ composeFiles: files, envFile, env: process.env }));
   for (const w of stack.warnings) process.stderr.write(`${w}\n`);
   return stack;
@@ -56,8 +61,9 @@ export function registerStackCommands(program: Command): void {
     .action(
       action(async (name: string, f: DeployFlags, cmd: Command) => {
         const ctx = contextOf(cmd);
+        const { convertStack, validateStackName } = await compose();
         validateStackName(name);
-        const converted = convertStack(loadFiles(f.composeFile, f.envFile), name);
+        const converted = convertStack(await loadFiles(f.composeFile, f.envFile), name);
         for (const n of converted.notices) process.stderr.write(`${n}\n`);
         const r = await ctx.call<{ created: string[]; updated: string[]; unchanged: string[]; removed: string[] }>(
           'POST',
@@ -162,7 +168,8 @@ export function registerStackCommands(program: Command): void {
     .option('--env-file <file>', 'read variables from this file (default: .env beside the first compose file)')
     .action(
       action(async (f: { composeFile: string[]; envFile?: string }, cmd: Command) => {
-        contextOf(cmd).out(renderStackConfig(loadFiles(f.composeFile, f.envFile)));
+        const { renderStackConfig } = await compose();
+        contextOf(cmd).out(renderStackConfig(await loadFiles(f.composeFile, f.envFile)));
       }),
     );
 }

@@ -1,23 +1,31 @@
 // `swarm init`, `start`, `stop`, `info`, `join-token`, and the hidden
 // `daemon` command that detached daemons run as.
+//
+// The daemon (Raft, certificates, dockerode) is loaded only by the commands
+// that run one: every other command is a short-lived client, and loading it
+// would double their start-up time.
 
 import { Command, Option } from 'commander';
 import { networkInterfaces } from 'os';
 import { NodeAvailability } from '../../api/types';
-import { DEFAULT_CLUSTER_SPEC } from '../../manager/cluster-init';
-import { AlreadyInSwarmError } from '../../daemon/manager-daemon';
-import { initNode, joinNode, startNode } from '../../daemon/node-daemon';
+import { DEFAULT_CLUSTER_SPEC } from '../../api/cluster-defaults';
+import { AlreadyInSwarmError } from '../../daemon/errors';
 import { layout } from '../../daemon/data-dir';
 import { readIdentity } from '../../daemon/identity';
 import { DataDirLockedError, processAlive, readPid } from '../../daemon/pid-lock';
 import { DaemonNotRunningError } from '../../daemon/control-client';
-import { formatHostPort, parseHostPort, DEFAULT_LISTEN_ADDR } from '../../net';
+import { formatHostPort, parseHostPort, DEFAULT_LISTEN_ADDR } from '../../net/address';
 import { parseDuration } from '../duration';
 import { action, CliContext, contextOf } from '../context';
 import { renderInfo, SwarmInfo } from '../render';
 import { daemonLogger, holdForeground, startDetached } from './daemon-process';
 
 const AVAILABILITY = ['active', 'pause', 'drain'];
+
+/** The node daemon's entry points, loaded on first use. */
+function daemon(): Promise<typeof import('../../daemon/node-daemon')> {
+  return import('../../daemon/node-daemon');
+}
 
 function intOption(name: string): (v: string) => number {
   return (v) => {
@@ -131,7 +139,7 @@ export function registerSwarmCommands(program: Command): void {
         const advertiseAddr = f.advertiseAddr ?? guessAdvertise(f.listenAddr);
         parseHostPort(advertiseAddr);
         if (f.foreground) {
-          const d = await initNode(
+          const d = await (await daemon()).initNode(
             ctx.dataDir,
             { listenAddr: f.listenAddr, advertiseAddr, hostname: f.hostname, availability: f.availability, dockerHost: f.dockerHost, runtime: f.runtime, spec },
             daemonLogger(),
@@ -178,7 +186,7 @@ export function registerSwarmCommands(program: Command): void {
           runtime: f.runtime,
         };
         if (f.foreground) {
-          const d = await joinNode(ctx.dataDir, o, daemonLogger());
+          const d = await (await daemon()).joinNode(ctx.dataDir, o, daemonLogger());
           ctx.out(`This node joined a swarm as a ${d.node.role}.\n`);
           await holdForeground(() => d.stop(), d.done);
           return;
@@ -201,7 +209,7 @@ export function registerSwarmCommands(program: Command): void {
       action(async (f: { foreground?: boolean }, cmd: Command) => {
         const ctx = contextOf(cmd);
         if (f.foreground) {
-          const d = await startNode(ctx.dataDir, daemonLogger());
+          const d = await (await daemon()).startNode(ctx.dataDir, daemonLogger());
           await holdForeground(() => d.stop(), d.done);
           return;
         }
@@ -279,7 +287,7 @@ export function registerSwarmCommands(program: Command): void {
         const ctx = contextOf(cmd);
         const log = daemonLogger();
         if (f.join) {
-          const d = await joinNode(
+          const d = await (await daemon()).joinNode(
             ctx.dataDir,
             {
               token: process.env.SWARM_JOIN_TOKEN ?? '',
@@ -297,7 +305,7 @@ export function registerSwarmCommands(program: Command): void {
           return;
         }
         const d = f.init
-          ? await initNode(
+          ? await (await daemon()).initNode(
               ctx.dataDir,
               {
                 listenAddr: f.listenAddr,
@@ -310,7 +318,7 @@ export function registerSwarmCommands(program: Command): void {
               },
               log,
             )
-          : await startNode(ctx.dataDir, log, { forceNewCluster: f.forceNewCluster === true });
+          : await (await daemon()).startNode(ctx.dataDir, log, { forceNewCluster: f.forceNewCluster === true });
         await holdForeground(() => d.stop(), d.done);
       }),
     );
@@ -333,7 +341,7 @@ async function forceNewCluster(cmd: Command, f: InitFlags): Promise<void> {
     await waitDaemonGone(ctx);
   }
   if (f.foreground) {
-    const d = await startNode(ctx.dataDir, daemonLogger(), { forceNewCluster: true });
+    const d = await (await daemon()).startNode(ctx.dataDir, daemonLogger(), { forceNewCluster: true });
     await printJoinHelp(cmd, d.node.nodeId);
     await holdForeground(() => d.stop(), d.done);
     return;

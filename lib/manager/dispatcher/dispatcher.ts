@@ -268,7 +268,7 @@ export class Dispatcher implements LeaderLoop {
 
   private scheduleSweep(): void {
     // A quarter period keeps a deadline's overshoot small next to the period itself.
-    const every = Math.min(1000, Math.max(5, Math.round(this.period() / 4)));
+    const every = Math.min(250, Math.max(5, Math.round(this.period() / 4)));
     this.sweepTimer = this.timers.setTimeout(() => {
       this.sweepTimer = undefined;
       if (!this.running) return;

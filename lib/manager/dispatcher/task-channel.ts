@@ -1,12 +1,12 @@
 // Tasks over the dispatcher's sessions, both ways.
 //
 // Down: every node with a live session gets the full list of the tasks the
-// store places on it, at registration and within ~50 ms of any change to
+// store places on it, at registration and within ~10 ms of any change to
 // one of them. The full list (not a diff) makes a lost or reordered message
 // harmless: the next one says everything.
 //
 // Up: an agent's status reports are checked (the task must be on that node,
-// and a state only moves forward) and written in batches every ~100 ms, each
+// and a state only moves forward) and written in batches every ~50 ms, each
 // task re-read just before the write so the orchestrator's changes to other
 // fields (desired state) are never overwritten.
 
@@ -20,9 +20,9 @@ import type { DispatcherHost, DispatcherLogger } from './dispatcher';
 import { jsonEqual } from './json-equal';
 import { TimerHandle, Timers } from './timers';
 
-const SEND_DELAY_MS = 50;
+const SEND_DELAY_MS = 10;
 const ASSIGNED = taskStateRank('assigned');
-const WRITE_DELAY_MS = 100;
+const WRITE_DELAY_MS = 50;
 
 export class TaskChannel {
   private watcher?: Watcher;
