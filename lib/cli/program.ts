@@ -15,7 +15,8 @@ const DESCRIPTION = [
 const STATUS = `
 Status: a swarm of managers and workers (init, join, start, stop, leave, info,
 join-token, node ...) runs services on Docker containers or processes
-(service create/ls/ps/inspect/update/scale/rm/logs). Stacks arrive next.`;
+(service ...) and stacks from compose files (stack ...). Overlay networks,
+secrets and configs arrive in later releases.`;
 
 /**
  * Builds the `swarm` command line. Kept apart from bin/cli.ts so tests can drive it
