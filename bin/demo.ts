@@ -1,7 +1,8 @@
 // The main job: a local cluster of one manager and two workers on
-// 127.0.0.1, each its own daemon with its own data dir, running a service
-// through the real CLI. It spreads 6 replicas, loses a worker to kill -9 and
-// heals, scales, rolls out an update, and removes everything. Tasks run as
+// 127.0.0.1, each its own daemon with its own data dir, driven through the
+// real CLI. A service spreads 6 replicas, loses a worker to kill -9 and
+// heals, scales, rolls out an update; then a stack from compose-examples/ is
+// deployed, redeployed unchanged and removed. Tasks run as
 // containers on the local Docker engine, or as processes when no engine
 // answers (and the demo says so). Every process it starts is stopped.
 
@@ -127,6 +128,26 @@ async function main(): Promise<void> {
     await swarm(m, ['service', 'rm', 'web']);
     await eventually('no task left', async () => (count(await running(m, 'web').catch(() => ({}))) === 0 ? true : undefined), 60_000, 300);
     say('removed.');
+
+    // A stack from a compose file: placement by node labels (the process runtime
+    // cannot mount volumes, so without Docker the batch example runs instead).
+    const example = docker ? 'app.yml' : 'batch.yml';
+    const file = join(__dirname, '..', '..', 'compose-examples', example);
+    say('\n$ swarm node update --label-add zone=a m1; ... zone=b w1 w2');
+    await swarm(m, ['node', 'update', '--label-add', 'zone=a', 'm1']);
+    for (const w of ['w1', 'w2']) await swarm(m, ['node', 'update', '--label-add', 'zone=b', w]);
+    say(`$ swarm stack deploy -c compose-examples/${example} demo`);
+    t0 = Date.now();
+    say((await swarm(m, ['stack', 'deploy', '-q', '-c', file, 'demo'])).trimEnd());
+    say(`converged in ${Date.now() - t0} ms`);
+    say('\n$ swarm stack services demo');
+    say((await swarm(m, ['stack', 'services', 'demo'])).trimEnd());
+    say('\n$ swarm stack ps demo');
+    say((await swarm(m, ['stack', 'ps', 'demo'])).trimEnd());
+    say(`\n$ swarm stack deploy -c compose-examples/${example} demo   (again: nothing changed)`);
+    say((await swarm(m, ['stack', 'deploy', '-c', file, 'demo'])).trimEnd());
+    say('\n$ swarm stack rm demo');
+    say((await swarm(m, ['stack', 'rm', 'demo'])).trimEnd());
   } finally {
     for (const d of Object.values(dirs)) {
       const pid = pidOf(d);
