@@ -5,11 +5,14 @@ import type { SchedNode, SchedPort, SchedResources, SchedTask } from './types';
 // indexed by the node's position in id order. That position doubles as the
 // final tie-break, so equal nodes are always chosen in the same order.
 
-/** A host-mode published port as one number: port * 2 + (udp ? 1 : 0). */
+/**
+ * A published port as one number: port * 2 + (udp ? 1 : 0). Ingress ports count
+ * too: with no routing mesh yet they are published on the node like host ports.
+ */
 export function hostPortKeys(ports: readonly SchedPort[]): number[] {
   const keys: number[] = [];
   for (const p of ports) {
-    if (p.publishMode !== 'host' || !(p.publishedPort > 0)) continue;
+    if (!(p.publishedPort > 0)) continue;
     const key = p.publishedPort * 2 + (p.protocol === 'udp' ? 1 : 0);
     if (!keys.includes(key)) keys.push(key);
   }

@@ -141,11 +141,17 @@ describe('host-mode ports', () => {
     expect(r.unassigned[0].reason).toBe('no suitable node (host-mode port already in use on 4 nodes)');
   });
 
-  test('ingress ports and host ports the engine picks (published 0) never conflict', () => {
-    const ingress: SchedPort = { protocol: 'tcp', publishedPort: 80, publishMode: 'ingress' };
-    const tasks = [running('x', 'other', 'a', { ports: [ingress, hostPort(0)] })];
-    const r = scheduleTasks({ nodes: [node('a')], tasks, pending: replicas(3, 'web', { ports: [ingress, hostPort(0)] }) });
+  test('host ports the engine picks (published 0) never conflict', () => {
+    const tasks = [running('x', 'other', 'a', { ports: [hostPort(0)] })];
+    const r = scheduleTasks({ nodes: [node('a')], tasks, pending: replicas(3, 'web', { ports: [hostPort(0)] }) });
     expect(perNode(r)).toEqual(new Map([['a', 3]]));
+  });
+
+  test('ingress ports are held like host ports: there is no routing mesh, so they are published on the node', () => {
+    const ingress: SchedPort = { protocol: 'tcp', publishedPort: 80, publishMode: 'ingress' };
+    const r = scheduleTasks({ nodes: [node('a'), node('b')], tasks: [], pending: replicas(3, 'web', { ports: [ingress] }) });
+    expect(perNode(r)).toEqual(new Map([['a', 1], ['b', 1]]));
+    expect(r.unassigned).toHaveLength(1);
   });
 
   test('a later batch sees the ports an earlier one took', () => {

@@ -23,6 +23,14 @@ export function getService(ctx: CliContext, ref: string): Promise<ServiceView> {
   return ctx.call<ServiceView>('GET', `/v1/services/${encodeURIComponent(ref)}`);
 }
 
+/** Said whenever a spec publishes ingress ports, which docker would route through its mesh. */
+export function ingressNotice(spec: ServiceSpec): string | undefined {
+  const ports = spec.endpoint.ports.filter((p) => p.publishMode === 'ingress' && p.publishedPort > 0);
+  if (ports.length === 0) return undefined;
+  const list = ports.map((p) => `${p.publishedPort}->${p.targetPort}/${p.protocol}`).join(', ');
+  return `note: service ${spec.name}: there is no routing mesh yet; port ${list} is published on each node that runs one of its tasks (as mode=host), so a node runs at most one of them\n`;
+}
+
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
 }
@@ -51,6 +59,8 @@ export function registerServiceCommands(program: Command): void {
       const ctx = contextOf(cmd);
       const spec: ServiceSpec = buildServiceSpec(f, image, args);
       if (!spec.name) spec.name = randomServiceName();
+      const notice = ingressNotice(spec);
+      if (notice) process.stderr.write(notice);
       const created = await ctx.call<Service>('POST', '/v1/services', { spec, resolveImage: f.resolveImage !== false });
       ctx.out(`${created.id}\n`);
       await settle(ctx, created.id, f);
@@ -120,6 +130,8 @@ export function registerServiceCommands(program: Command): void {
       } else {
         spec = applyServiceUpdate(current.spec, f);
       }
+      const notice = ingressNotice(spec);
+      if (notice) process.stderr.write(notice);
       await ctx.call('POST', `/v1/services/${encodeURIComponent(current.id)}/update`, { spec, version: current.meta.version });
       ctx.out(`${ref}\n`);
       await settle(ctx, current.id, f);

@@ -9,9 +9,13 @@ import { taskLabels } from './labels';
 
 const NS_PER_MS = 1_000_000;
 
-/** Host-mode ports are the executor's to publish; ingress ports belong to a routing mesh. */
+/**
+ * The ports this node publishes for the task. Without a routing mesh (not built
+ * yet) an ingress port is published where the task runs, as a host-mode port is;
+ * the CLI says so when such a service is created.
+ */
 export function hostModePorts(task: Task): PortConfig[] {
-  return task.ports.filter((p) => p.publishMode === 'host');
+  return [...task.ports];
 }
 
 function portKey(p: { targetPort: number; protocol: string }): string {

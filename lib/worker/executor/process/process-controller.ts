@@ -88,9 +88,8 @@ export class ProcessController implements TaskController {
 
   private get ports(): PortConfig[] {
     // The process binds host ports itself: the published port is the target port.
-    return this.task.ports
-      .filter((p) => p.publishMode === 'host')
-      .map((p) => ({ ...p, publishedPort: p.publishedPort || p.targetPort }));
+    // Ingress ports too: there is no routing mesh, so every port is published where the task runs.
+    return this.task.ports.map((p) => ({ ...p, publishedPort: p.publishedPort || p.targetPort }));
   }
 
   async observe(): Promise<Observation> {
@@ -109,7 +108,7 @@ export class ProcessController implements TaskController {
     parseUser(c.user);
     if (c.mounts.length > 0) throw new Error('process runtime: mounts are not supported');
     for (const p of this.task.ports) {
-      if (p.publishMode === 'host' && p.publishedPort !== 0 && p.publishedPort !== p.targetPort) {
+      if (p.publishedPort !== 0 && p.publishedPort !== p.targetPort) {
         throw new Error(`process runtime: cannot publish port ${p.targetPort} as ${p.publishedPort}; a process binds its ports itself`);
       }
     }
