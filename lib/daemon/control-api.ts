@@ -281,13 +281,22 @@ export class ControlApi {
 
   private reachability(): Record<string, 'reachable' | 'unreachable'> {
     const out: Record<string, 'reachable' | 'unreachable'> = {};
-    const status = this.m.raft.status();
-    const peers = this.m.raft.transportStats().peers;
+    const raft = this.m.raft;
+    const peers = raft.transportStats().peers;
+    const leader = this.m.isLeader;
+    // A learner (a manager still catching up) does not count towards the quorum yet.
+    const voters = new Set(raft.status().config.voters);
     for (const n of this.m.store.list('node')) {
       const raftId = n.managerStatus?.raftId;
       if (raftId === undefined || n.role !== 'manager') continue;
-      // The leader knows who answered lately; a follower knows whom it is connected to.
-      const seen = status.progress ? status.progress.get(raftId)?.recentActive : peers[raftId]?.connected;
+      if (!voters.has(raftId)) {
+        out[n.id] = 'unreachable';
+        continue;
+      }
+      // The leader hears every member at each heartbeat; a follower hears only the
+      // leader, and knows of the other followers only whether it is connected to them.
+      const heard = raft.sinceHeard(raftId) < raft.electionTimeoutMs;
+      const seen = leader || raftId === this.m.leader ? heard : peers[raftId]?.connected === true;
       out[n.id] = raftId === this.m.raftId || seen ? 'reachable' : 'unreachable';
     }
     return out;

@@ -7,7 +7,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { freePort } from '../../lib/raft/process/process-cluster';
 import { eventually } from '../../lib/util/eventually';
-import { daemonPid, killHard, nodeRows as rows, NodeRow, swarm, swarmOk } from './cli';
+import { daemonPid, killHard, nodeRows as rows, NodeRow, swarm, swarmOk, waitGone } from './cli';
 
 jest.setTimeout(180_000);
 
@@ -92,7 +92,9 @@ describe('promote and demote', () => {
     // Three managers again, then one of them lost: demoting another would leave one of two.
     await swarmOk(dirs.w1, ['node', 'promote', 'm1']);
     await eventually('m1 reachable manager', async () => ((await row(dirs.w1, 'm1'))?.ManagerStatus === 'Reachable') || undefined, 30_000, 100);
+    const pid = daemonPid(dirs.w2)!;
     killHard(dirs.w2);
+    await waitGone(pid);
     await eventually('w2 unreachable', async () => ((await row(dirs.w1, 'w2'))?.ManagerStatus === 'Unreachable') || undefined, 30_000, 100);
     const r = await swarm(dirs.w1, ['node', 'demote', 'w1']);
     expect(r.code).toBe(1);

@@ -20,8 +20,11 @@ export class AgentSession {
   readonly id = randomBytes(12).toString('hex');
   /** Set by the dispatcher once it accepted `register`. */
   registered = false;
-  /** The role this session was last told to take (roleChange), so it is asked once. */
+  /** Set once the `registered` answer went out: before it, the agent drops other messages. */
+  answered = false;
+  /** The role this session was last told to take (roleChange), and when, so it is not asked at every check. */
   roleAsked: NodeRole | undefined;
+  roleAskedAt = 0;
   /** A certificate request is being signed and recorded. */
   certBusy = false;
   private closing = false;

@@ -166,7 +166,7 @@ export class Dispatcher implements LeaderLoop {
   removeVolumes(labels: Record<string, string>): number {
     let sent = 0;
     for (const s of this.open) {
-      if (!s.registered) continue;
+      if (!s.answered) continue;
       s.send({ v: 1, type: 'removeVolumes', labels });
       sent++;
     }
@@ -233,6 +233,7 @@ export class Dispatcher implements LeaderLoop {
     batcher.enqueue(s.nodeId, change, () => {
       if (!s.isOpen || this.liveSession(s.nodeId) !== s) return;
       s.send({ v: 1, type: 'registered', sessionId: s.id, heartbeatPeriodMs: this.period(), managers: this.managerAddrs() });
+      s.answered = true;
       this.tasks.send(s);
       this.roles.check(s);
     });

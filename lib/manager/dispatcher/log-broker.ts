@@ -37,7 +37,7 @@ export class LogBroker {
     const reader: Reader = { queue: new AsyncQueue(), open: new Set() };
     for (const nodeId of q.nodeIds) {
       const s = this.sessionOf(nodeId);
-      if (!s?.registered || !s.isOpen) {
+      if (!s?.answered || !s.isOpen) {
         reader.queue.push({ kind: 'warning', message: `node ${nodeId} is not connected: its logs are not available` });
         continue;
       }

@@ -19,6 +19,8 @@ import type { AgentSession } from './agent-session';
 import type { DispatcherHost, DispatcherLogger } from './dispatcher';
 
 const WRITE_RETRIES = 5;
+/** A roleChange not answered by a certificate request within this long is sent again. */
+const ASK_AGAIN_MS = 10_000;
 
 export class RoleChanges {
   constructor(
@@ -42,10 +44,14 @@ export class RoleChanges {
 
   /** Asks the session's agent for a certificate request when its role must change. */
   check(s: AgentSession): void {
-    if (!s.registered || !s.isOpen || s.certBusy) return;
+    // Only once the agent has its `registered` answer: it drops anything sent before.
+    if (!s.answered || !s.isOpen || s.certBusy) return;
     const want = this.pending(s);
-    if (want === undefined || s.roleAsked === want) return;
+    if (want === undefined) return;
+    // Asked already: again only if no certificate request came back in a while.
+    if (s.roleAsked === want && Date.now() - s.roleAskedAt < ASK_AGAIN_MS) return;
     s.roleAsked = want;
+    s.roleAskedAt = Date.now();
     this.logger.info?.(`asking node ${s.nodeId} to become a ${want}`);
     s.send({ v: 1, type: 'roleChange', role: want });
   }

@@ -108,7 +108,7 @@ export class TaskChannel {
         this.dirty.clear();
         for (const id of nodes) {
           const s = this.sessionOf(id);
-          if (s?.registered && s.isOpen) this.send(s);
+          if (s?.answered && s.isOpen) this.send(s);
         }
       }, SEND_DELAY_MS);
     }

@@ -111,6 +111,7 @@ export class RaftNode {
   private transport!: Transport;
   private readonly members = new Map<NodeId, string>();
   private confState: ConfState = { voters: [], learners: [] };
+  private readonly lastHeard = new Map<NodeId, number>();
   private snapshotIndex = 0;
   private appliedIndex = 0;
 
@@ -201,7 +202,10 @@ export class RaftNode {
       );
     }
     this.transport = this.opts.transport({
-      onMessage: (m) => this.enqueue({ kind: 'msg', m }),
+      onMessage: (m) => {
+        this.lastHeard.set(m.from, Date.now());
+        this.enqueue({ kind: 'msg', m });
+      },
       onUnreachable: (id) => this.enqueue({ kind: 'unreachable', id }),
       onSnapshotStatus: (id, ok) => this.enqueue({ kind: 'snapStatus', id, ok }),
     });
@@ -241,6 +245,20 @@ export class RaftNode {
 
   transportStats() {
     return this.transport.stats();
+  }
+
+  /**
+   * Milliseconds since a message from `id` last arrived (Infinity if never). A
+   * leader hears every member each heartbeat; a follower hears only the leader.
+   */
+  sinceHeard(id: NodeId): number {
+    const at = this.lastHeard.get(id);
+    return at === undefined ? Infinity : Date.now() - at;
+  }
+
+  /** The election timeout in milliseconds: a member silent for longer is not answering. */
+  get electionTimeoutMs(): number {
+    return this.opts.electionTick * this.opts.tickMs;
   }
 
   /**
