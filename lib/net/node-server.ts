@@ -264,18 +264,7 @@ export class NodeServer {
       return this.refuse(socket, 503, 'dispatcher: cannot check the node right now');
     }
     if (!allowed) return this.refuse(socket, 403, `dispatcher: node ${peer.identity.nodeId} is not a member of this cluster (removed?)`);
-    this.track(socket);
-    this.sessions.handleUpgrade(req, socket, head, (ws) => {
-      if (this.closing) return ws.terminate();
-      this.agents.add(ws);
-      ws.once('close', () => this.agents.delete(ws));
-      try {
-        dispatcher.onSession(ws, peer.identity);
-      } catch (err) {
-        this.logger.warn('dispatcher session handler threw', { node: peer.identity.nodeId, error: err instanceof Error ? err.message : String(err) });
-        ws.close(1011, 'internal error');
-      }
-    });
+    this.accept(req, socket, head, 'dispatcher', (ws) => dispatcher.onSession(ws, peer.identity));
   }
 
   private upgradeLogs(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -283,15 +272,20 @@ export class NodeServer {
     if (!logs) return this.refuse(socket, 404, 'this node is not a manager: no logs here');
     const peer = verifiedPeer(req.socket as TLSSocket, { clusterId: this.clusterId, roles: ['manager'] });
     if (!peer.ok) return this.refuse(socket, 403, `logs: ${peer.reason}`);
+    this.accept(req, socket, head, 'logs', (ws) => logs.onSession(ws, peer.identity));
+  }
+
+  /** Completes an authorized upgrade and hands the socket over; a throwing handler closes it instead of the daemon. */
+  private accept(req: IncomingMessage, socket: Duplex, head: Buffer, route: string, onSession: (ws: WebSocket) => void): void {
     this.track(socket);
     this.sessions.handleUpgrade(req, socket, head, (ws) => {
       if (this.closing) return ws.terminate();
       this.agents.add(ws);
       ws.once('close', () => this.agents.delete(ws));
       try {
-        logs.onSession(ws, peer.identity);
+        onSession(ws);
       } catch (err) {
-        this.logger.warn('logs session handler threw', { error: err instanceof Error ? err.message : String(err) });
+        this.logger.warn(`${route} session handler threw`, { error: err instanceof Error ? err.message : String(err) });
         ws.close(1011, 'internal error');
       }
     });
