@@ -96,7 +96,8 @@ export async function deployStack(m: Manager, namespace: string, specs: ServiceS
     }
   }
   if (prune) {
-    for (const s of current.values()) {
+    // In name order, so the output does not depend on the store's iteration order.
+    for (const s of [...current.values()].sort((a, b) => a.spec.name.localeCompare(b.spec.name))) {
       actions.push({ op: 'delete', kind: 'service', id: s.id, expectedVersion: s.meta.version });
       result.removed.push(s.spec.name);
     }
@@ -109,6 +110,7 @@ export async function removeStack(m: Manager, namespace: string): Promise<string
   await m.syncRead();
   const services = stackServices(m, namespace);
   if (services.length === 0) throw new ManagerError('NotFound', `nothing found in stack: ${namespace}`);
-  await m.write(services.map((s) => ({ op: 'delete' as const, kind: 'service' as const, id: s.id, expectedVersion: s.meta.version })));
-  return services.map((s) => s.spec.name);
+  const sorted = [...services].sort((a, b) => a.spec.name.localeCompare(b.spec.name));
+  await m.write(sorted.map((s) => ({ op: 'delete' as const, kind: 'service' as const, id: s.id, expectedVersion: s.meta.version })));
+  return sorted.map((s) => s.spec.name);
 }
