@@ -5,7 +5,7 @@
 // task left in the store, then asks every connected node to remove the
 // stack's unused volumes, and asks again a little later for nodes that were
 // still stopping containers. The wish lives on the leader only: a leader change
-// in between, or a node that is down, leaves volumes behind (docs/stacks.md).
+// in between, or a node that is down, leaves volumes behind (docs/compose.md, "Deploy and remove").
 
 import { Dispatcher } from './dispatcher';
 import { LeaderLoop } from './leader-loops';
