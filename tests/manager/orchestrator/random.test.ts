@@ -4,6 +4,7 @@
 // limit, and an orchestrator with nothing left to do.
 
 import { isTerminal } from '../../../lib/api/service-types';
+import { seededRandom } from '../../../lib/raft/random';
 import { Sim } from './harness';
 
 // Task ids from a counter, so a seed replays the same history (ids order the store's lists).
@@ -13,23 +14,12 @@ jest.mock('../../../lib/api/ids', () => ({
   newRaftId: () => 1,
 }));
 
-/** mulberry32: a small deterministic PRNG, so a failing seed can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // 'na' is never touched, so there is always somewhere to run.
 const SPARE = ['nb', 'nc', 'nd'];
 
 function history(seed: number): void {
-  const r = rng(seed);
+  // Deterministic, so a failing seed replays exactly.
+  const r = seededRandom(seed);
   mockNextId = 0;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const sim = new Sim();
