@@ -1,7 +1,20 @@
 // Docker's defaults for a service spec, in one place: the CLI, the compose
 // loader and the tests all start from these and change what they were told.
 
-import { DEFAULT_RESTART_POLICY, DEFAULT_STOP_GRACE_MS, ServiceSpec, TaskSpec } from './service-types';
+import { DEFAULT_RESTART_POLICY, DEFAULT_STOP_GRACE_MS, ServiceSpec, TaskSpec, UpdateConfig } from './service-types';
+
+/** swarmkit's defaults.Service.Update: one task at a time, pause on failure, watch each for 5 s. */
+export const DEFAULT_UPDATE_CONFIG: Readonly<UpdateConfig> = Object.freeze({
+  parallelism: 1,
+  delayMs: 0,
+  failureAction: 'pause',
+  monitorMs: 5_000,
+  maxFailureRatio: 0,
+  order: 'stop-first',
+});
+
+/** swarmkit's defaults.Service.Rollback, the same values. */
+export const DEFAULT_ROLLBACK_CONFIG: Readonly<UpdateConfig> = Object.freeze({ ...DEFAULT_UPDATE_CONFIG });
 
 export function defaultTaskSpec(image: string): TaskSpec {
   return {

@@ -181,7 +181,7 @@ export class ControlApi {
       const tail = req.query.get('tail');
       const q = this.wrap(() => this.logQuery(ref, req.query.get('follow') === '1', tail === null ? undefined : Number(tail)));
       const names = nodeNames();
-      const tasks = new Map(this.m.store.list('task').map((t) => [t.id, t]));
+      const store = this.m.store;
       const events = this.wrap(() => this.readLogs(q, req.signal));
       async function* lines() {
         for await (const ev of events) {
@@ -189,7 +189,8 @@ export class ControlApi {
             yield { warning: ev.message };
             continue;
           }
-          const t = tasks.get(ev.line.taskId);
+          // Looked up per line: with -f, tasks started after the request speak too.
+          const t = store.get('task', ev.line.taskId);
           yield {
             task: ev.line.taskId,
             name: t ? `${t.serviceName}.${t.slot ?? t.nodeId ?? ''}` : ev.line.taskId,

@@ -125,7 +125,7 @@ describeWithDocker('stacks', (docker: Docker) => {
       const o = await swarmOk(m, ['service', 'logs', 'agent_agent']);
       return /@m1 +\| agent on m1$/m.test(o) && /@w1 +\| agent on w1$/m.test(o) ? o : undefined;
     }, 20_000, 300);
-    expect(out).toBeDefined();
+    expect(out.match(/\| agent on /g)).toHaveLength(2);
     expect(await psRows(m, 'batch_job')).toHaveLength(3);
   });
 

@@ -4,12 +4,12 @@
 // monitor period. Ctrl-C stops the waiting, never the service.
 
 import { isTerminal, Service, Task } from '../../api/service-types';
+import { DEFAULT_UPDATE_CONFIG } from '../../api/service-defaults';
 import { isUpToDate } from '../../manager/orchestrator/task-factory';
 import { CliContext } from '../context';
 import { progressInterruptedLines, progressVerifyLine, renderServiceProgress } from '../render';
 
 const POLL_MS = 200;
-const DEFAULT_MONITOR_MS = 5_000;
 
 interface View {
   service: Service;
@@ -62,7 +62,7 @@ export async function waitForConvergence(ctx: CliContext, ref: string, o: { quie
         draw([...frame.lines, `verify: ${finished.length} of ${current.length} tasks finished and will not be restarted`]);
         return;
       }
-      const monitor = v.service.spec.update?.monitorMs ?? DEFAULT_MONITOR_MS;
+      const monitor = v.service.spec.update?.monitorMs ?? DEFAULT_UPDATE_CONFIG.monitorMs;
       const now = Date.now();
       // Stable since the last of the current tasks started running (by the nodes' clocks,
       // capped at now): a service that converged long ago needs no fresh wait.

@@ -4,7 +4,7 @@
 import type { HealthCheck, Mount, PortConfig, Service, ServiceSpec, UpdateConfig } from '../../api/service-types';
 import type { DeepReadonly } from '../../manager/store/deep-freeze';
 import { formatDuration } from '../duration';
-import { DEFAULT_ROLLBACK_CONFIG, DEFAULT_UPDATE_CONFIG } from '../service-flags/defaults';
+import { DEFAULT_ROLLBACK_CONFIG, DEFAULT_UPDATE_CONFIG } from '../../api/service-defaults';
 import { goIndentedJson, sortedMap } from './go-json';
 import { bytesSize } from './units';
 

@@ -4,7 +4,7 @@
 
 import type { ServiceSpec } from '../../api/service-types';
 import { defaultFlagContext, type FlagContext } from './context';
-import { defaultServiceSpec } from './defaults';
+import { defaultServiceSpec } from '../../api/service-defaults';
 import { mergeEnv, parseEnvFlag, readEnvFile } from './env';
 import { flagError } from './errors';
 import { parseLabels } from './labels';
@@ -21,7 +21,7 @@ export function buildServiceSpec(
   args: readonly string[],
   ctx: FlagContext = defaultFlagContext(),
 ): ServiceSpec {
-  const spec = defaultServiceSpec(image);
+  const spec = defaultServiceSpec('', image);
   if (opts.name !== undefined) spec.name = opts.name;
 
   const mode = opts.mode ?? 'replicated';

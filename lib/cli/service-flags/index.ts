@@ -8,7 +8,7 @@ export { applyServiceUpdate, isRollbackRequest } from './update';
 export { parseScaleArg, type ScaleArg } from './scale';
 export { addServiceSpecOptions, type CommonServiceOptions, type CreateOptions, type UpdateOptions } from './options';
 export { defaultFlagContext, type FlagContext } from './context';
-export { DEFAULT_ROLLBACK_CONFIG, DEFAULT_UPDATE_CONFIG, defaultServiceSpec } from './defaults';
+export { DEFAULT_ROLLBACK_CONFIG, DEFAULT_UPDATE_CONFIG, defaultServiceSpec } from '../../api/service-defaults';
 export { checkServiceName } from './validate';
 export { parseMemoryBytes, parseNanoCpus } from './numbers';
 export { splitShellWords } from './shell-words';

@@ -3,7 +3,7 @@
 // a service without a config starts from swarmkit's defaults, as in docker.
 
 import type { UpdateConfig } from '../../api/service-types';
-import { DEFAULT_ROLLBACK_CONFIG, DEFAULT_UPDATE_CONFIG } from './defaults';
+import { DEFAULT_ROLLBACK_CONFIG, DEFAULT_UPDATE_CONFIG } from '../../api/service-defaults';
 import { flagError } from './errors';
 import { parseCount, parseFlagDuration } from './numbers';
 import type { CommonServiceOptions } from './options';

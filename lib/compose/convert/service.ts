@@ -7,7 +7,7 @@ import {
   type ServiceSpec,
   type UpdateConfig as SpecUpdateConfig,
 } from '../../api/service-types';
-import { DEFAULT_UPDATE_CONFIG } from '../../cli/service-flags/defaults';
+import { DEFAULT_UPDATE_CONFIG } from '../../api/service-defaults';
 import { parseNanoCpus } from '../../cli/service-flags/numbers';
 import type { PathSegment } from '../errors';
 import type { HealthCheckConfig, LoadedStack, ServiceConfig, UpdateConfig } from '../types';

@@ -1,11 +1,11 @@
 import type { PortConfig, Service, ServiceSpec, Task, TaskState } from '../../../lib/api/service-types';
-import { defaultServiceSpec } from '../../../lib/cli/service-flags/defaults';
+import { defaultServiceSpec } from '../../../lib/api/service-defaults';
 
 export const META = { version: 12, createdAt: '2024-05-01T10:00:00.123456789Z', updatedAt: '2024-05-01T10:05:00Z' };
 
 /** A stored service with docker's defaults, changed by `edit`. */
 export function service(id: string, name: string, edit: (spec: ServiceSpec) => void = () => undefined): Service {
-  const spec = defaultServiceSpec('');
+  const spec = defaultServiceSpec('', '');
   spec.name = name;
   edit(spec);
   return { id, meta: { ...META }, spec };
@@ -37,7 +37,7 @@ export interface TaskFixture {
 }
 
 export function task(f: TaskFixture): Task {
-  const spec = defaultServiceSpec(f.image ?? 'nginx:1.25').task;
+  const spec = defaultServiceSpec('', f.image ?? 'nginx:1.25').task;
   return {
     id: f.id,
     meta: { version: 1, createdAt: f.createdAt ?? '2024-05-01T10:00:00Z', updatedAt: f.createdAt ?? '2024-05-01T10:00:00Z' },
