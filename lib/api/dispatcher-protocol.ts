@@ -27,7 +27,13 @@
 // manager -> agent   logsCancel {requestId}     the reader went away
 //
 // manager -> agent   removeVolumes {labels}     a removed stack's named volumes may go
+//
+// Networking (lib/api/net-table.ts):
+// manager -> agent   netUpdate {reset, done, set, del}   the node's network table, whole after
+//                                               registration (reset), then as changes
 
+import { parseNetUpdate } from './net-table-parse';
+import type { NetUpdate } from './net-table';
 import { PortConfig, Task, TASK_STATES, TaskState, TaskStatus } from './service-types';
 import { NodeDescription, NodeRole } from './types';
 
@@ -86,7 +92,8 @@ export type ManagerMessage =
   | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'assignments'; tasks: Task[] }
   | ({ v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'logsRequest' } & LogsRequest)
   | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'logsCancel'; requestId: string }
-  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'removeVolumes'; labels: Record<string, string> };
+  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'removeVolumes'; labels: Record<string, string> }
+  | ({ v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'netUpdate' } & NetUpdate);
 
 /** WebSocket close codes with a meaning in this protocol (4000-4999 are the application's). */
 export const CLOSE = {
@@ -210,6 +217,12 @@ export function parseManagerMessage(text: string): Parsed<ManagerMessage> {
         if (Object.keys(l).length === 0) throw new Malformed('removeVolumes needs at least one label');
         return { v, type: 'removeVolumes', labels: l };
       }
+      case 'netUpdate': {
+        onlyKeys(o, ['v', 'type', 'reset', 'done', 'set', 'del'], 'netUpdate');
+        const u = parseNetUpdate(o);
+        if (typeof u === 'string') throw new Malformed(`netUpdate: ${u}`);
+        return { v, type: 'netUpdate', ...u };
+      }
       case 'logsCancel':
         onlyKeys(o, ['v', 'type', 'requestId'], 'logsCancel');
         return { v, type: 'logsCancel', requestId: text1(o.requestId, 'requestId') };
@@ -308,7 +321,7 @@ function statusUpdate(x: unknown, what: string): TaskStatusUpdate {
   const u = obj(x, what);
   onlyKeys(u, ['taskId', 'status'], what);
   const st = obj(u.status, `${what}.status`);
-  onlyKeys(st, ['state', 'timestamp', 'message', 'err', 'containerId', 'pid', 'exitCode', 'ports'], `${what}.status`);
+  onlyKeys(st, ['state', 'timestamp', 'message', 'err', 'containerId', 'pid', 'exitCode', 'ports', 'addr', 'served'], `${what}.status`);
   const status: TaskStatus = {
     state: taskState(st.state, `${what}.status.state`),
     timestamp: text1(st.timestamp, `${what}.status.timestamp`),
@@ -322,7 +335,31 @@ function statusUpdate(x: unknown, what: string): TaskStatusUpdate {
     status.exitCode = st.exitCode as number;
   }
   if (st.ports !== undefined) status.ports = portList(st.ports, `${what}.status.ports`);
+  if (st.addr !== undefined) status.addr = ipv4(st.addr, `${what}.status.addr`);
+  if (st.served !== undefined) status.served = servedList(st.served, `${what}.status.served`);
   return { taskId: text1(u.taskId, `${what}.taskId`), status };
+}
+
+function ipv4(x: unknown, what: string): string {
+  if (typeof x !== 'string' || !/^(\d{1,3})(\.\d{1,3}){3}$/.test(x) || x.split('.').some((o) => Number(o) > 255)) {
+    throw new Malformed(`${what} must be an IPv4 address`);
+  }
+  return x;
+}
+
+/** A task serves at most this many ports (what a VIP forwards); more are not reported. */
+export const MAX_SERVED_PORTS = 64;
+
+function servedList(x: unknown, what: string): { protocol: 'tcp' | 'udp'; port: number }[] {
+  if (!Array.isArray(x) || x.length > MAX_SERVED_PORTS) throw new Malformed(`${what} must be an array of at most ${MAX_SERVED_PORTS} ports`);
+  return x.map((p, i) => {
+    const o = obj(p, `${what}[${i}]`);
+    onlyKeys(o, ['protocol', 'port'], `${what}[${i}]`);
+    if (o.protocol !== 'tcp' && o.protocol !== 'udp') throw new Malformed(`${what}[${i}].protocol must be tcp or udp`);
+    const port = count(o.port, `${what}[${i}].port`);
+    if (port < 1 || port > 65535) throw new Malformed(`${what}[${i}].port must be 1-65535`);
+    return { protocol: o.protocol, port };
+  });
 }
 
 /** Log lines may be long (a JSON blob on one line); bounded all the same. */
@@ -392,7 +429,7 @@ function labels(x: unknown, what: string): Record<string, string> {
 /** A fresh object with the fields in a fixed order, so it compares and stores the same way every time. */
 function checkDescription(x: unknown): NodeDescription {
   const d = obj(x, 'description');
-  onlyKeys(d, ['hostname', 'platform', 'resources', 'engine'], 'description');
+  onlyKeys(d, ['hostname', 'platform', 'resources', 'engine', 'dataPath'], 'description');
   const platform = obj(d.platform, 'description.platform');
   onlyKeys(platform, ['os', 'arch'], 'description.platform');
   const resources = obj(d.resources, 'description.resources');
@@ -409,6 +446,11 @@ function checkDescription(x: unknown): NodeDescription {
     const engine = obj(d.engine, 'description.engine');
     onlyKeys(engine, ['version', 'labels'], 'description.engine');
     out.engine = { version: text(engine.version, 'description.engine.version'), labels: labels(engine.labels, 'description.engine.labels') };
+  }
+  if (d.dataPath !== undefined) {
+    const dp = obj(d.dataPath, 'description.dataPath');
+    onlyKeys(dp, ['addr', 'hostKey'], 'description.dataPath');
+    out.dataPath = { addr: text1(dp.addr, 'description.dataPath.addr'), hostKey: text1(dp.hostKey, 'description.dataPath.hostKey') };
   }
   return out;
 }

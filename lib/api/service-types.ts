@@ -1,3 +1,4 @@
+import type { NetworkAttachment, NetworkAttachmentConfig, ServedPort, ServiceEndpoint } from './network-types';
 import type { Meta } from './types';
 
 // Services and tasks in swarmkit's shape (lib/api/types.ts holds nodes and the
@@ -114,6 +115,8 @@ export interface TaskSpec {
   placement: Placement;
   /** Bumped by `service update --force` so unchanged specs still redeploy. */
   forceUpdate: number;
+  /** Networks the tasks join (docker's TaskTemplate.Networks); absent or empty: none. */
+  networks?: NetworkAttachmentConfig[];
 }
 
 export interface UpdateConfig {
@@ -152,6 +155,10 @@ export interface TaskStatus {
   exitCode?: number;
   /** Host-mode ports as actually published. */
   ports?: PortConfig[];
+  /** The container's address on its engine's bridge: how its node recognizes it as a peer. */
+  addr?: string;
+  /** Ports the task serves: its image's EXPOSE and the sockets it listens on (what VIPs forward). */
+  served?: ServedPort[];
 }
 
 export interface Task {
@@ -176,6 +183,8 @@ export interface Task {
   notBefore?: string;
   /** When this slot was restarted by its restart policy, within the policy's window: counts attempts. */
   restarts?: string[];
+  /** Its addresses on the networks of spec.networks, allocated when it was scheduled. */
+  networks?: NetworkAttachment[];
 }
 
 export interface Service {
@@ -184,6 +193,8 @@ export interface Service {
   spec: ServiceSpec;
   /** The spec before the last update (for rollback, and to show what changed). */
   previousSpec?: ServiceSpec;
+  /** Virtual IPs and published ports as the leader allocated them (absent until it did). */
+  endpoint?: ServiceEndpoint;
 }
 
 export function taskName(t: { serviceName: string; slot?: number; nodeId?: string; id: string }): string {

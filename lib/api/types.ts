@@ -1,6 +1,7 @@
+import type { AddressPoolSpec, Network } from './network-types';
 import type { Service, Task } from './service-types';
 
-export type { Service, Task };
+export type { Network, Service, Task };
 
 // The cluster objects every manager replicates, in docker/swarmkit's shape.
 // Plain JSON data on purpose: they travel inside Raft entries and snapshots,
@@ -34,6 +35,18 @@ export interface NodeDescription {
   platform: { os: string; arch: string };
   resources: { nanoCPUs: number; memoryBytes: number };
   engine?: { version: string; labels: Record<string, string> };
+  /** Where other nodes reach this node's data path (its node server), and which loopback it shares. */
+  dataPath?: DataPath;
+}
+
+export interface DataPath {
+  /** host:port of the node's TLS port, where other nodes open tunnels to its tasks. */
+  addr: string;
+  /**
+   * The same for nodes whose processes share one network stack (one kernel and
+   * network namespace, so one loopback): they serve one another's containers.
+   */
+  hostKey: string;
 }
 
 export interface Node {
@@ -51,6 +64,8 @@ export interface ClusterSpec {
   dispatcherHeartbeatMs: number;
   taskHistoryLimit: number;
   raft: { tickMs: number; electionTick: number; heartbeatTick: number; snapshotEvery: number };
+  /** Where network subnets come from; absent in clusters made before networks existed: the default. */
+  addressPool?: AddressPoolSpec;
 }
 
 export interface Cluster {
@@ -67,11 +82,12 @@ export interface ObjectsByKind {
   node: Node;
   service: Service;
   task: Task;
+  network: Network;
 }
 
 export type Kind = keyof ObjectsByKind;
 
 /** Every kind, in the fixed order snapshots and listings use. */
-export const KINDS: readonly Kind[] = ['cluster', 'node', 'service', 'task'];
+export const KINDS: readonly Kind[] = ['cluster', 'node', 'network', 'service', 'task'];
 
 export type StoreObject = ObjectsByKind[Kind];

@@ -2,7 +2,7 @@
 // unique. Names compare case-insensitively, as in swarmkit, so "Web" and "web"
 // cannot both exist as services.
 
-import { Cluster, Kind, Node, ObjectsByKind, Service, StoreObject, Task } from '../../api/types';
+import { Cluster, Kind, Network, Node, ObjectsByKind, Service, StoreObject, Task } from '../../api/types';
 import { DeepReadonly } from './deep-freeze';
 import { IndexDef, Table } from './table';
 
@@ -31,6 +31,7 @@ const nodeIndexes: IndexDef<Node>[] = [
 ];
 const serviceIndexes: IndexDef<Service>[] = [{ name: NAME_INDEX, keys: (s) => [nameKey(s.spec.name)] }];
 const clusterIndexes: IndexDef<Cluster>[] = [{ name: NAME_INDEX, keys: (c) => [nameKey(c.name)] }];
+const networkIndexes: IndexDef<Network>[] = [{ name: NAME_INDEX, keys: (n) => [nameKey(n.spec.name)] }];
 const taskIndexes: IndexDef<Task>[] = [
   { name: SERVICE_INDEX, keys: (t) => [t.serviceId] },
   { name: NODE_INDEX, keys: (t) => (t.nodeId ? [t.nodeId] : []) },
@@ -42,6 +43,7 @@ export function newTables(): Tables {
   return {
     cluster: new Table(clusterIndexes),
     node: new Table(nodeIndexes),
+    network: new Table(networkIndexes),
     service: new Table(serviceIndexes),
     task: new Table(taskIndexes),
   };
@@ -54,6 +56,8 @@ export function uniqueNameKey(kind: Kind, obj: DeepReadonly<ObjectsByKind[Kind]>
       return nameKey((obj as DeepReadonly<Service>).spec.name);
     case 'cluster':
       return nameKey((obj as DeepReadonly<Cluster>).name);
+    case 'network':
+      return nameKey((obj as DeepReadonly<Network>).spec.name);
     default:
       return undefined;
   }
@@ -66,6 +70,8 @@ export function displayName(kind: Kind, obj: DeepReadonly<ObjectsByKind[Kind]>):
       return (obj as DeepReadonly<Service>).spec.name;
     case 'cluster':
       return (obj as DeepReadonly<Cluster>).name;
+    case 'network':
+      return (obj as DeepReadonly<Network>).spec.name;
     case 'node': {
       const n = obj as DeepReadonly<Node>;
       return n.spec.name ?? n.description?.hostname ?? '';

@@ -3,8 +3,8 @@
 // drift apart silently.
 
 import { Kind } from '../../api/types';
-import { serviceSchema, taskSchema } from './service-schemas';
-import { Check, matches, nonEmptyStr, nonNegInt, obj, oneOf, optional, posInt, record, str } from './schema';
+import { networkSchema, serviceSchema, taskSchema } from './service-schemas';
+import { arrayOf, Check, cidr, matches, nonEmptyStr, nonNegInt, obj, oneOf, optional, posInt, record, str } from './schema';
 
 /** Ids are random lowercase base36/hex strings (docker's are 25 chars); any such run of 1 to 64 is accepted. */
 export const ID_PATTERN = /^[a-z0-9]{1,64}$/;
@@ -32,6 +32,7 @@ const node = obj({
       platform: obj({ os: str, arch: str }),
       resources: obj({ nanoCPUs: nonNegInt, memoryBytes: nonNegInt }),
       engine: optional(obj({ version: str, labels })),
+      dataPath: optional(obj({ addr: str, hostKey: str })),
     }),
   ),
   status: obj({
@@ -50,6 +51,7 @@ const cluster = obj({
     dispatcherHeartbeatMs: posInt,
     taskHistoryLimit: nonNegInt,
     raft: obj({ tickMs: posInt, electionTick: posInt, heartbeatTick: posInt, snapshotEvery: posInt }),
+    addressPool: optional(obj({ pools: arrayOf(cidr), subnetSize: posInt })),
   }),
   joinTokens: obj({ worker: str, manager: str }),
   rootCA: obj({ certPem: str, keyPem: str, digest: str }),
@@ -57,8 +59,9 @@ const cluster = obj({
 
 const service = serviceSchema(objectId, anyMeta);
 const task = taskSchema(objectId, anyMeta);
+const network = networkSchema(objectId, anyMeta);
 
-export const OBJECT_SCHEMAS: Record<Kind, Check> = { cluster, node, service, task };
+export const OBJECT_SCHEMAS: Record<Kind, Check> = { cluster, node, network, service, task };
 
 const metaSchema = obj({
   version: posInt,

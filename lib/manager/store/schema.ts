@@ -95,3 +95,26 @@ export function arrayOf(itemCheck: Check): Check {
 }
 
 export const int: Check = (v, p) => (Number.isSafeInteger(v) ? undefined : `${p} must be an integer (got ${describe(v)})`);
+
+/** An IPv4 CIDR in canonical form ("10.0.1.0/24": no host bits set). */
+export const cidr: Check = (v, p) => {
+  if (typeof v !== 'string') return `${p} must be a CIDR such as 10.0.1.0/24 (got ${describe(v)})`;
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(v);
+  if (!m || m.slice(1, 5).some((o) => Number(o) > 255 || (o.length > 1 && o.startsWith('0'))) || Number(m[5]) > 32) {
+    return `${p} must be a CIDR such as 10.0.1.0/24 (got ${describe(v)})`;
+  }
+  const bits = Number(m[5]);
+  const ip = m.slice(1, 5).reduce((a, o) => a * 256 + Number(o), 0);
+  const hostBits = bits === 0 ? ip : ip % 2 ** (32 - bits);
+  return hostBits === 0 ? undefined : `${p} has host bits set (got ${describe(v)}; the network is written with them cleared)`;
+};
+
+/** An IPv4 address with its network's prefix length ("10.0.1.5/24"), as docker shows task and VIP addresses. */
+export const addrWithPrefix: Check = (v, p) => {
+  if (typeof v !== 'string') return `${p} must be an address such as 10.0.1.5/24 (got ${describe(v)})`;
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(v);
+  if (!m || m.slice(1, 5).some((o) => Number(o) > 255 || (o.length > 1 && o.startsWith('0'))) || Number(m[5]) > 32) {
+    return `${p} must be an address such as 10.0.1.5/24 (got ${describe(v)})`;
+  }
+  return undefined;
+};

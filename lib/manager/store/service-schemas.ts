@@ -2,7 +2,7 @@
 // schema test validates a full sample of each, so the two cannot drift).
 
 import { TASK_STATES } from '../../api/service-types';
-import { arrayOf, bool, Check, int, nonEmptyStr, nonNegInt, nonNegNumber, obj, oneOf, optional, port, posInt, record, str } from './schema';
+import { addrWithPrefix, arrayOf, bool, Check, cidr, int, nonEmptyStr, nonNegInt, nonNegNumber, obj, oneOf, optional, port, posInt, record, str } from './schema';
 
 const labels = record(str);
 const strings = arrayOf(str);
@@ -50,7 +50,10 @@ export const taskSpec: Check = obj({
   }),
   placement: obj({ constraints: strings, preferences: arrayOf(obj({ spread: nonEmptyStr })), maxReplicas: nonNegInt }),
   forceUpdate: nonNegInt,
+  networks: optional(arrayOf(obj({ target: nonEmptyStr, aliases: strings }))),
 });
+
+const servedPorts = arrayOf(obj({ protocol: oneOf('tcp', 'udp'), port: posInt }));
 
 const updateConfig = obj({
   parallelism: nonNegInt,
@@ -73,7 +76,30 @@ const serviceSpec = obj({
 });
 
 export function serviceSchema(objectId: Check, anyMeta: Check): Check {
-  return obj({ id: objectId, meta: optional(anyMeta), spec: serviceSpec, previousSpec: optional(serviceSpec) });
+  return obj({
+    id: objectId,
+    meta: optional(anyMeta),
+    spec: serviceSpec,
+    previousSpec: optional(serviceSpec),
+    endpoint: optional(obj({ virtualIPs: arrayOf(obj({ networkId: objectId, addr: addrWithPrefix })), ports: arrayOf(portConfig) })),
+  });
+}
+
+export function networkSchema(objectId: Check, anyMeta: Check): Check {
+  return obj({
+    id: objectId,
+    meta: optional(anyMeta),
+    spec: obj({
+      name: nonEmptyStr,
+      labels,
+      driver: oneOf('overlay'),
+      attachable: bool,
+      internal: bool,
+      ingress: bool,
+      subnet: optional(cidr),
+    }),
+    subnet: cidr,
+  });
 }
 
 export function taskSchema(objectId: Check, anyMeta: Check): Check {
@@ -97,8 +123,11 @@ export function taskSchema(objectId: Check, anyMeta: Check): Check {
       pid: optional(nonNegInt),
       exitCode: optional(int),
       ports: optional(arrayOf(portConfig)),
+      addr: optional(str),
+      served: optional(servedPorts),
     }),
     notBefore: optional(str),
     restarts: optional(strings),
+    networks: optional(arrayOf(obj({ networkId: objectId, addresses: arrayOf(addrWithPrefix) }))),
   });
 }
