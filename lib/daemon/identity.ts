@@ -15,6 +15,8 @@ export interface NodeIdentity {
   listenAddr: string;
   advertiseAddr: string;
   dockerHost?: string;
+  /** Where this node opens ports published through the routing mesh (--publish-addr); default 0.0.0.0. */
+  publishAddr?: string;
   /** How tasks run here: containers on the Docker engine (default) or child processes (--runtime process). */
   runtime?: 'docker' | 'process';
   /** Addresses of the managers last known, for a worker to reconnect and a manager to rejoin. */

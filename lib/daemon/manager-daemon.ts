@@ -46,6 +46,9 @@ export interface InitOptions {
   availability: NodeAvailability;
   dockerHost?: string;
   runtime?: 'docker' | 'process';
+  /** --publish-addr: where this node opens ports published through the routing mesh. */
+  publishAddr?: string;
+  /** Carries the address pool (--default-addr-pool) in spec.addressPool. */
   spec: ClusterSpec;
 }
 
@@ -77,8 +80,9 @@ export interface JoinOptions {
   hostname?: string;
   dockerHost?: string;
   runtime?: 'docker' | 'process';
+  /** --publish-addr: where this node opens ports published through the routing mesh. */
+  publishAddr?: string;
 }
-
 
 export class ManagerDaemon {
   private server?: NodeServer;
