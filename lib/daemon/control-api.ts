@@ -9,6 +9,9 @@ import { demoteNode, promoteNode, removeNode, resolveNode, updateNode, NodeUpdat
 import { planManagerLeave, removeSelfFromRaft } from '../manager/leave';
 import { createService, removeService, replicaCounts, resolveService, updateService } from '../manager/service-ops';
 import { deployStack, listStacks, NAMESPACE_LABEL, removeStack, stackServices } from '../manager/stack-ops';
+import { createNetwork, networkView, removeNetwork } from '../manager/network/network-ops';
+import { StackNetworkRequest } from '../api/network-api';
+import { NetworkSpec } from '../api/network-types';
 import { Service, ServiceSpec } from '../api/service-types';
 import { LogEvent, LogQuery } from '../manager/dispatcher/log-broker';
 import { checkImage } from './image-check';
@@ -100,6 +103,7 @@ export class ControlApi {
       return ok({ leaving: true });
     });
     this.serviceRoutes(r);
+    this.networkRoutes(r);
     r.on('GET', '/v1/join-token/:role', async (req, p) => ok(await this.joinToken(p.role, req.query.get('rotate') === '1')));
     r.on('POST', '/v1/stop', async () => {
       // Answer first: the socket goes away with the daemon.
@@ -111,6 +115,7 @@ export class ControlApi {
 
   private serviceRoutes(r: Router): void {
     const nodeNames = () => Object.fromEntries(this.m.store.list('node').map((n) => [n.id, n.description?.hostname ?? n.id]));
+    const networkNames = () => Object.fromEntries(this.m.store.list('network').map((n) => [n.id, n.spec.name]));
     const view = (svc: DeepReadonly<Service>) => ({
       service: svc,
       ...replicaCounts(svc, this.m.store.tasksByService(svc.id), this.m.store.list('node')),
@@ -137,8 +142,9 @@ export class ControlApi {
       return ok({ stale: !fresh, stacks: listStacks(this.m) });
     });
     r.on('POST', '/v1/stacks/:name/deploy', async (req, p) => {
-      const b = req.body as { services?: ServiceSpec[]; prune?: boolean; resolveImage?: boolean } | undefined;
+      const b = req.body as { services?: ServiceSpec[]; networks?: StackNetworkRequest[]; prune?: boolean; resolveImage?: boolean } | undefined;
       if (!b || !Array.isArray(b.services)) throw new ControlError(400, 'the request must carry the stack\'s service specs');
+      if (b.networks !== undefined && !Array.isArray(b.networks)) throw new ControlError(400, "the stack's networks must be a list");
       if (b.resolveImage !== false) {
         const known = new Map(stackServices(this.m, p.name).map((svc) => [svc.spec.name, svc.spec.task.container.image]));
         const problems: string[] = [];
@@ -149,18 +155,25 @@ export class ControlApi {
         }
         if (problems.length > 0) throw new ControlError(400, problems.join('\n'));
       }
-      return ok(await deployStack(this.m, p.name, b.services, b.prune === true).catch(asControlError));
+      return ok(await deployStack(this.m, p.name, b.services, b.networks ?? [], b.prune === true).catch(asControlError));
     });
     r.on('GET', '/v1/stacks/:name/status', async (_req, p) => {
       await this.sync(false);
       const tasks = this.m.store.list('task').filter((t) => t.spec.container.labels[NAMESPACE_LABEL] === p.name).length;
       return ok({ services: stackServices(this.m, p.name).length, tasks });
     });
-    r.on('POST', '/v1/stacks/:name/remove', async (_req, p) => ok({ removed: await removeStack(this.m, p.name).catch(asControlError) }));
+    r.on('POST', '/v1/stacks/:name/remove', async (_req, p) => ok(await removeStack(this.m, p.name).catch(asControlError)));
     r.on('GET', '/v1/services/:ref', async (_req, p) => {
       const fresh = await this.sync(false);
       const svc = this.wrap(() => resolveService(this.m, p.ref));
-      return ok({ stale: !fresh, ...view(svc), tasks: this.m.store.tasksByService(svc.id), nodeNames: nodeNames(), activeNodeIds: this.activeNodeIds() });
+      return ok({
+        stale: !fresh,
+        ...view(svc),
+        tasks: this.m.store.tasksByService(svc.id),
+        nodeNames: nodeNames(),
+        networkNames: networkNames(),
+        activeNodeIds: this.activeNodeIds(),
+      });
     });
     r.on('POST', '/v1/services/:ref/update', async (req, p) => {
       const b = req.body as { spec?: ServiceSpec; version?: number; resolveImage?: boolean } | undefined;
@@ -213,6 +226,23 @@ export class ControlApi {
       const tasks = services.flatMap((svc) => this.m.store.tasksByService(svc.id));
       return ok({ stale: !fresh, services, tasks, nodeNames: nodeNames() });
     });
+  }
+
+  private networkRoutes(r: Router): void {
+    r.on('POST', '/v1/networks', async (req) => {
+      const spec = (req.body as { spec?: NetworkSpec } | undefined)?.spec;
+      if (typeof spec !== 'object' || spec === null) throw new ControlError(400, 'the request must carry a network spec');
+      return ok(await createNetwork(this.m, spec).catch(asControlError));
+    });
+    r.on('GET', '/v1/networks', async () => {
+      const fresh = await this.sync(false);
+      return ok({ stale: !fresh, networks: this.m.store.list('network') });
+    });
+    r.on('GET', '/v1/networks/:ref', async (_req, p) => {
+      const fresh = await this.sync(false);
+      return ok(this.wrap(() => networkView(this.m, p.ref, !fresh)));
+    });
+    r.on('POST', '/v1/networks/:ref/remove', async (_req, p) => ok({ id: await removeNetwork(this.m, p.ref).catch(asControlError) }));
   }
 
   /** A service (every node that has one of its tasks) or one task (its node). */

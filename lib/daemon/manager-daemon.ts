@@ -8,7 +8,10 @@ import { Duplex } from 'stream';
 import { expectServer, nodeTlsOptions } from '../ca';
 import { authorizeRaftPeer } from '../manager/raft-peer-auth';
 import { Cluster, ClusterSpec, NodeAvailability, NodeDescription } from '../api/types';
-import { Draft } from '../manager/store/transaction';
+import { Action, Draft } from '../manager/store/transaction';
+import { ingressDraft } from '../manager/network/network-ops';
+import { checkAddressPool } from '../manager/network/subnets';
+import { DEFAULT_ADDRESS_POOL, INGRESS_NETWORK } from '../api/network-types';
 import { createCluster, managerNodeDraft } from '../manager/cluster-init';
 import { Manager } from '../manager/manager';
 import { NodeServer } from '../net';
@@ -110,6 +113,7 @@ export class ManagerDaemon {
 
   /** `swarm init`: a new cluster with this node as its only manager. */
   static async init(dataDir: string, o: InitOptions, log: RaftLogger): Promise<ManagerDaemon> {
+    if (o.spec.addressPool) checkAddressPool(o.spec.addressPool);
     const { dir, lock } = await claimNewDataDir(dataDir);
     try {
       const description = await describeHost({ hostname: o.hostname, dockerHost: o.dockerHost });
@@ -127,6 +131,7 @@ export class ManagerDaemon {
         advertiseAddr: o.advertiseAddr,
         dockerHost: o.dockerHost,
         runtime: o.runtime,
+        publishAddr: o.publishAddr,
         managers: [o.advertiseAddr],
         raft: o.spec.raft,
         initPending: true,
@@ -311,8 +316,11 @@ export class ManagerDaemon {
       throw new Error(`swarm init was interrupted before the cluster was created; remove ${this.dir.root} and run 'swarm init' again`);
     }
     await m.syncRead();
-    const actions = [];
+    const actions: Action[] = [];
     if (!m.store.get('cluster', id.clusterId)) actions.push({ op: 'create' as const, kind: 'cluster' as const, object: pending.cluster });
+    if (m.store.findByName('network', INGRESS_NETWORK).length === 0) {
+      actions.push({ op: 'create', kind: 'network', object: ingressDraft(pending.cluster.spec.addressPool ?? DEFAULT_ADDRESS_POOL) });
+    }
     if (!m.store.get('node', id.nodeId)) {
       actions.push({
         op: 'create' as const,

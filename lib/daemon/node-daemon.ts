@@ -104,6 +104,7 @@ export async function joinNode(dataDir: string, o: JoinOptions, log: RaftLogger)
       advertiseAddr: o.advertiseAddr,
       dockerHost: o.dockerHost,
       runtime: o.runtime,
+      publishAddr: o.publishAddr,
       managers: joined.managers.map((m) => m.addr),
       raft: joined.raft,
     };

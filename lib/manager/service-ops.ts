@@ -8,7 +8,10 @@ import { Node } from '../api/types';
 import { matchesConstraints, parseConstraints, parsePreference, schedNode } from '../scheduler';
 import { ManagerError } from './errors';
 import { Manager } from './manager';
-import { DeepReadonly } from './store';
+import { resolveNetwork } from './network/network-ops';
+import { resolveServiceNetworks } from './network/service-networks';
+import { DeepReadonly, thaw } from './store';
+import { Draft } from './store/transaction';
 import { serviceSchema } from './store/service-schemas';
 import { objectId } from './store/object-schemas';
 
@@ -29,6 +32,10 @@ export function validateServiceSpec(spec: ServiceSpec): void {
   }
   const published = new Set<string>();
   for (const p of spec.endpoint.ports) {
+    // The routing mesh balances on a virtual IP, which dnsrr does not have.
+    if (spec.endpoint.mode === 'dnsrr' && p.publishMode === 'ingress') {
+      throw new ManagerError('Invalid', `port ${p.publishedPort || '(any)'}:${p.targetPort}/${p.protocol} is published in ingress mode, which cannot be used with endpoint mode dnsrr (use mode=host)`);
+    }
     if (p.publishedPort === 0) continue;
     const key = `${p.publishedPort}/${p.protocol}`;
     if (published.has(key)) throw new ManagerError('Invalid', `port ${key} is published twice`);
@@ -64,8 +71,9 @@ export async function createService(m: Manager, spec: ServiceSpec): Promise<Deep
     throw new ManagerError('Conflict', `service ${spec.name} already exists`);
   }
   checkPortsFree(m, spec);
+  const stored = resolveServiceNetworks(spec, (ref) => resolveNetwork(m, ref));
   const id = newObjectId();
-  await m.write([{ op: 'create', kind: 'service', object: { id, spec } }]);
+  await m.write([{ op: 'create', kind: 'service', object: { id, spec: stored } }]);
   return m.store.get('service', id) as DeepReadonly<Service>;
 }
 
@@ -77,11 +85,17 @@ export async function updateService(m: Manager, ref: string, spec: ServiceSpec, 
   if (spec.name !== current.spec.name) throw new ManagerError('Invalid', 'a service cannot be renamed');
   if (spec.mode !== current.spec.mode) throw new ManagerError('Invalid', `service mode cannot be changed (it is ${current.spec.mode})`);
   checkPortsFree(m, spec, current.id);
+  const stored = resolveServiceNetworks(spec, (ref) => resolveNetwork(m, ref));
   const expectedVersion = version ?? current.meta.version;
-  await m.write([
-    { op: 'update', kind: 'service', object: { id: current.id, spec, previousSpec: current.spec as ServiceSpec }, expectedVersion },
-  ]);
+  await m.write([{ op: 'update', kind: 'service', object: updatedService(current, stored), expectedVersion }]);
   return m.store.get('service', current.id) as DeepReadonly<Service>;
+}
+
+/** The service with a new spec; what the leader allocated (VIPs, published ports) stays with it. */
+export function updatedService(current: DeepReadonly<Service>, spec: ServiceSpec): Draft<Service> {
+  const next: Draft<Service> = { id: current.id, spec, previousSpec: thaw(current.spec) };
+  if (current.endpoint) next.endpoint = thaw(current.endpoint);
+  return next;
 }
 
 export async function removeService(m: Manager, ref: string): Promise<string> {

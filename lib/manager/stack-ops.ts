@@ -1,26 +1,27 @@
 // What `swarm stack …` does on a manager. A stack is the set of services
-// labelled with its namespace. A deploy is all or nothing: every spec is
-// checked first, then creations, changes and (with prune) removals go into
-// one Raft transaction. A service whose spec did not change is not written,
-// so its tasks keep running.
+// (and networks) labelled with its namespace. A deploy is all or nothing:
+// every spec is checked first, then the networks it lacks, the service
+// creations, changes and (with prune) removals go into one Raft transaction.
+// A service whose spec did not change is not written, so its tasks keep
+// running.
 
 import { newObjectId } from '../api/ids';
+import { StackDeployResult, StackNetworkRequest } from '../api/network-api';
+import { Network } from '../api/network-types';
 import { Service, ServiceSpec } from '../api/service-types';
 import { ManagerError } from './errors';
 import { Manager } from './manager';
-import { validateServiceSpec } from './service-ops';
+import { validateNetworkSpec } from './network/network-ops';
+import { NetworkRef, resolveServiceNetworks } from './network/service-networks';
+import { freeSubnet } from './network/subnets';
+import { updatedService, validateServiceSpec } from './service-ops';
 import { canonicalJson } from './store/canonical-json';
 import { DeepReadonly } from './store';
 import { Action } from './store/transaction';
 
 export const NAMESPACE_LABEL = 'com.docker.stack.namespace';
 
-export interface DeployResult {
-  created: string[];
-  updated: string[];
-  unchanged: string[];
-  removed: string[];
-}
+const WRITE_RETRIES = 5;
 
 export function stackServices(m: Manager, namespace: string): DeepReadonly<Service>[] {
   return m.store.list('service').filter((s) => s.spec.labels[NAMESPACE_LABEL] === namespace);
@@ -70,12 +71,100 @@ function checkSpecs(m: Manager, namespace: string, specs: readonly ServiceSpec[]
   if (problems.length > 0) throw new ManagerError('Invalid', problems.join('\n'));
 }
 
-export async function deployStack(m: Manager, namespace: string, specs: ServiceSpec[], prune: boolean): Promise<DeployResult> {
-  await m.syncRead();
-  checkSpecs(m, namespace, specs);
-  const current = new Map(stackServices(m, namespace).map((s) => [s.spec.name, s]));
-  const result: DeployResult = { created: [], updated: [], unchanged: [], removed: [] };
+/**
+ * The stack's networks as they will be: existing ones found by name (an
+ * external one must exist; one of the same name that another stack or a
+ * user made is refused), missing ones created with a subnet from the pool.
+ */
+function planNetworks(m: Manager, namespace: string, requests: readonly StackNetworkRequest[]): { byName: Map<string, NetworkRef>; actions: Action[]; created: string[] } {
+  const byName = new Map<string, NetworkRef>();
   const actions: Action[] = [];
+  const created: string[] = [];
+  const subnets = m.store.list('network').map((n) => n.subnet);
+  const problems: string[] = [];
+  for (const r of requests) {
+    const existing = m.store.findByName('network', r.name)[0];
+    if (r.external) {
+      if (!existing) problems.push(`network "${r.name}" is declared as external, but could not be found; create it first (swarm network create ${r.name})`);
+      else byName.set(r.name, existing);
+      continue;
+    }
+    if (existing) {
+      if (existing.spec.labels[NAMESPACE_LABEL] !== namespace) problems.push(`network ${r.name} already exists and is not part of stack ${namespace}`);
+      else byName.set(r.name, existing);
+      continue;
+    }
+    if (!r.spec || r.spec.name !== r.name) {
+      problems.push(`network ${r.name}: the request carries no spec for it`);
+      continue;
+    }
+    try {
+      validateNetworkSpec(r.spec);
+    } catch (e) {
+      problems.push(e instanceof Error ? e.message : String(e));
+      continue;
+    }
+    const subnet = r.spec.subnet ?? freeSubnet(m.store.list('cluster')[0]?.spec.addressPool, subnets);
+    if (subnet === undefined) {
+      problems.push(`network ${r.name}: no free subnet left in the cluster's address pool`);
+      continue;
+    }
+    subnets.push(subnet);
+    const network = { id: newObjectId(), spec: { ...r.spec, labels: { ...r.spec.labels, [NAMESPACE_LABEL]: namespace } }, subnet };
+    actions.push({ op: 'create', kind: 'network', object: network });
+    byName.set(r.name, network);
+    created.push(r.name);
+  }
+  if (problems.length > 0) throw new ManagerError('Invalid', problems.join('\n'));
+  return { byName, actions, created };
+}
+
+export async function deployStack(
+  m: Manager,
+  namespace: string,
+  specs: ServiceSpec[],
+  networks: readonly StackNetworkRequest[],
+  prune: boolean,
+): Promise<StackDeployResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await deployOnce(m, namespace, specs, networks, prune);
+    } catch (e) {
+      // Another manager took one of the same free subnets first: plan again.
+      if (e instanceof ManagerError && e.code === 'Invalid' && /overlaps/.test(e.message) && attempt < WRITE_RETRIES) continue;
+      throw e;
+    }
+  }
+}
+
+async function deployOnce(
+  m: Manager,
+  namespace: string,
+  given: ServiceSpec[],
+  networks: readonly StackNetworkRequest[],
+  prune: boolean,
+): Promise<StackDeployResult> {
+  await m.syncRead();
+  checkSpecs(m, namespace, given);
+  const planned = planNetworks(m, namespace, networks);
+  const lookup = (ref: string): NetworkRef => {
+    const n = planned.byName.get(ref) ?? m.store.findByName('network', ref)[0];
+    if (!n) throw new ManagerError('NotFound', `network ${ref} not found`);
+    return n;
+  };
+  const problems: string[] = [];
+  const specs = given.flatMap((spec) => {
+    try {
+      return [resolveServiceNetworks(spec, lookup)];
+    } catch (e) {
+      problems.push(`service ${spec.name}: ${e instanceof Error ? e.message : String(e)}`);
+      return [];
+    }
+  });
+  if (problems.length > 0) throw new ManagerError('Invalid', problems.join('\n'));
+  const current = new Map(stackServices(m, namespace).map((s) => [s.spec.name, s]));
+  const result: StackDeployResult = { created: [], updated: [], unchanged: [], removed: [], networksCreated: planned.created };
+  const actions: Action[] = [...planned.actions];
   for (const spec of specs) {
     const existing = current.get(spec.name);
     current.delete(spec.name);
@@ -86,12 +175,7 @@ export async function deployStack(m: Manager, namespace: string, specs: ServiceS
       result.unchanged.push(spec.name);
     } else {
       if (existing.spec.mode !== spec.mode) throw new ManagerError('Invalid', `service ${spec.name}: mode cannot be changed (it is ${existing.spec.mode}); remove the service first`);
-      actions.push({
-        op: 'update',
-        kind: 'service',
-        object: { id: existing.id, spec, previousSpec: existing.spec as ServiceSpec },
-        expectedVersion: existing.meta.version,
-      });
+      actions.push({ op: 'update', kind: 'service', object: updatedService(existing, spec), expectedVersion: existing.meta.version });
       result.updated.push(spec.name);
     }
   }
@@ -106,11 +190,23 @@ export async function deployStack(m: Manager, namespace: string, specs: ServiceS
   return result;
 }
 
-export async function removeStack(m: Manager, namespace: string): Promise<string[]> {
+/**
+ * Removes the stack's services and its own networks in one transaction. A
+ * network of the stack that a service of another stack still uses stays.
+ */
+export async function removeStack(m: Manager, namespace: string): Promise<{ removed: string[]; networksRemoved: string[] }> {
   await m.syncRead();
   const services = stackServices(m, namespace);
-  if (services.length === 0) throw new ManagerError('NotFound', `nothing found in stack: ${namespace}`);
+  const ours = m.store.list('network').filter((n) => n.spec.labels[NAMESPACE_LABEL] === namespace);
+  if (services.length === 0 && ours.length === 0) throw new ManagerError('NotFound', `nothing found in stack: ${namespace}`);
   const sorted = [...services].sort((a, b) => a.spec.name.localeCompare(b.spec.name));
-  await m.write(sorted.map((s) => ({ op: 'delete' as const, kind: 'service' as const, id: s.id, expectedVersion: s.meta.version })));
-  return sorted.map((s) => s.spec.name);
+  const leaving = new Set(sorted.map((s) => s.id));
+  const stillUsed = (n: DeepReadonly<Network>) =>
+    m.store.list('service').some((s) => !leaving.has(s.id) && s.spec.task.networks?.some((a) => a.target === n.id));
+  const networks = ours.filter((n) => !stillUsed(n)).sort((a, b) => a.spec.name.localeCompare(b.spec.name));
+  await m.write([
+    ...sorted.map((s) => ({ op: 'delete' as const, kind: 'service' as const, id: s.id, expectedVersion: s.meta.version })),
+    ...networks.map((n) => ({ op: 'delete' as const, kind: 'network' as const, id: n.id, expectedVersion: n.meta.version })),
+  ]);
+  return { removed: sorted.map((s) => s.spec.name), networksRemoved: networks.map((n) => n.spec.name) };
 }

@@ -6,13 +6,13 @@ import type { SchedNode, SchedPort, SchedResources, SchedTask } from './types';
 // final tie-break, so equal nodes are always chosen in the same order.
 
 /**
- * A published port as one number: port * 2 + (udp ? 1 : 0). Ingress ports count
- * too: with no routing mesh yet they are published on the node like host ports.
+ * A host-mode published port as one number: port * 2 + (udp ? 1 : 0). Ingress
+ * ports hold nothing on a node: the routing mesh opens them on every node.
  */
 export function hostPortKeys(ports: readonly SchedPort[]): number[] {
   const keys: number[] = [];
   for (const p of ports) {
-    if (!(p.publishedPort > 0)) continue;
+    if (p.publishMode !== 'host' || !(p.publishedPort > 0)) continue;
     const key = p.publishedPort * 2 + (p.protocol === 'udp' ? 1 : 0);
     if (!keys.includes(key)) keys.push(key);
   }

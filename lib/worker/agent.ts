@@ -177,7 +177,8 @@ export class Agent {
       ...nodeTlsOptions(this.o.credentials),
       perMessageDeflate: false,
       handshakeTimeout: dialTimeoutMs,
-      maxPayload: 1024 * 1024,
+      // The manager bounds its messages (network tables come in chunks); a node's full task list can be large.
+      maxPayload: 16 * 1024 * 1024,
     };
     // Node certificates name nodes, not addresses: check the subject is a
     // manager of this cluster. (@types/ws types this hook's result as boolean;

@@ -147,11 +147,11 @@ describe('host-mode ports', () => {
     expect(perNode(r)).toEqual(new Map([['a', 3]]));
   });
 
-  test('ingress ports are held like host ports: there is no routing mesh, so they are published on the node', () => {
+  test('ingress ports hold nothing on a node: the routing mesh opens them everywhere', () => {
     const ingress: SchedPort = { protocol: 'tcp', publishedPort: 80, publishMode: 'ingress' };
     const r = scheduleTasks({ nodes: [node('a'), node('b')], tasks: [], pending: replicas(3, 'web', { ports: [ingress] }) });
-    expect(perNode(r)).toEqual(new Map([['a', 1], ['b', 1]]));
-    expect(r.unassigned).toHaveLength(1);
+    expect(perNode(r)).toEqual(new Map([['a', 2], ['b', 1]]));
+    expect(r.unassigned).toHaveLength(0);
   });
 
   test('a later batch sees the ports an earlier one took', () => {

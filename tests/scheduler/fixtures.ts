@@ -64,8 +64,8 @@ interface NodeUse {
 }
 
 function hostPorts(t: { ports: PendingTask['ports'] }): string[] {
-  // Every published port is held on its node (no routing mesh for ingress ports).
-  return t.ports.filter((p) => p.publishedPort > 0).map((p) => `${p.protocol}/${p.publishedPort}`);
+  // Host-mode ports only: the routing mesh opens ingress ports on every node.
+  return t.ports.filter((p) => p.publishMode === 'host' && p.publishedPort > 0).map((p) => `${p.protocol}/${p.publishedPort}`);
 }
 
 function attr(n: SchedNode, key: string): string {

@@ -18,6 +18,7 @@ import type { LeaderLoop } from '../leader-loops';
 import { AgentSession, remoteAddressOf } from './agent-session';
 import { RoleChanges } from './role-changes';
 import { TaskChannel } from './task-channel';
+import { NetChannel } from './net-channel';
 import { LogBroker } from './log-broker';
 import { StatusBatcher, StatusChange, StatusWriter } from './status-batcher';
 import { Clock, realClock, realTimers, TimerHandle, Timers } from './timers';
@@ -94,6 +95,7 @@ export class Dispatcher implements LeaderLoop {
   private readonly tracked = new Map<string, Tracked>();
   private readonly roles: RoleChanges;
   private readonly tasks: TaskChannel;
+  private readonly net: NetChannel;
   readonly logs: LogBroker;
 
   constructor(
@@ -107,6 +109,7 @@ export class Dispatcher implements LeaderLoop {
     this.leaderAddrOf = o.leaderAddr ?? (() => leaderAddrFromStore(host));
     this.roles = new RoleChanges(host, this.logger);
     this.tasks = new TaskChannel(host, this.timers, this.logger, (id) => this.liveSession(id));
+    this.net = new NetChannel(host, this.timers);
     this.logs = new LogBroker((id) => this.liveSession(id));
   }
 
@@ -139,12 +142,14 @@ export class Dispatcher implements LeaderLoop {
     this.startedAt = this.now();
     this.scheduleSweep();
     this.tasks.start();
+    this.net.start();
   }
 
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
     this.tasks.stop();
+    this.net.stop();
     this.logs.closeAll();
     if (this.sweepTimer !== undefined) this.timers.clearTimeout(this.sweepTimer);
     this.sweepTimer = undefined;
@@ -235,6 +240,7 @@ export class Dispatcher implements LeaderLoop {
       s.send({ v: 1, type: 'registered', sessionId: s.id, heartbeatPeriodMs: this.period(), managers: this.managerAddrs() });
       s.answered = true;
       this.tasks.send(s);
+      this.net.sendFull(s);
       this.roles.check(s);
     });
   }
@@ -251,6 +257,7 @@ export class Dispatcher implements LeaderLoop {
   private onClose(s: AgentSession): void {
     this.open.delete(s);
     this.logs.onSessionClosed(s);
+    this.net.onClose(s);
     const timer = this.registerTimers.get(s);
     if (timer !== undefined) this.timers.clearTimeout(timer);
     this.registerTimers.delete(s);

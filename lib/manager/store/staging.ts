@@ -3,9 +3,10 @@
 // before it. Only when every action passes does the store write the staged
 // changes, which is what makes a transaction all or nothing.
 
-import { Kind, Meta, StoreObject } from '../../api/types';
+import { Kind, Meta, Network, Service, StoreObject } from '../../api/types';
 import { DeepReadonly, deepFreeze } from './deep-freeze';
 import { NAME_INDEX, Tables, displayName, uniqueNameKey } from './kinds';
+import { missingNetwork, networkConflict, networkInUse } from './network-invariants';
 import { StoreError, StoreErrorCode } from './result';
 import { Action, Transaction } from './transaction';
 
@@ -66,6 +67,26 @@ export function stage(tables: Tables, index: number, tx: Transaction): Staged {
     }
   };
 
+  /** Networks as they stand after the earlier actions of the transaction. */
+  const networksNow = function* (): Generator<DeepReadonly<Network>> {
+    const staged = overlay.get('network');
+    for (const o of staged?.values() ?? []) if (o) yield o as DeepReadonly<Network>;
+    for (const n of tables.network.values()) if (!staged?.has(n.id)) yield n;
+  };
+
+  const servicesNow = function* (): Generator<DeepReadonly<Service>> {
+    const staged = overlay.get('service');
+    for (const o of staged?.values() ?? []) if (o) yield o as DeepReadonly<Service>;
+    for (const s of tables.service.values()) if (!staged?.has(s.id)) yield s;
+  };
+
+  const checkInvariants = (verb: string, kind: Kind, obj: DeepReadonly<StoreObject>, old?: DeepReadonly<StoreObject>) => {
+    let why: string | undefined;
+    if (kind === 'network') why = networkConflict(obj as DeepReadonly<Network>, old as DeepReadonly<Network> | undefined, networksNow());
+    if (kind === 'service') why = missingNetwork(obj as DeepReadonly<Service>, (id) => current('network', id) !== undefined);
+    if (why) throw new Refused('Invalid', `cannot ${verb} ${kind} ${obj.id}: ${why}`);
+  };
+
   const build = (a: Extract<Action, { object: unknown }>, meta: Meta): DeepReadonly<StoreObject> => {
     // The store owns meta: whatever the proposer sent there is replaced.
     const { meta: _ignored, ...rest } = a.object;
@@ -82,6 +103,7 @@ export function stage(tables: Tables, index: number, tx: Transaction): Staged {
         }
         const obj = build(a, { version: index, createdAt: tx.at, updatedAt: tx.at });
         checkName('create', a.kind, obj);
+        checkInvariants('create', a.kind, obj);
         layer(a.kind).set(id, obj);
         changes.push({ kind: a.kind, op: 'create', id, object: obj });
         return;
@@ -93,6 +115,7 @@ export function stage(tables: Tables, index: number, tx: Transaction): Staged {
         checkVersion('update', a.kind, old, a.expectedVersion);
         const obj = build(a, { version: index, createdAt: old.meta.createdAt, updatedAt: tx.at });
         checkName('update', a.kind, obj);
+        checkInvariants('update', a.kind, obj, old);
         layer(a.kind).set(id, obj);
         changes.push({ kind: a.kind, op: 'update', id, object: obj, old });
         return;
@@ -102,12 +125,15 @@ export function stage(tables: Tables, index: number, tx: Transaction): Staged {
         if (!old) throw new Refused('NotFound', `cannot delete ${a.kind} ${a.id}: no such ${a.kind}`);
         if (a.expectedVersion !== undefined) checkVersion('delete', a.kind, old, a.expectedVersion);
         layer(a.kind).set(a.id, null);
+        if (a.kind === 'network') deletedNetworks.push(old as DeepReadonly<Network>);
         changes.push({ kind: a.kind, op: 'delete', id: a.id, object: old });
         return;
       }
     }
   };
 
+  // Checked once the whole transaction is staged: a stack's removal deletes its services before or after its networks.
+  const deletedNetworks: DeepReadonly<Network>[] = [];
   for (let i = 0; i < tx.actions.length; i++) {
     try {
       one(tx.actions[i]);
@@ -115,6 +141,10 @@ export function stage(tables: Tables, index: number, tx: Transaction): Staged {
       if (!(e instanceof Refused)) throw e;
       return { ok: false, error: { code: e.code, message: e.message, actionIndex: i } };
     }
+  }
+  for (const n of deletedNetworks) {
+    const why = networkInUse(n, servicesNow());
+    if (why) return { ok: false, error: { code: 'Invalid', message: `cannot delete network ${n.id}: ${why}` } };
   }
   return { ok: true, changes };
 }

@@ -59,7 +59,7 @@ describe('snapshot and restore', () => {
     expect(b.appliedIndex).toBe(0);
     expect(b.list('node')).toEqual([]);
     expect(b.tasksByNode('n2')).toEqual([]);
-    expect(text(b.snapshot())).toBe('{"appliedIndex":0,"objects":{"cluster":[],"node":[],"service":[],"task":[]}}');
+    expect(text(b.snapshot())).toBe('{"appliedIndex":0,"objects":{"cluster":[],"network":[],"node":[],"service":[],"task":[]}}');
   });
 
   test.each([

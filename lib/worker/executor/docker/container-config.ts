@@ -9,13 +9,9 @@ import { taskLabels } from './labels';
 
 const NS_PER_MS = 1_000_000;
 
-/**
- * The ports this node publishes for the task. Without a routing mesh (not built
- * yet) an ingress port is published where the task runs, as a host-mode port is;
- * the CLI says so when such a service is created.
- */
+/** The ports the engine publishes for the task: host mode only (ingress ports are the routing mesh's). */
 export function hostModePorts(task: Task): PortConfig[] {
-  return [...task.ports];
+  return task.ports.filter((p) => p.publishMode === 'host');
 }
 
 function portKey(p: { targetPort: number; protocol: string }): string {
