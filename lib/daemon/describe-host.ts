@@ -4,17 +4,25 @@
 import Docker from 'dockerode';
 import { arch, cpus, hostname as osHostname, platform, totalmem } from 'os';
 import { NodeDescription } from '../api/types';
+import { hostKey } from '../network/host-key';
 import { withTimeout } from '../util/with-timeout';
 
 /** docker's architecture names (uname -m), which constraints like node.platform.arch use. */
 const ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', arm: 'armv7l', ia32: 'i386' };
 
-export async function describeHost(opts: { hostname?: string; dockerHost?: string; timeoutMs?: number }): Promise<NodeDescription> {
+export async function describeHost(opts: {
+  hostname?: string;
+  dockerHost?: string;
+  timeoutMs?: number;
+  /** host:port other nodes reach this node's TLS port at, for tunnels to its tasks. */
+  dataPathAddr?: string;
+}): Promise<NodeDescription> {
   const d: NodeDescription = {
     hostname: opts.hostname ?? osHostname(),
     platform: { os: platform(), arch: ARCH[arch()] ?? arch() },
     resources: { nanoCPUs: cpus().length * 1e9, memoryBytes: totalmem() },
   };
+  if (opts.dataPathAddr !== undefined) d.dataPath = { addr: opts.dataPathAddr, hostKey: hostKey() };
   try {
     const docker = dockerFor(opts.dockerHost);
     const info = (await withTimeout(docker.info() as Promise<{ ServerVersion?: string; Labels?: string[] }>, opts.timeoutMs ?? 2000, 'the Docker engine')) ?? {};

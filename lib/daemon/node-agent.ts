@@ -24,7 +24,7 @@ export function runNodeAgent(
     clusterId: id.clusterId,
     credentials: creds,
     managers: id.managers.length > 0 ? id.managers : [id.advertiseAddr],
-    describe: () => describeHost({ hostname: identity().hostname, dockerHost: identity().dockerHost }),
+    describe: () => describeHost({ hostname: identity().hostname, dockerHost: identity().dockerHost, dataPathAddr: identity().advertiseAddr }),
     logger: { warn: (m) => log.warn(`agent: ${m}`), info: (m) => log.info(`agent: ${m}`) },
   });
   let saving = Promise.resolve();

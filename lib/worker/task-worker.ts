@@ -34,6 +34,8 @@ export class TaskWorker {
     private readonly executor: Executor,
     private readonly log: TaskWorkerLogger,
     private readonly node: TemplateNode,
+    /** Awaited before each assignment reaches the executor (the node's network table, which containers need first). */
+    private readonly beforeAssign: () => Promise<void> = async () => undefined,
   ) {
     this.off.push(
       agent.on('message', (m) => {
@@ -73,6 +75,8 @@ export class TaskWorker {
     }
     // Only the newest list matters; calls queue so the executor sees them in order.
     this.assigning = this.assigning.then(async () => {
+      if (this.stopped || this.wanted !== tasks) return;
+      await this.beforeAssign();
       if (this.stopped || this.wanted !== tasks) return;
       try {
         await this.executor.assign(tasks.map((t) => expandTaskTemplates(t, this.node)));

@@ -3,6 +3,7 @@
 // task and knows nothing of task states; the runner decides what to do next
 // and what to report.
 
+import type { ServedPort } from '../../api/network-types';
 import type { PortConfig, Task } from '../../api/service-types';
 import type { ExecutorRuntimeKind, LogLine, LogSelector } from './types';
 
@@ -12,6 +13,10 @@ export interface RunDetails {
   pid?: number;
   /** Host-mode ports as actually published. */
   ports?: PortConfig[];
+  /** The container's address on its engine's network (how its node recognizes it as a peer). */
+  addr?: string;
+  /** Ports it serves (EXPOSE, listening sockets), what VIPs forward to it. */
+  served?: ServedPort[];
 }
 
 export interface ExitInfo {
@@ -56,6 +61,8 @@ export interface TaskController {
   stop(graceMs: number): Promise<{ byUs: boolean; exit?: ExitInfo }>;
   /** Removes the container or the task's files; stops it first if it still runs. */
   remove(): Promise<void>;
+  /** The ports the running task serves now; absent where a runtime cannot tell. */
+  served?(): Promise<ServedPort[] | undefined>;
 }
 
 export interface Runtime {

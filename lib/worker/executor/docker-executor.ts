@@ -10,6 +10,6 @@ export interface DockerExecutorOptions extends ExecutorOptions {
 
 /** Tasks as containers on the local Docker engine (the default runtime). */
 export function createDockerExecutor(options: DockerExecutorOptions): Executor {
-  const runtime = new DockerRuntime(options.docker ?? new Docker(), options.nodeId, options.logger ?? { warn: () => undefined });
+  const runtime = new DockerRuntime(options.docker ?? new Docker(), options.nodeId, options.logger ?? { warn: () => undefined }, options.network);
   return new TaskExecutor(runtime, options);
 }

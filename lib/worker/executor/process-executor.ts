@@ -9,5 +9,5 @@ export interface ProcessExecutorOptions extends ExecutorOptions {
 
 /** Tasks as child processes of the agent (`--runtime process`), for hosts without Docker. */
 export function createProcessExecutor(options: ProcessExecutorOptions): Executor {
-  return new TaskExecutor(new ProcessRuntime(options.stateDir, options.nodeId), options);
+  return new TaskExecutor(new ProcessRuntime(options.stateDir, options.nodeId, options.network), options);
 }

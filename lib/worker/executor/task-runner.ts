@@ -9,6 +9,7 @@ import { isTerminal, taskStateRank } from '../../api/service-types';
 import { isAbortError, sleep, whenAborted } from './abort';
 import type { ExitInfo, Progress, RunDetails, TaskController } from './controller';
 import { errorMessage } from './error-message';
+import { mergeServed, sameServed } from './served-ports';
 import { exitError, exitState, STATE_MESSAGES } from './status';
 import type { ExecutorLogger, StatusListener } from './types';
 
@@ -17,6 +18,8 @@ type Stage = 'unknown' | 'new' | 'created' | 'started' | 'running' | 'done';
 
 /** After an unexpected error (the engine went away), the runner tries the step again this much later. */
 const RETRY_MS = 1_000;
+/** How often a running task's served ports are looked at again (a server may open its socket late). */
+const SERVED_POLL_MS = 2_000;
 
 function stopWanted(desired: TaskState): boolean {
   return taskStateRank(desired) > taskStateRank('running');
@@ -35,6 +38,7 @@ export class TaskRunner {
   /** Aborted whenever the task's desired state or start time changes, or the runner closes. */
   private cycle = new AbortController();
   private readonly loop: Promise<void>;
+  private servedTimer: NodeJS.Timeout | undefined;
 
   constructor(
     task: Task,
@@ -57,6 +61,7 @@ export class TaskRunner {
   /** Stops driving and reporting; with `remove`, also stops the task (with its grace) and removes it. */
   async close(remove: boolean): Promise<void> {
     this.closing = true;
+    this.watchServed(false);
     this.interrupt();
     await this.loop;
     if (remove && !this.removed) await this.ctrl.remove();
@@ -173,6 +178,7 @@ export class TaskRunner {
         this.details = { ...this.details, ...p.details };
         this.stage = 'running';
         this.emit('running');
+        this.watchServed(true);
         return;
       case 'exited':
         this.stage = 'done';
@@ -201,12 +207,35 @@ export class TaskRunner {
     this.emit('shutdown');
   }
 
+  /** While the task runs, a change in the ports it serves is reported (the same state, with the news). */
+  private watchServed(on: boolean): void {
+    if (!on || !this.ctrl.served) {
+      if (this.servedTimer) clearInterval(this.servedTimer);
+      this.servedTimer = undefined;
+      return;
+    }
+    if (this.servedTimer) return;
+    const check = async () => {
+      if (this.stage !== 'running' || this.closing) return this.watchServed(false);
+      const now = await this.ctrl.served?.().catch(() => undefined);
+      if (now === undefined || this.stage !== 'running' || this.closing) return;
+      const served = mergeServed(this.details.served ?? [], now);
+      if (sameServed(served, this.details.served)) return;
+      this.details = { ...this.details, served };
+      this.emit('running', {}, true);
+    };
+    this.servedTimer = setInterval(() => void check(), SERVED_POLL_MS);
+    this.servedTimer.unref();
+    void check();
+  }
+
   private emitExit(exit: ExitInfo): void {
     this.emit(exitState(exit), { exitCode: exit.exitCode, err: exitError(exit) });
   }
 
-  private emit(state: TaskState, extra: { err?: string; exitCode?: number } = {}): void {
-    const again = this.adopted;
+  private emit(state: TaskState, extra: { err?: string; exitCode?: number } = {}, news = false): void {
+    if (state !== 'running') this.watchServed(false);
+    const again = this.adopted || news;
     this.adopted = false;
     const rank = taskStateRank(state);
     const last = taskStateRank(this.last);
@@ -224,6 +253,10 @@ export class TaskRunner {
     if (extra.exitCode !== undefined) status.exitCode = extra.exitCode;
     if (this.details.ports !== undefined && this.details.ports.length > 0 && taskStateRank(state) >= taskStateRank('running')) {
       status.ports = this.details.ports.map((p): PortConfig => ({ ...p }));
+    }
+    if (state === 'running') {
+      if (this.details.addr !== undefined) status.addr = this.details.addr;
+      if (this.details.served !== undefined && this.details.served.length > 0) status.served = this.details.served.map((p) => ({ ...p }));
     }
     try {
       this.onStatus(this.task.id, status);

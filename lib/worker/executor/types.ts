@@ -24,6 +24,16 @@ export interface ExecutorOptions {
   nodeId: string;
   onStatus: StatusListener;
   logger?: ExecutorLogger;
+  /** How tasks reach the cluster's services (lib/network); absent: they run without. */
+  network?: TaskNetworkSettings;
+}
+
+/** What a task is given to find the cluster's services. */
+export interface TaskNetworkSettings {
+  /** DNS servers for containers (the cluster's DNS address); undefined: the engine's own. */
+  dns(): string[] | undefined;
+  /** Environment for a process-runtime task (no DNS of ours reaches it): the services it may call. */
+  processEnv?(task: Task): Record<string, string>;
 }
 
 /** Which tasks' output to read. Both given: the tasks must match both. Neither: every task on this node. */

@@ -29,7 +29,12 @@ export function healthConfig(h: HealthCheck): Docker.HealthConfig {
   };
 }
 
-export function containerConfig(task: Task, nodeId: string): Docker.ContainerCreateOptions {
+export interface ContainerNetworkOptions {
+  /** DNS servers (the cluster's DNS address): the container resolves service names through them. */
+  dns?: string[];
+}
+
+export function containerConfig(task: Task, nodeId: string, net: ContainerNetworkOptions = {}): Docker.ContainerCreateOptions {
   const c = task.spec.container;
   const { limits, reservations } = task.spec.resources;
   const ports = hostModePorts(task);
@@ -71,6 +76,7 @@ export function containerConfig(task: Task, nodeId: string): Docker.ContainerCre
       Memory: limits.memoryBytes > 0 ? limits.memoryBytes : undefined,
       MemoryReservation: reservations.memoryBytes > 0 ? reservations.memoryBytes : undefined,
       PortBindings: ports.length > 0 ? bindings : undefined,
+      Dns: net.dns !== undefined && net.dns.length > 0 ? [...net.dns] : undefined,
       // Restarts are the orchestrator's decision, made with a new task.
       RestartPolicy: { Name: 'no' },
     },

@@ -13,6 +13,9 @@ import type { ContainerEvents } from './container-events';
 import { engineMessage, ignoringStatus, isNotFound } from './engine-errors';
 import { ensureImage } from './image';
 import { NODE_LABEL, TASK_ID_LABEL } from './labels';
+import type { ServedPort } from '../../../api/network-types';
+import type { TaskNetworkSettings } from '../types';
+import { exposedPorts, listeningPorts, mergeServed } from '../served-ports';
 
 /** A waiter re-inspects this often even without events: the fallback if the stream misses one. */
 const REINSPECT_MS = 15_000;
@@ -35,7 +38,20 @@ function exitOf(info: Inspect): ExitInfo {
 function detailsOf(info: Inspect): RunDetails {
   const details: RunDetails = { containerId: info.Id, ports: publishedPorts(info.NetworkSettings.Ports) };
   if (info.State.Pid > 0) details.pid = info.State.Pid;
+  const addr = containerAddr(info);
+  if (addr !== undefined) details.addr = addr;
+  const exposed = exposedPorts(info.Config.ExposedPorts);
+  if (exposed.length > 0) details.served = exposed;
   return details;
+}
+
+/** The container's IPv4 address on its engine (the default bridge, or the first network it is on). */
+function containerAddr(info: Inspect): string | undefined {
+  // @types/dockerode omits the top-level IPAddress the engine still reports for the default bridge.
+  const ns = info.NetworkSettings as Inspect['NetworkSettings'] & { IPAddress?: string };
+  if (ns.IPAddress) return ns.IPAddress;
+  for (const n of Object.values(ns.Networks ?? {})) if (n.IPAddress) return n.IPAddress;
+  return undefined;
 }
 
 export class DockerController implements TaskController {
@@ -46,7 +62,14 @@ export class DockerController implements TaskController {
     private readonly events: ContainerEvents,
     private readonly task: Task,
     private readonly nodeId: string,
+    private readonly network?: TaskNetworkSettings,
   ) {}
+
+  async served(): Promise<ServedPort[] | undefined> {
+    const info = await this.inspect();
+    if (info === undefined || !isRunning(info) || !(info.State.Pid > 0)) return undefined;
+    return mergeServed(exposedPorts(info.Config.ExposedPorts), await listeningPorts(info.State.Pid));
+  }
 
   async observe(): Promise<Observation> {
     const info = await this.inspect();
@@ -60,7 +83,7 @@ export class DockerController implements TaskController {
     await ensureImage(this.docker, this.task.spec.container.image);
     await this.checkPortsPublishable();
     try {
-      const container = await this.docker.createContainer(containerConfig(this.task, this.nodeId));
+      const container = await this.docker.createContainer(containerConfig(this.task, this.nodeId, { dns: this.network?.dns() }));
       this.containerId = container.id;
       return { containerId: container.id };
     } catch (e) {

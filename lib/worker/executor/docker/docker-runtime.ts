@@ -4,7 +4,7 @@
 import type Docker from 'dockerode';
 import type { Task } from '../../../api/service-types';
 import type { LogSource, Runtime, TaskController } from '../controller';
-import type { ExecutorLogger, LogSelector } from '../types';
+import type { ExecutorLogger, LogSelector, TaskNetworkSettings } from '../types';
 import { ContainerEvents } from './container-events';
 import { DockerController } from './docker-controller';
 import { DockerLogSource } from './docker-logs';
@@ -34,6 +34,7 @@ export class DockerRuntime implements Runtime {
     private readonly docker: Docker,
     private readonly nodeId: string,
     logger: ExecutorLogger,
+    private readonly network?: TaskNetworkSettings,
   ) {
     this.events = new ContainerEvents(docker, nodeId, logger);
   }
@@ -48,7 +49,7 @@ export class DockerRuntime implements Runtime {
   }
 
   controller(task: Task): TaskController {
-    return new DockerController(this.docker, this.events, task, this.nodeId);
+    return new DockerController(this.docker, this.events, task, this.nodeId, this.network);
   }
 
   async removeLeftover(taskId: string): Promise<void> {

@@ -9,6 +9,7 @@ import type { PortConfig, Task } from '../../../api/service-types';
 import { Doorbell, isAbortError, throwIfAborted } from '../abort';
 import type { ExitInfo, Observation, Progress, RunDetails, TaskController } from '../controller';
 import { UNHEALTHY_ERROR } from '../status';
+import type { TaskNetworkSettings } from '../types';
 import { HealthProbe, probeCommand } from './health-probe';
 import { LineSplitter, OutputLog } from './output-log';
 import { exitCodeOf, isSameProcess, processStartTime, signalProcess } from './pids';
@@ -26,6 +27,8 @@ export const LOST_AFTER_RESTART = 'task: agent restarted; the process runtime ca
 export interface ProcessRuntimeState {
   stateDir: string;
   nodeId: string;
+  /** The services a task may call, as environment (no DNS of ours reaches a process). */
+  network?: TaskNetworkSettings;
   /** Output of running tasks, for `logs --follow`. */
   live: Map<string, OutputLog>;
   /** Controllers whose process runs, for the runtime to end them when it closes. */
@@ -48,10 +51,13 @@ function parseUser(user: string | undefined): { uid?: number; gid?: number } {
   return m[2] !== undefined ? { uid: Number(m[1]), gid: Number(m[2]) } : { uid: Number(m[1]) };
 }
 
-/** Only PATH from the agent (tasks do not inherit its environment), then the spec's KEY=VALUE in order. */
-function taskEnv(task: Task): NodeJS.ProcessEnv {
+/**
+ * Only PATH from the agent (tasks do not inherit its environment), the
+ * services the task may call (SWARM_…), then the spec's KEY=VALUE in order.
+ */
+function taskEnv(task: Task, network: TaskNetworkSettings | undefined): NodeJS.ProcessEnv {
   const c = task.spec.container;
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? DEFAULT_PATH };
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? DEFAULT_PATH, ...network?.processEnv?.(task) };
   if (c.hostname !== undefined) env.HOSTNAME = c.hostname;
   for (const kv of c.env) {
     const i = kv.indexOf('=');
@@ -124,7 +130,7 @@ export class ProcessController implements TaskController {
     const [file, ...args] = this.argv;
     const user = parseUser(this.task.spec.container.user);
     const log = new OutputLog(this.files.logFile, { taskId: this.task.id, serviceId: this.task.serviceId });
-    const child = spawn(file, args, { cwd: this.cwd, env: taskEnv(this.task), ...user, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { cwd: this.cwd, env: taskEnv(this.task, this.shared.network), ...user, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', reject);
@@ -163,7 +169,7 @@ export class ProcessController implements TaskController {
     const hc = this.task.spec.container.healthcheck;
     const command = hc !== undefined ? probeCommand(hc.test) : undefined;
     if (hc !== undefined && command !== undefined) {
-      this.probe = new HealthProbe(hc, command, { cwd: this.cwd, env: taskEnv(this.task), ...user }, () => this.notify());
+      this.probe = new HealthProbe(hc, command, { cwd: this.cwd, env: taskEnv(this.task, this.shared.network), ...user }, () => this.notify());
       this.probe.start();
     }
   }

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Task } from '../../../api/service-types';
 import type { LogSource, Runtime, TaskController } from '../controller';
-import type { LogLine, LogSelector } from '../types';
+import type { LogLine, LogSelector, TaskNetworkSettings } from '../types';
 import type { OutputLog } from './output-log';
 import { readLogFile } from './output-log';
 import { endLeftover, ProcessController, ProcessRuntimeState } from './process-controller';
@@ -42,8 +42,8 @@ export class ProcessRuntime implements Runtime {
 
   private readonly shared: ProcessRuntimeState;
 
-  constructor(stateDir: string, nodeId: string) {
-    this.shared = { stateDir, nodeId, live: new Map(), running: new Set() };
+  constructor(stateDir: string, nodeId: string, network?: TaskNetworkSettings) {
+    this.shared = { stateDir, nodeId, live: new Map(), running: new Set(), network };
   }
 
   async open(): Promise<void> {
