@@ -52,11 +52,11 @@ export function planListeners(index: NetIndex, ctx: ListenPlanContext): Listener
         });
       }
     }
+    // Every task of the service listens on what any of them serves: replicas run the same thing.
     for (const t of tasks) {
-      const ports = union(s.ports, t.served);
       for (const a of t.addrs) {
         if (!index.data.networks.has(a.networkId)) continue;
-        for (const p of ports) {
+        for (const p of servicePorts) {
           specs.push({
             key: `task|${a.addr}|${portKey(p)}`,
             address: a.addr,
