@@ -81,3 +81,41 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, what: stri
     clearTimeout(timer);
   }
 }
+
+/** The second engine (scripts/second-engine.sh) that network tests use as another host. */
+export function secondEngineHost(): string | undefined {
+  return process.env.SWARM_TEST_DOCKER_HOST2 || undefined;
+}
+
+/**
+ * `describe` for tests that need two engines acting as two hosts: the default one
+ * and SWARM_TEST_DOCKER_HOST2. Skipped (with the reason) when either is missing,
+ * unless REQUIRE_DOCKER=1.
+ */
+export function describeWithTwoEngines(title: string, body: (docker: Docker, docker2: Docker, host2: string) => void): void {
+  const host2 = secondEngineHost();
+  const probe = probeDockerSync();
+  const problem = !probe.reachable
+    ? `docker engine could not be reached at ${dockerEndpoint()}: ${probe.reason}`
+    : host2 === undefined
+      ? 'SWARM_TEST_DOCKER_HOST2 is not set (start one with: bash scripts/second-engine.sh start)'
+      : undefined;
+  if (problem === undefined && host2 !== undefined) {
+    describe(title, () => body(new Docker(), dockerAt(host2), host2));
+    return;
+  }
+  if (dockerRequired()) {
+    describe(title, () => {
+      test('has two docker engines to talk to (REQUIRE_DOCKER=1)', () => {
+        throw new Error(`${problem}. Start them (see .ci/run) or unset REQUIRE_DOCKER.`);
+      });
+    });
+    return;
+  }
+  console.warn(`Skipping "${title}": ${problem}. Set REQUIRE_DOCKER=1 to fail instead.`);
+  describe.skip(`${title} [skipped: ${problem}]`, () => undefined);
+}
+
+function dockerAt(host: string): Docker {
+  return host.startsWith('unix://') ? new Docker({ socketPath: host.slice('unix://'.length) }) : new Docker({ host });
+}
