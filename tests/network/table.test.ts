@@ -1,3 +1,4 @@
+import type { NetTableTask } from '../../lib/api/net-table';
 import { NetIndex } from '../../lib/network/table';
 import { HOST, sampleEntries, sampleTable } from './fixtures';
 
@@ -8,7 +9,9 @@ describe('the node network table', () => {
     t.onChange((i) => seen.push(i));
     t.apply({ reset: false, done: true, set: [], del: [{ kind: 'task', id: 'a1' }] });
     expect(t.current.upTasks('api')).toEqual([]);
-    t.apply({ reset: false, done: false, set: [{ ...(sampleEntries().find((e) => e.id === 'a2') as never), up: true }], del: [] });
+    const a2 = sampleEntries().find((e): e is NetTableTask => e.kind === 'task' && e.id === 'a2');
+    if (!a2) throw new Error('fixture lacks a2');
+    t.apply({ reset: false, done: false, set: [{ ...a2, up: true }], del: [] });
     expect(t.current.upTasks('api')).toEqual([]);
     t.apply({ reset: false, done: true, set: [], del: [{ kind: 'service', id: 'db' }] });
     expect(t.current.upTasks('api').map((x) => x.id)).toEqual(['a2']);

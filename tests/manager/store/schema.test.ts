@@ -1,4 +1,4 @@
-import { Cluster, Node, Service, Task } from '../../../lib/api/types';
+import { Cluster, Network, Node, Service, Task } from '../../../lib/api/types';
 import { ServiceSpec, TaskSpec } from '../../../lib/api/service-types';
 import { OBJECT_SCHEMAS, checkStoredObject } from '../../../lib/manager/store/object-schemas';
 import { canonicalJson } from '../../../lib/manager/store/canonical-json';
@@ -16,6 +16,7 @@ const fullNode: Required<Node> = {
     platform: { os: 'linux', arch: 'aarch64' },
     resources: { nanoCPUs: 1, memoryBytes: 2 },
     engine: { version: '25', labels: { c: 'd' } },
+    dataPath: { addr: '10.0.0.9:4242', hostKey: 'k' },
   },
   status: { state: 'disconnected', message: 'gone', addr: '10.0.0.9' },
   managerStatus: { raftId: 7, addr: '10.0.0.9:4242' },
@@ -24,7 +25,12 @@ const fullCluster: Required<Cluster> = {
   id: 'c1',
   meta,
   name: 'default',
-  spec: { dispatcherHeartbeatMs: 5000, taskHistoryLimit: 0, raft: { tickMs: 100, electionTick: 10, heartbeatTick: 1, snapshotEvery: 10000 } },
+  spec: {
+    dispatcherHeartbeatMs: 5000,
+    taskHistoryLimit: 0,
+    raft: { tickMs: 100, electionTick: 10, heartbeatTick: 1, snapshotEvery: 10000 },
+    addressPool: { pools: ['100.64.0.0/10'], subnetSize: 20 },
+  },
   joinTokens: { worker: 'w', manager: 'm' },
   rootCA: { certPem: 'c', keyPem: 'k', digest: 'd' },
 };
@@ -47,6 +53,7 @@ const fullTaskSpec: TaskSpec = {
   restartPolicy: { condition: 'on-failure', delayMs: 5000, maxAttempts: 2, windowMs: 0 },
   placement: { constraints: ['node.role==worker'], preferences: [{ spread: 'node.labels.zone' }], maxReplicas: 2 },
   forceUpdate: 1,
+  networks: [{ target: 'net1', aliases: ['w'] }],
 };
 const port = { protocol: 'udp' as const, targetPort: 80, publishedPort: 8080, publishMode: 'host' as const };
 const fullSpec: Required<ServiceSpec> = {
@@ -59,7 +66,19 @@ const fullSpec: Required<ServiceSpec> = {
   update: fullUpdate,
   rollback: fullUpdate,
 };
-const fullService: Required<Service> = { id: 's1', meta, spec: fullSpec, previousSpec: fullSpec };
+const fullService: Required<Service> = {
+  id: 's1',
+  meta,
+  spec: fullSpec,
+  previousSpec: fullSpec,
+  endpoint: { virtualIPs: [{ networkId: 'net1', addr: '10.0.1.2/24' }], ports: [port] },
+};
+const fullNetwork: Required<Network> = {
+  id: 'net1',
+  meta,
+  spec: { name: 'front', labels: { a: 'b' }, driver: 'overlay', attachable: true, internal: true, ingress: false, subnet: '10.0.1.0/24' },
+  subnet: '10.0.1.0/24',
+};
 const fullTask: Required<Task> = {
   id: 't1',
   meta,
@@ -80,9 +99,12 @@ const fullTask: Required<Task> = {
     pid: 42,
     exitCode: -1,
     ports: [port],
+    addr: '172.17.0.2',
+    served: [{ protocol: 'tcp', port: 80 }],
   },
   notBefore: '2026-01-01T00:00:05Z',
   restarts: ['2026-01-01T00:00:00Z'],
+  networks: [{ networkId: 'net1', addresses: ['10.0.1.3/24'] }],
 };
 
 describe('object schemas match lib/api/types.ts', () => {
@@ -91,6 +113,7 @@ describe('object schemas match lib/api/types.ts', () => {
     ['cluster', fullCluster],
     ['service', fullService],
     ['task', fullTask],
+    ['network', fullNetwork],
   ] as const)('a full %s passes, as a draft and as stored', (kind, obj) => {
     expect(OBJECT_SCHEMAS[kind](obj, kind)).toBeUndefined();
     expect(checkStoredObject(kind, obj, kind)).toBeUndefined();
