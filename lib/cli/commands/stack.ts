@@ -8,7 +8,6 @@ import { action, CliContext, contextOf, forEachRef, STALE_WARNING } from '../con
 import { renderServiceList, renderServicePs, ServiceListEntry } from '../render';
 import { renderDockerTable } from '../render/tabwriter';
 import { waitForConvergence } from './service-progress-wait';
-import { ingressNotice } from './service';
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -66,10 +65,6 @@ export function registerStackCommands(program: Command): void {
         validateStackName(name);
         const converted = convertStack(await loadFiles(f.composeFile, f.envFile), name);
         for (const n of converted.notices) process.stderr.write(`${n}\n`);
-        for (const spec of converted.services) {
-          const notice = ingressNotice(spec);
-          if (notice) process.stderr.write(notice);
-        }
         const r = await ctx.call<{ created: string[]; updated: string[]; unchanged: string[]; removed: string[] }>(
           'POST',
           `/v1/stacks/${encodeURIComponent(name)}/deploy`,
