@@ -30,13 +30,14 @@ export function checkNetworkName(name: string): void {
 
 /** A --subnet value: an IPv4 CIDR with room for the gateway and at least one task. */
 export function parseSubnetFlag(value: string): string {
-  let cidr;
-  try {
-    cidr = parseCidr(value);
-  } catch (e) {
-    throw flagError('subnet', value, (e as Error).message);
-  }
-  if (cidr.bits > 30) throw flagError('subnet', value, 'too small: a network needs its gateway and addresses for tasks (use /30 or larger)');
+  const bits = ((): number => {
+    try {
+      return parseCidr(value).bits;
+    } catch (e) {
+      throw flagError('subnet', value, (e as Error).message);
+    }
+  })();
+  if (bits > 30) throw flagError('subnet', value, 'too small: a network needs its gateway and addresses for tasks (use /30 or larger)');
   return value;
 }
 
