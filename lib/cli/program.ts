@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerNetworkCommands } from './commands/network';
 import { registerNodeCommands } from './commands/node';
 import { registerSwarmCommands } from './commands/swarm';
 import { registerServiceCommands } from './commands/service';
@@ -15,8 +16,9 @@ const DESCRIPTION = [
 const STATUS = `
 Status: a swarm of managers and workers (init, join, start, stop, leave, info,
 join-token, node ...) runs services on Docker containers or processes
-(service ...) and stacks from compose files (stack ...). Overlay networks,
-secrets and configs arrive in later releases.`;
+(service ...) on overlay networks with a routing mesh (network ...), and
+stacks from compose files (stack ...). Secrets and configs arrive in later
+releases.`;
 
 /**
  * Builds the `swarm` command line. Kept apart from bin/cli.ts so tests can drive it
@@ -44,6 +46,7 @@ export function buildProgram(): Command {
   registerSwarmCommands(program);
   registerNodeCommands(program);
   registerServiceCommands(program);
+  registerNetworkCommands(program);
   registerStackCommands(program);
   // With positional options on, a global option after the subcommand would be
   // unknown; every leaf command takes --data-dir too, so both places work.

@@ -305,7 +305,7 @@ describe('container settings', () => {
   });
 });
 
-describe('networks, secrets, configs, volumes: kept, with notices', () => {
+describe('networks to create, secrets, configs, volumes: kept, with notices', () => {
   const out = convert(
     yaml(
       'services:',
@@ -333,13 +333,32 @@ describe('networks, secrets, configs, volumes: kept, with notices', () => {
     ),
   );
 
-  test('networks used by services, the implicit default included', () => {
-    expect(out.networks.map((n) => [n.key, n.name, n.external, n.services])).toEqual([
-      ['back', 'shared-back', true, ['web']],
-      ['default', 'app_default', false, ['other', 'worker']],
-      ['front', 'app_front', false, ['web']],
+  test('the networks the services use go to the manager: external ones by name, the others with their spec', () => {
+    expect(out.networks).toEqual([
+      {
+        name: 'app_default',
+        external: false,
+        spec: { name: 'app_default', labels: { 'com.docker.stack.namespace': 'app' }, driver: 'overlay', attachable: false, internal: false, ingress: false },
+      },
+      {
+        name: 'app_front',
+        external: false,
+        spec: { name: 'app_front', labels: { a: 'b', 'com.docker.stack.namespace': 'app' }, driver: 'overlay', attachable: true, internal: false, ingress: false },
+      },
+      { name: 'shared-back', external: true },
     ]);
-    expect(out.networks[2]).toMatchObject({ driver: 'overlay', attachable: true, labels: { a: 'b', 'com.docker.stack.namespace': 'app' } });
+  });
+
+  test('each service is attached by cluster name, sorted as docker sorts them, answering to its compose name', () => {
+    const attached = Object.fromEntries(out.services.map((s) => [s.name, s.task.networks]));
+    expect(attached).toEqual({
+      app_web: [
+        { target: 'app_front', aliases: ['web'] },
+        { target: 'shared-back', aliases: ['web'] },
+      ],
+      app_worker: [{ target: 'app_default', aliases: ['worker'] }],
+      app_other: [{ target: 'app_default', aliases: ['other'] }],
+    });
   });
 
   test('secrets and configs with their references', () => {
@@ -381,8 +400,6 @@ describe('networks, secrets, configs, volumes: kept, with notices', () => {
 
   test('nothing is dropped silently', () => {
     expect(out.notices).toEqual([
-      "service web uses networks front, back: overlay networks are not supported yet; tasks run on the engine's default network",
-      "services other, worker are on the stack's default network: overlay networks are not supported yet, so tasks run on the engine's default network and services cannot reach each other by name",
       "volume data uses driver rexray/ebs: volume drivers are not supported yet; each node's engine creates a local volume app_data",
       'service web uses secrets token, cert: secrets are not supported yet; /run/secrets/token, /certs/web.pem will not exist in its containers',
       'service web uses config conf: configs are not supported yet; /etc/app.conf will not exist in its containers',
@@ -411,5 +428,115 @@ describe('networks, secrets, configs, volumes: kept, with notices', () => {
       'service web: deploy.resources.limits.pids is not supported yet; the number of processes is not limited',
       'service web: depends_on is not supported yet; services start in no particular order (as with docker stack deploy)',
     ]);
+  });
+});
+
+describe('networks', () => {
+  const networksOf = (...lines: string[]) => convert(yaml(...lines));
+
+  test('compose aliases come first, then the service name, each once; a declared default network is used for services that name none', () => {
+    const out = networksOf(
+      'services:',
+      '  api:',
+      '    image: x',
+      '    networks:',
+      '      back: {aliases: [db-api, api]}',
+      '      front: null',
+      '  job:',
+      '    image: y',
+      'networks:',
+      '  back: {}',
+      '  front: {name: edge}',
+      '  default: {attachable: true, internal: true, labels: {scope: jobs}}',
+    );
+    expect(out.services.map((s) => s.task.networks)).toEqual([
+      [
+        { target: 'app_back', aliases: ['db-api', 'api'] },
+        { target: 'edge', aliases: ['api'] },
+      ],
+      [{ target: 'app_default', aliases: ['job'] }],
+    ]);
+    expect(out.networks.map((n) => n.name)).toEqual(['app_back', 'app_default', 'edge']);
+    expect(out.networks[1].spec).toEqual({
+      name: 'app_default',
+      labels: { scope: 'jobs', 'com.docker.stack.namespace': 'app' },
+      driver: 'overlay',
+      attachable: true,
+      internal: true,
+      ingress: false,
+    });
+  });
+
+  test('declared networks no service uses are neither created nor checked, as with docker', () => {
+    const out = networksOf('services:', '  a:', '    image: x', 'networks:', '  spare: {driver: bridge}');
+    expect(out.networks.map((n) => n.name)).toEqual(['app_default']);
+  });
+
+  test('the first ipam subnet becomes the network subnet; the ipam driver and further subnets are notices', () => {
+    const out = networksOf(
+      'services:',
+      '  a:',
+      '    image: x',
+      '    networks: [n]',
+      'networks:',
+      '  n:',
+      '    ipam:',
+      '      driver: custom',
+      '      config: [{subnet: 172.16.238.0/24}, {subnet: "2001:3984:3989::/64"}]',
+    );
+    expect(out.networks[0].spec?.subnet).toBe('172.16.238.0/24');
+    expect(out.notices).toEqual([
+      'network n: ipam driver custom is ignored: the cluster allocates the network\'s addresses',
+      'network n: only the first ipam subnet is used; 2001:3984:3989::/64 ignored (networks here have one IPv4 subnet)',
+    ]);
+  });
+
+  test('driver_opts and per-service addresses are notices: encrypted says why it changes nothing', () => {
+    const out = networksOf(
+      'services:',
+      '  a:',
+      '    image: x',
+      '    networks:',
+      '      n: {ipv4_address: 10.0.0.9, driver_opts: {foo: bar}}',
+      '      m: null',
+      'networks:',
+      '  n: {driver_opts: {encrypted: "true"}}',
+      '  m: {driver: overlay, driver_opts: {encrypted: "", com.docker.network.driver.mtu: "1400"}}',
+    );
+    expect(out.notices).toEqual([
+      'network m: driver_opts encrypted, com.docker.network.driver.mtu are ignored: overlay networks here have no driver options (and traffic between nodes is always encrypted)',
+      'network n: driver_opts encrypted is ignored: traffic between nodes always goes over mutual TLS here',
+      'service a: network n: driver_opts foo are ignored: networks here have no driver options',
+      "service a: network n: ipv4_address 10.0.0.9 is ignored (as docker stack deploy ignores it): the cluster allocates each task's address",
+    ]);
+  });
+
+  test('what a swarm network cannot be is refused where it is written', () => {
+    expect(
+      issueLines(() =>
+        networksOf(
+          'services:',
+          '  a:',
+          '    image: x',
+          '    networks: [lan, host, bad, odd.name]',
+          'networks:',
+          '  lan: {driver: bridge}',
+          '  host: {external: true}',
+          '  bad: {ipam: {config: [{subnet: 10.0.0.1/24}]}}',
+          '  odd.name: {}',
+        ),
+      ),
+    ).toEqual([
+      '8:34 networks.bad.ipam.config[0].subnet: network bad: invalid subnet "10.0.0.1/24": it has host bits set (the network is 10.0.0.0/24)',
+      "7:3 networks.host: network host: the engine's host network cannot be used on this swarm; use an overlay network",
+      '6:17 networks.lan.driver: network lan: driver bridge is not supported on a swarm; use overlay',
+      '9:3 networks.odd.name: network name app_odd.name is not valid: use letters and digits with - or _ between them, at most 63 characters',
+    ]);
+  });
+
+  test('two keys naming one network ask for it once', () => {
+    const out = networksOf('services:', '  a:', '    image: x', '    networks: [p, q]', 'networks:', '  p: {name: shared}', '  q: {name: shared}');
+    expect(out.networks.map((n) => n.name)).toEqual(['shared']);
+    expect(out.services[0].task.networks?.map((n) => n.target)).toEqual(['shared', 'shared']);
   });
 });

@@ -111,7 +111,17 @@ describe.each(Object.entries(LOADS))('%s', (name, expected) => {
       expect(s.task.container.image).not.toBe('');
     }
     // Notices are sentences about a service, network, volume, secret or config.
-    for (const n of converted.notices) expect(n).toMatch(/^(service|services|volume) /);
+    for (const n of converted.notices) expect(n).toMatch(/^(service|services|network|volume) /);
+    // Every service is on a network the stack asks for, answering there to its compose name.
+    const requested = converted.networks.map((n) => n.name);
+    stack.services.forEach((s, i) => {
+      const attached = converted.services[i].task.networks ?? [];
+      expect(attached.length).toBeGreaterThan(0);
+      for (const a of attached) {
+        expect(requested).toContain(a.target);
+        expect(a.aliases).toContain(s.name);
+      }
+    });
   });
 
   test('renders; the rendering loads again and renders the same', () => {

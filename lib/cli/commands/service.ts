@@ -4,7 +4,16 @@ import { Command, Option } from 'commander';
 import { Service, ServiceSpec, Task } from '../../api/service-types';
 import { action, CliContext, contextOf, forEachRef, STALE_WARNING } from '../context';
 import { renderServiceInspect, renderServiceList, renderServicePs, ServiceListEntry } from '../render';
-import { addServiceSpecOptions, applyServiceUpdate, buildServiceSpec, CreateOptions, isRollbackRequest, parseScaleArg, UpdateOptions } from '../service-flags';
+import {
+  addServiceSpecOptions,
+  applyServiceUpdate,
+  buildServiceSpec,
+  CreateOptions,
+  defaultFlagContext,
+  isRollbackRequest,
+  parseScaleArg,
+  UpdateOptions,
+} from '../service-flags';
 import { randomServiceName } from './service-names';
 import { waitForConvergence } from './service-progress-wait';
 import { streamServiceLogs } from './service-logs';
@@ -16,19 +25,13 @@ interface ServiceView {
   tasks: Task[];
   nodeNames: Record<string, string>;
   activeNodeIds: string[];
+  /** The names of the networks the service's attachments name by id (network ids to names). */
+  networkNames?: Record<string, string>;
   stale: boolean;
 }
 
 export function getService(ctx: CliContext, ref: string): Promise<ServiceView> {
   return ctx.call<ServiceView>('GET', `/v1/services/${encodeURIComponent(ref)}`);
-}
-
-/** Said whenever a spec publishes ingress ports, which docker would route through its mesh. */
-export function ingressNotice(spec: ServiceSpec): string | undefined {
-  const ports = spec.endpoint.ports.filter((p) => p.publishMode === 'ingress' && p.publishedPort > 0);
-  if (ports.length === 0) return undefined;
-  const list = ports.map((p) => `${p.publishedPort}->${p.targetPort}/${p.protocol}`).join(', ');
-  return `note: service ${spec.name}: there is no routing mesh yet; port ${list} is published on each node that runs one of its tasks (as mode=host), so a node runs at most one of them\n`;
 }
 
 function collect(v: string, prev: string[]): string[] {
@@ -59,8 +62,6 @@ export function registerServiceCommands(program: Command): void {
       const ctx = contextOf(cmd);
       const spec: ServiceSpec = buildServiceSpec(f, image, args);
       if (!spec.name) spec.name = randomServiceName();
-      const notice = ingressNotice(spec);
-      if (notice) process.stderr.write(notice);
       const created = await ctx.call<Service>('POST', '/v1/services', { spec, resolveImage: f.resolveImage !== false });
       ctx.out(`${created.id}\n`);
       await settle(ctx, created.id, f);
@@ -111,8 +112,13 @@ export function registerServiceCommands(program: Command): void {
       action(async (refs: string[], f: { pretty?: boolean }, cmd: Command) => {
         const ctx = contextOf(cmd);
         const found: Service[] = [];
-        for (const ref of refs) found.push((await getService(ctx, ref)).service);
-        ctx.out(renderServiceInspect(found, { pretty: f.pretty }));
+        const networkNames: Record<string, string> = {};
+        for (const ref of refs) {
+          const view = await getService(ctx, ref);
+          found.push(view.service);
+          Object.assign(networkNames, view.networkNames);
+        }
+        ctx.out(renderServiceInspect(found, { pretty: f.pretty, networkNames }));
       }),
     );
 
@@ -122,16 +128,15 @@ export function registerServiceCommands(program: Command): void {
   ).action(
     action(async (ref: string, f: UpdateOptions, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const current = (await getService(ctx, ref)).service;
+      const view = await getService(ctx, ref);
+      const current = view.service;
       let spec: ServiceSpec;
       if (isRollbackRequest(f)) {
         if (!current.previousSpec) throw new Error(`service ${ref} has no previous spec to roll back to`);
         spec = current.previousSpec;
       } else {
-        spec = applyServiceUpdate(current.spec, f);
+        spec = applyServiceUpdate(current.spec, f, defaultFlagContext(), view.networkNames ?? {});
       }
-      const notice = ingressNotice(spec);
-      if (notice) process.stderr.write(notice);
       await ctx.call('POST', `/v1/services/${encodeURIComponent(current.id)}/update`, { spec, version: current.meta.version });
       ctx.out(`${ref}\n`);
       await settle(ctx, current.id, f);

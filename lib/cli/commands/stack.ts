@@ -3,12 +3,12 @@
 // the stack's service specs all at once or not at all.
 
 import { Command, Option } from 'commander';
+import type { StackDeployResult, StackRemoveResult } from '../../api/network-api';
 import { Service, Task } from '../../api/service-types';
 import { action, CliContext, contextOf, forEachRef, STALE_WARNING } from '../context';
 import { renderServiceList, renderServicePs, ServiceListEntry } from '../render';
 import { renderDockerTable } from '../render/tabwriter';
 import { waitForConvergence } from './service-progress-wait';
-import { ingressNotice } from './service';
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -66,17 +66,15 @@ export function registerStackCommands(program: Command): void {
         validateStackName(name);
         const converted = convertStack(await loadFiles(f.composeFile, f.envFile), name);
         for (const n of converted.notices) process.stderr.write(`${n}\n`);
-        for (const spec of converted.services) {
-          const notice = ingressNotice(spec);
-          if (notice) process.stderr.write(notice);
-        }
-        const r = await ctx.call<{ created: string[]; updated: string[]; unchanged: string[]; removed: string[] }>(
+        const r = await ctx.call<StackDeployResult>(
           'POST',
           `/v1/stacks/${encodeURIComponent(name)}/deploy`,
-          { services: converted.services, prune: f.prune === true, resolveImage: f.resolveImage === 'always' },
+          { services: converted.services, networks: converted.networks, prune: f.prune === true, resolveImage: f.resolveImage === 'always' },
           120_000,
         );
+        // docker's order: pruned services, then the networks it created, then the services.
         for (const s of r.removed) ctx.out(`Removing service ${s}\n`);
+        for (const n of r.networksCreated) ctx.out(`Creating network ${n}\n`);
         for (const s of r.created) ctx.out(`Creating service ${s}\n`);
         for (const s of r.updated) ctx.out(`Updating service ${s}\n`);
         for (const s of r.unchanged) ctx.out(`Service ${s} is up to date\n`);
@@ -145,7 +143,7 @@ export function registerStackCommands(program: Command): void {
   stack
     .command('rm')
     .aliases(['remove', 'down'])
-    .description("remove stacks: their services, their tasks' containers and the volumes they created")
+    .description("remove stacks: their services, their networks, their tasks' containers and the volumes they created")
     .argument('<stack...>', 'stack names')
     .option('-d, --detach', 'do not wait for the containers to be gone')
     .action(
@@ -155,8 +153,15 @@ export function registerStackCommands(program: Command): void {
         await forEachRef(
           names,
           async (name) => {
-            const r = await ctx.call<{ removed: string[] }>('POST', `/v1/stacks/${encodeURIComponent(name)}/remove`, {});
-            for (const s of r.removed) ctx.out(`Removing service ${s}\n`);
+            const r = await ctx.call<StackRemoveResult>('POST', `/v1/stacks/${encodeURIComponent(name)}/remove`, {});
+            const networks = r.networksRemoved;
+            if (r.removed.length === 0 && networks.length === 0) {
+              process.stderr.write(`Nothing found in stack: ${name}\n`);
+              return;
+            }
+            // As docker: the services by name, then the stack's networks.
+            for (const s of [...r.removed].sort()) ctx.out(`Removing service ${s}\n`);
+            for (const n of [...networks].sort()) ctx.out(`Removing network ${n}\n`);
             removed.push(name);
           },
           async () => {

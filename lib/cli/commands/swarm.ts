@@ -8,31 +8,21 @@
 import { Command, Option } from 'commander';
 import { networkInterfaces } from 'os';
 import { NodeAvailability } from '../../api/types';
-import { DEFAULT_CLUSTER_SPEC } from '../../api/cluster-defaults';
 import { AlreadyInSwarmError } from '../../daemon/errors';
 import { layout } from '../../daemon/data-dir';
 import { readIdentity } from '../../daemon/identity';
 import { DataDirLockedError, processAlive, readPid } from '../../daemon/pid-lock';
 import { DaemonNotRunningError } from '../../daemon/control-client';
 import { formatHostPort, parseHostPort, DEFAULT_LISTEN_ADDR } from '../../net/address';
-import { parseDuration } from '../duration';
+import { parsePublishAddr } from '../network-node-flags';
 import { action, CliContext, contextOf } from '../context';
 import { renderInfo, SwarmInfo } from '../render';
 import { daemonLogger, holdForeground, startDetached } from './daemon-process';
-
-const AVAILABILITY = ['active', 'pause', 'drain'];
+import { addInitOptions, AVAILABILITY, clusterSpec, initArgs, type InitFlags, PUBLISH_ADDR_HELP, RUNTIMES } from './init-flags';
 
 /** The node daemon's entry points, loaded on first use. */
 function daemon(): Promise<typeof import('../../daemon/node-daemon')> {
   return import('../../daemon/node-daemon');
-}
-
-function intOption(name: string): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`invalid ${name} "${v}": a positive integer is needed`);
-    return n;
-  };
 }
 
 /** The address others dial when none is given: the first non-loopback IPv4, as docker guesses it. */
@@ -45,8 +35,6 @@ function guessAdvertise(listenAddr: string): string {
   return formatHostPort('127.0.0.1', port);
 }
 
-const RUNTIMES = ['docker', 'process'];
-
 interface JoinFlags {
   runtime: 'docker' | 'process';
   token: string;
@@ -55,62 +43,8 @@ interface JoinFlags {
   advertiseAddr?: string;
   hostname?: string;
   dockerHost?: string;
+  publishAddr: string;
   foreground?: boolean;
-}
-
-interface InitFlags {
-  runtime: 'docker' | 'process';
-  listenAddr: string;
-  advertiseAddr?: string;
-  hostname?: string;
-  availability: NodeAvailability;
-  dockerHost?: string;
-  dispatcherHeartbeat: string;
-  raftTick: string;
-  electionTick: number;
-  heartbeatTick: number;
-  snapshotInterval: number;
-  foreground?: boolean;
-  forceNewCluster?: boolean;
-}
-
-function initArgs(f: InitFlags): string[] {
-  const args = ['--init', '--listen-addr', f.listenAddr, '--availability', f.availability, '--runtime', f.runtime];
-  args.push('--dispatcher-heartbeat', f.dispatcherHeartbeat, '--raft-tick', f.raftTick);
-  args.push('--election-tick', String(f.electionTick), '--heartbeat-tick', String(f.heartbeatTick));
-  args.push('--snapshot-interval', String(f.snapshotInterval));
-  if (f.advertiseAddr) args.push('--advertise-addr', f.advertiseAddr);
-  if (f.hostname) args.push('--hostname', f.hostname);
-  if (f.dockerHost) args.push('--docker-host', f.dockerHost);
-  return args;
-}
-
-function addInitOptions(cmd: Command): Command {
-  return cmd
-    .option('--listen-addr <host:port>', 'address to listen on for cluster traffic', DEFAULT_LISTEN_ADDR)
-    .option('--advertise-addr <host:port>', 'address other nodes dial (default: this machine\'s first IPv4 address)')
-    .option('--hostname <name>', "this node's name in the cluster (default: the machine's)")
-    .addOption(new Option('--availability <state>', 'availability of this node').choices(AVAILABILITY).default('active'))
-    .option('--docker-host <url>', 'the Docker engine tasks run on (default: DOCKER_HOST or the local socket)')
-    .addOption(new Option('--runtime <runtime>', 'how tasks run: containers on the Docker engine, or child processes').choices(RUNTIMES).default('docker'))
-    .option('--dispatcher-heartbeat <duration>', 'how often nodes heartbeat', '5s')
-    .option('--raft-tick <duration>', 'Raft tick', '100ms')
-    .option('--election-tick <n>', 'Raft election timeout in ticks', intOption('election tick'), 10)
-    .option('--heartbeat-tick <n>', 'Raft heartbeat in ticks', intOption('heartbeat tick'), 1)
-    .option('--snapshot-interval <n>', 'log entries between Raft snapshots', intOption('snapshot interval'), 10_000);
-}
-
-function clusterSpec(f: InitFlags) {
-  const spec = structuredClone(DEFAULT_CLUSTER_SPEC);
-  spec.dispatcherHeartbeatMs = parseDuration(f.dispatcherHeartbeat, 'dispatcher heartbeat');
-  if (spec.dispatcherHeartbeatMs <= 0) throw new Error('the dispatcher heartbeat must be positive');
-  spec.raft.tickMs = parseDuration(f.raftTick, 'raft tick');
-  if (spec.raft.tickMs < 1) throw new Error('the raft tick must be at least 1ms');
-  spec.raft.electionTick = f.electionTick;
-  spec.raft.heartbeatTick = f.heartbeatTick;
-  if (f.heartbeatTick >= f.electionTick) throw new Error('the heartbeat tick must be smaller than the election tick');
-  spec.raft.snapshotEvery = f.snapshotInterval;
-  return spec;
 }
 
 async function printJoinHelp(cmd: Command, nodeId: string): Promise<void> {
@@ -132,6 +66,7 @@ export function registerSwarmCommands(program: Command): void {
         const ctx = contextOf(cmd);
         if (f.forceNewCluster) return forceNewCluster(cmd, f);
         const spec = clusterSpec(f);
+        parsePublishAddr(f.publishAddr);
         // Checked here too, so a detached daemon that would refuse is not mistaken for a ready one.
         if (await readIdentity(layout(ctx.dataDir).identity)) throw new AlreadyInSwarmError(ctx.dataDir);
         refuseRunningDaemon(ctx.dataDir);
@@ -141,7 +76,16 @@ export function registerSwarmCommands(program: Command): void {
         if (f.foreground) {
           const d = await (await daemon()).initNode(
             ctx.dataDir,
-            { listenAddr: f.listenAddr, advertiseAddr, hostname: f.hostname, availability: f.availability, dockerHost: f.dockerHost, runtime: f.runtime, spec },
+            {
+              listenAddr: f.listenAddr,
+              advertiseAddr,
+              hostname: f.hostname,
+              availability: f.availability,
+              dockerHost: f.dockerHost,
+              runtime: f.runtime,
+              publishAddr: f.publishAddr,
+              spec,
+            },
             daemonLogger(),
           );
           await printJoinHelp(cmd, d.node.nodeId);
@@ -165,11 +109,13 @@ export function registerSwarmCommands(program: Command): void {
     .addOption(new Option('--availability <state>', 'availability of this node').choices(AVAILABILITY).default('active'))
     .option('--docker-host <url>', 'the Docker engine tasks run on (default: DOCKER_HOST or the local socket)')
     .addOption(new Option('--runtime <runtime>', 'how tasks run: containers on the Docker engine, or child processes').choices(RUNTIMES).default('docker'))
+    .option('--publish-addr <ip>', PUBLISH_ADDR_HELP, '0.0.0.0')
     .option('--foreground', 'run the daemon in this process instead of detaching it')
     .action(
       action(async (managerAddr: string, f: JoinFlags, cmd: Command) => {
         const ctx = contextOf(cmd);
         parseHostPort(managerAddr);
+        parsePublishAddr(f.publishAddr);
         parseHostPort(f.listenAddr, { allowPortZero: true });
         const advertiseAddr = f.advertiseAddr ?? guessAdvertise(f.listenAddr);
         parseHostPort(advertiseAddr);
@@ -184,6 +130,7 @@ export function registerSwarmCommands(program: Command): void {
           dockerHost: f.dockerHost,
           availability: f.availability,
           runtime: f.runtime,
+          publishAddr: f.publishAddr,
         };
         if (f.foreground) {
           const d = await (await daemon()).joinNode(ctx.dataDir, o, daemonLogger());
@@ -193,6 +140,7 @@ export function registerSwarmCommands(program: Command): void {
         }
         // The token travels in the environment: a command line is visible to every user in ps.
         const args = ['--join', managerAddr, '--listen-addr', f.listenAddr, '--advertise-addr', advertiseAddr, '--availability', f.availability, '--runtime', f.runtime];
+        args.push('--publish-addr', f.publishAddr);
         if (f.hostname) args.push('--hostname', f.hostname);
         if (f.dockerHost) args.push('--docker-host', f.dockerHost);
         await startDetached(ctx.dataDir, args, 90_000, { SWARM_JOIN_TOKEN: f.token });
@@ -298,6 +246,7 @@ export function registerSwarmCommands(program: Command): void {
               dockerHost: f.dockerHost,
               availability: f.availability,
               runtime: f.runtime,
+              publishAddr: parsePublishAddr(f.publishAddr),
             },
             log,
           );
@@ -314,6 +263,7 @@ export function registerSwarmCommands(program: Command): void {
                 availability: f.availability,
                 dockerHost: f.dockerHost,
                 runtime: f.runtime,
+                publishAddr: parsePublishAddr(f.publishAddr),
                 spec: clusterSpec(f),
               },
               log,

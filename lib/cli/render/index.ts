@@ -52,3 +52,13 @@ export {
   type VerifyState,
 } from './service-progress';
 export { displayImage, ellipsis, goJsonLine } from './service-text';
+export { filterNetworks, parseNetworkFilters, type NetworkFilters } from './network-filter';
+export {
+  renderNetworkList,
+  networkListJson,
+  sortNetworksLikeDocker,
+  type NetworkListJson,
+  type NetworkListOptions,
+  type StoredNetwork,
+} from './network-list';
+export { renderNetworkInspect, networkInspectJson, gatewayOf, type NetworkInspectJson, type NetworkInspectOptions } from './network-inspect';

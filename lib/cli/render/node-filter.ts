@@ -52,7 +52,8 @@ function anyPrefix(text: string | undefined, prefixes: string[] | undefined): bo
   return text !== undefined && prefixes.some((p) => text.startsWith(p));
 }
 
-function labelsMatch(labels: Readonly<Record<string, string>> | undefined, wanted: string[] | undefined): boolean {
+/** docker's label filter: every `k` (present) or `k=v` given must hold; shared with the network filters. */
+export function labelsMatch(labels: Readonly<Record<string, string>> | undefined, wanted: string[] | undefined): boolean {
   if (!wanted || wanted.length === 0) return true;
   if (!labels) return false;
   return wanted.every((w) => {

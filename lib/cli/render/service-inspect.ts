@@ -1,6 +1,7 @@
 // `swarm service inspect`: docker's JSON shape for a service (moby's
 // api/types/swarm.Service), or its --pretty text.
 
+import type { NetworkAttachmentConfig } from '../../api/network-types';
 import type { HealthCheck, Mount, PortConfig, Service, ServiceSpec, UpdateConfig } from '../../api/service-types';
 import type { DeepReadonly } from '../../manager/store/deep-freeze';
 import { formatDuration } from '../duration';
@@ -13,6 +14,8 @@ type StoredSpec = DeepReadonly<ServiceSpec>;
 
 export interface ServiceInspectOptions {
   pretty?: boolean;
+  /** Network ids (the stored attachment targets) to names, for --pretty's "Networks:" line, as docker resolves them. */
+  networkNames?: Readonly<Record<string, string>>;
 }
 
 /** Go's time.Duration in JSON: integer nanoseconds. */
@@ -36,6 +39,9 @@ function omitEmpty<T extends object>(obj: T): Partial<T> {
 
 const portJson = (p: DeepReadonly<PortConfig>) =>
   omitEmpty({ Protocol: p.protocol, TargetPort: p.targetPort, PublishedPort: p.publishedPort, PublishMode: p.publishMode });
+
+// docker's NetworkAttachmentConfig: both fields omitempty.
+const networkJson = (n: DeepReadonly<NetworkAttachmentConfig>) => omitEmpty({ Target: n.target, Aliases: [...n.aliases] });
 
 const mountJson = (m: DeepReadonly<Mount>) => omitEmpty({ Type: m.type, Source: m.source, Target: m.target, ReadOnly: m.readOnly });
 
@@ -100,6 +106,8 @@ export function serviceSpecJson(spec: StoredSpec) {
         Preferences: t.placement.preferences.map((p) => ({ Spread: { SpreadDescriptor: p.spread } })),
         MaxReplicas: t.placement.maxReplicas,
       }),
+      // TaskSpec.Networks sits between Placement and ForceUpdate in docker's struct, omitempty.
+      ...(t.networks && t.networks.length > 0 ? { Networks: t.networks.map(networkJson) } : {}),
       ForceUpdate: t.forceUpdate,
       Runtime: 'container',
     },
@@ -112,6 +120,12 @@ export function serviceSpecJson(spec: StoredSpec) {
 
 export type ServiceSpecJson = ReturnType<typeof serviceSpecJson>;
 
+interface EndpointJson {
+  Spec: Partial<{ Mode: string; Ports: ReturnType<typeof portJson>[] }>;
+  Ports?: ReturnType<typeof portJson>[];
+  VirtualIPs?: { NetworkID: string; Addr: string }[];
+}
+
 export interface ServiceInspectJson {
   ID: string;
   Version: { Index?: number };
@@ -119,14 +133,19 @@ export interface ServiceInspectJson {
   UpdatedAt: string;
   Spec: ServiceSpecJson;
   PreviousSpec?: ServiceSpecJson;
-  Endpoint: { Spec: Partial<{ Mode: string; Ports: ReturnType<typeof portJson>[] }>; Ports?: ReturnType<typeof portJson>[] };
+  Endpoint: EndpointJson;
 }
 
 /**
- * A service in the Engine API's shape, keys in docker's order. Our services
- * keep no separate endpoint state, so Endpoint repeats the spec's ports (with
- * published port 0 where the engine is left to pick one).
+ * The published ports as they are: what the leader allocated (a published
+ * port asked as 0 gets one from the dynamic range), or, before it has, the
+ * spec's, as the best there is to show.
  */
+function effectivePorts(service: StoredService): readonly DeepReadonly<PortConfig>[] {
+  return service.endpoint ? service.endpoint.ports : service.spec.endpoint.ports;
+}
+
+/** A service in the Engine API's shape, keys in docker's order. */
 export function serviceInspectJson(service: StoredService): ServiceInspectJson {
   const spec = serviceSpecJson(service.spec);
   const json: ServiceInspectJson = {
@@ -138,7 +157,11 @@ export function serviceInspectJson(service: StoredService): ServiceInspectJson {
     Endpoint: { Spec: spec.EndpointSpec },
   };
   if (service.previousSpec) json.PreviousSpec = serviceSpecJson(service.previousSpec);
-  if (service.spec.endpoint.ports.length > 0) json.Endpoint.Ports = service.spec.endpoint.ports.map(portJson);
+  // Endpoint.Ports and VirtualIPs are omitempty in docker's struct.
+  const ports = effectivePorts(service);
+  if (ports.length > 0) json.Endpoint.Ports = ports.map(portJson);
+  const vips = service.endpoint?.virtualIPs ?? [];
+  if (vips.length > 0) json.Endpoint.VirtualIPs = vips.map((v) => ({ NetworkID: v.networkId, Addr: v.addr }));
   // Keep docker's key order: PreviousSpec comes before Endpoint.
   const { Endpoint, ...rest } = json;
   return { ...rest, Endpoint };
@@ -165,7 +188,7 @@ function updateConfigLines(u: DeepReadonly<UpdateConfig>, orderLabel: string): s
  * argument, after the last port) are trimmed, as in our tables; and there is
  * no UpdateStatus block, since our services do not record one yet.
  */
-export function servicePrettyText(service: StoredService): string {
+export function servicePrettyText(service: StoredService, networkNames: Readonly<Record<string, string>> = {}): string {
   const spec = service.spec;
   const c = spec.task.container;
   const t = spec.task;
@@ -212,10 +235,14 @@ export function servicePrettyText(service: StoredService): string {
     if (limits.memoryBytes > 0) lines.push(`  Memory:\t${bytesSize(limits.memoryBytes)}`);
   }
 
+  // docker prints each network's name where it can resolve the id, else the id.
+  const networks = (t.networks ?? []).map((n) => networkNames[n.target] ?? n.target);
+  if (networks.length > 0) lines.push(`Networks: ${networks.join(' ')}`);
   lines.push(`Endpoint Mode:\t${spec.endpoint.mode}`);
-  if (spec.endpoint.ports.length > 0) {
+  const ports = effectivePorts(service);
+  if (ports.length > 0) {
     lines.push('Ports:');
-    for (const p of spec.endpoint.ports) {
+    for (const p of ports) {
       lines.push(
         ` PublishedPort = ${p.publishedPort}`,
         `  Protocol = ${p.protocol}`,
@@ -244,7 +271,7 @@ export function servicePrettyText(service: StoredService): string {
  * with an empty line and followed by one.
  */
 export function renderServiceInspect(services: readonly StoredService[], options: ServiceInspectOptions = {}): string {
-  if (options.pretty) return services.map((s) => `${servicePrettyText(s)}\n\n`).join('');
+  if (options.pretty) return services.map((s) => `${servicePrettyText(s, options.networkNames)}\n\n`).join('');
   if (services.length === 0) return '[]\n';
   return `${goIndentedJson(services.map(serviceInspectJson))}\n`;
 }

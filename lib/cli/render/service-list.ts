@@ -90,7 +90,9 @@ export function serviceListJson(entry: ServiceListEntry): ServiceListJson {
     Image: displayImage(s.spec.task.container.image),
     Mode: s.spec.mode,
     Name: s.spec.name,
-    Ports: servicePortsText(s.spec.endpoint.ports),
+    // docker shows the allocated ports (Endpoint.Ports), so a port published
+    // as 0 shows the one the leader picked; before it has, the spec's.
+    Ports: servicePortsText(s.endpoint ? s.endpoint.ports : s.spec.endpoint.ports),
     Replicas: replicasText(entry),
   };
 }

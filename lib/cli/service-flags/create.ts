@@ -9,6 +9,7 @@ import { mergeEnv, parseEnvFlag, readEnvFile } from './env';
 import { flagError } from './errors';
 import { parseLabels } from './labels';
 import { parseMount } from './mounts';
+import { parseNetworkFlags } from './networks';
 import type { CreateOptions } from './options';
 import { checkConstraint, parsePlacementPref } from './placement';
 import { parsePublish } from './ports';
@@ -46,6 +47,9 @@ export function buildServiceSpec(
   placement.constraints = (opts.constraint ?? []).map((c) => checkConstraint('constraint', c));
   placement.preferences = (opts.placementPref ?? []).map((p) => parsePlacementPref('placement-pref', p));
   spec.endpoint.ports = (opts.publish ?? []).flatMap((p) => parsePublish('publish', p));
+  const networks = parseNetworkFlags('network', opts.network);
+  // Left out when empty, so a spec without networks stays as it was before networks existed.
+  if (networks.length > 0) spec.task.networks = networks;
 
   applySingleValueFlags(spec, opts);
   checkServiceSpec(spec);

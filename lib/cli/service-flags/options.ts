@@ -63,6 +63,7 @@ export interface CreateOptions extends CommonServiceOptions {
   placementPref?: string[];
   publish?: string[];
   mount?: string[];
+  network?: string[];
 }
 
 export interface UpdateOptions extends CommonServiceOptions {
@@ -86,6 +87,8 @@ export interface UpdateOptions extends CommonServiceOptions {
   publishRm?: string[];
   mountAdd?: string[];
   mountRm?: string[];
+  networkAdd?: string[];
+  networkRm?: string[];
 }
 
 type Kind = 'create' | 'update';
@@ -125,12 +128,15 @@ const FLAGS: readonly FlagDecl[] = [
   { flags: '--placement-pref <pref>', help: 'add a placement preference, e.g. spread=node.labels.zone', repeatable: true, only: 'create' },
   { flags: '--placement-pref-add <pref>', help: 'add a placement preference', repeatable: true, only: 'update' },
   { flags: '--placement-pref-rm <pref>', help: 'remove a placement preference', repeatable: true, only: 'update' },
-  { flags: '-p, --publish <port>', help: 'publish a port: 8080:80, 8080:80/udp or published=8080,target=80,mode=host', repeatable: true, only: 'create' },
+  { flags: '-p, --publish <port>', help: "publish a port on every node through the routing mesh (8080:80, 8080:80/udp), or on the task's node only (published=8080,target=80,mode=host)", repeatable: true, only: 'create' },
   { flags: '--publish-add <port>', help: 'add a published port', repeatable: true, only: 'update' },
   { flags: '--publish-rm <port>', help: 'remove a published port by its target port (80, 80/udp, 8080:80)', repeatable: true, only: 'update' },
   { flags: '--mount <mount>', help: 'attach a filesystem mount: type=bind|volume,source=...,target=...[,readonly]', repeatable: true, only: 'create' },
   { flags: '--mount-add <mount>', help: 'add or update a mount', repeatable: true, only: 'update' },
   { flags: '--mount-rm <target>', help: 'remove a mount by its target path', repeatable: true, only: 'update' },
+  { flags: '--network <network>', help: 'attach to a network: NAME, or name=NAME,alias=ALIAS[,alias=…]', repeatable: true, only: 'create' },
+  { flags: '--network-add <network>', help: 'add a network (NAME or name=NAME,alias=ALIAS)', repeatable: true, only: 'update' },
+  { flags: '--network-rm <network>', help: 'remove a network by its name or id', repeatable: true, only: 'update' },
   { flags: '--endpoint-mode <mode>', help: 'endpoint mode: vip or dnsrr (default vip)' },
   { flags: '-w, --workdir <dir>', help: 'working directory inside the container' },
   { flags: '-u, --user <user>', help: 'username or UID (format: <name|uid>[:<group|gid>])' },

@@ -8,6 +8,7 @@ import { mergeEnv, parseEnvFlag, removeEnv } from './env';
 import { flagError } from './errors';
 import { updateLabels } from './labels';
 import { parseMount } from './mounts';
+import { updateNetworks } from './networks';
 import type { UpdateOptions } from './options';
 import { checkConstraint, parsePlacementPref } from './placement';
 import { dedupePorts, parsePublish, parsePublishRm, portKey, portMatches } from './ports';
@@ -57,10 +58,16 @@ function updateMounts(current: readonly Mount[], opts: UpdateOptions, cwd: strin
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/**
+ * `networkNames` maps the network ids stored in the spec's attachments to
+ * their names (the manager's service view carries it), so --network-rm and
+ * --network-add can be given names.
+ */
 export function applyServiceUpdate(
   current: ServiceSpec,
   opts: UpdateOptions,
   ctx: FlagContext = defaultFlagContext(),
+  networkNames: Readonly<Record<string, string>> = {},
 ): ServiceSpec {
   if (isRollbackRequest(opts)) return structuredClone(current);
   const spec = structuredClone(current);
@@ -104,6 +111,12 @@ export function applyServiceUpdate(
     const added = dedupePorts(publishAdd).filter((p) => !keys.has(portKey(p)));
     // docker sorts by the text of the key, "8080:80/tcp/ingress".
     spec.endpoint.ports = [...kept, ...added].sort((a, b) => cmp(portKey(a), portKey(b)));
+  }
+
+  if ((opts.networkRm ?? []).length > 0 || (opts.networkAdd ?? []).length > 0) {
+    const networks = updateNetworks(task.networks ?? [], opts.networkRm, opts.networkAdd, networkNames);
+    if (networks.length > 0) task.networks = networks;
+    else delete task.networks;
   }
 
   applySingleValueFlags(spec, opts);

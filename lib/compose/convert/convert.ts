@@ -1,6 +1,7 @@
 import { type ComposeIssue, ComposeError, formatPath } from '../errors';
 import type { LoadedStack } from '../types';
-import { stackFileObjects, stackNetworks, stackVolumes } from './objects';
+import { stackNetworkRequests } from './networks';
+import { stackFileObjects, stackVolumes } from './objects';
 import { convertService } from './service';
 import type { ConvertedStack } from './types';
 import { unsupportedNotices } from './unsupported';
@@ -8,7 +9,7 @@ import { unsupportedNotices } from './unsupported';
 // convertStack: a loaded stack as what the cluster deploys. It fails (a
 // ComposeError pointing at the file) only for what cannot run here at all:
 // job modes, sctp ports, npipe/image/cluster mounts, names that are not
-// valid service names. Everything else the cluster cannot honour yet is
+// valid service or network names, network drivers other than overlay. Everything else the cluster cannot honour yet is
 // converted without it and listed in `notices`.
 
 // swarmkit's rule for service names: one DNS label.
@@ -38,8 +39,9 @@ export function convertStack(stack: LoadedStack, namespace: string): ConvertedSt
     notices.push(...unsupportedNotices(s), ...converted.notices);
     services.push(converted.spec);
   }
+  const networks = stackNetworkRequests(stack, namespace);
+  for (const i of networks.issues) error(i.path, i.message, i.key);
   if (issues.length > 0) throw new ComposeError(issues);
-  const networks = stackNetworks(stack, namespace);
   const volumes = stackVolumes(stack, namespace);
   const secrets = stackFileObjects(stack, namespace, 'secret');
   const configs = stackFileObjects(stack, namespace, 'config');

@@ -1,58 +1,16 @@
 import type { FileObjectConfig, LoadedStack } from '../types';
 import { LABEL_NAMESPACE } from './labels';
-import type { StackFileObject, StackNetwork, StackVolume } from './types';
+import type { StackFileObject, StackVolume } from './types';
 
-// The stack's networks, volumes, secrets and configs as the user declared
-// them, named as docker names them, with the services that use each. The
-// cluster creates none of them yet (volumes excepted: a node's engine
-// creates a named volume, with its labels, when a task mounts it); the
-// notices say so, once per object and per service that relies on it.
+// The stack's volumes, secrets and configs as the user declared them, named
+// as docker names them, with the services that use each. The cluster creates
+// no secrets or configs yet (a node's engine creates a named volume, with
+// its labels, when a task mounts it); the notices say so, once per object
+// and per service that relies on it. Networks: networks.ts.
 
 const scoped = (namespace: string, key: string, name: string) => (name !== '' ? name : `${namespace}_${key}`);
 const withStackLabel = (labels: Record<string, string>, namespace: string, external: boolean) =>
   external ? { ...labels } : { ...labels, [LABEL_NAMESPACE]: namespace };
-
-export function stackNetworks(stack: LoadedStack, namespace: string): { networks: StackNetwork[]; notices: string[] } {
-  const users = new Map<string, string[]>();
-  for (const s of stack.services) {
-    const names = Object.keys(s.networks);
-    for (const n of names.length === 0 ? ['default'] : names) users.set(n, [...(users.get(n) ?? []), s.name]);
-  }
-  const networks: StackNetwork[] = [];
-  const notices: string[] = [];
-  for (const [key, services] of [...users].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    const n = stack.networks[key];
-    const name = n ? scoped(namespace, key, n.name) : `${namespace}_${key}`;
-    networks.push({
-      key,
-      name,
-      external: n?.external.external ?? false,
-      driver: n?.driver || 'overlay',
-      driverOpts: { ...(n?.driver_opts ?? {}) },
-      labels: withStackLabel(n?.labels ?? {}, namespace, n?.external.external ?? false),
-      attachable: n?.attachable ?? false,
-      internal: n?.internal ?? false,
-      ipam: { driver: n?.ipam.driver ?? '', subnets: (n?.ipam.config ?? []).map((c) => c.subnet) },
-      services,
-    });
-  }
-  for (const s of stack.services) {
-    const names = Object.keys(s.networks);
-    if (names.length === 0) continue;
-    const list = names.join(', ');
-    notices.push(
-      `service ${s.name} uses network${names.length > 1 ? 's' : ''} ${list}: overlay networks are not supported yet; tasks run on the engine's default network`,
-    );
-  }
-  const onDefault = users.get('default') ?? [];
-  if (stack.services.length > 1 && onDefault.length > 0) {
-    const who = onDefault.length === 1 ? `service ${onDefault[0]} is` : `services ${onDefault.join(', ')} are`;
-    notices.push(
-      `${who} on the stack's default network: overlay networks are not supported yet, so tasks run on the engine's default network and services cannot reach each other by name`,
-    );
-  }
-  return { networks, notices };
-}
 
 export function stackVolumes(stack: LoadedStack, namespace: string): { volumes: StackVolume[]; notices: string[] } {
   const volumes: StackVolume[] = [];

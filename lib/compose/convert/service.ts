@@ -13,6 +13,7 @@ import type { PathSegment } from '../errors';
 import type { HealthCheckConfig, LoadedStack, ServiceConfig, UpdateConfig } from '../types';
 import { LABEL_IMAGE, LABEL_NAMESPACE } from './labels';
 import { convertMounts } from './mounts';
+import { serviceNetworks } from './networks';
 
 // One compose service as a ServiceSpec, field by field as docker's
 // convert/service.go: the entrypoint is the container's command and
@@ -153,6 +154,9 @@ export function convertService(stack: LoadedStack, s: ServiceConfig, namespace: 
       a.publishMode.localeCompare(b.publishMode),
   );
   spec.endpoint = { mode: d.endpoint_mode.toLowerCase() === 'dnsrr' ? 'dnsrr' : 'vip', ports };
+  const networks = serviceNetworks(stack, s, namespace);
+  spec.task.networks = networks.networks;
+  result.notices.push(...networks.notices);
   const update = updateConfig(d.update_config);
   if (update) spec.update = update;
   const rollback = updateConfig(d.rollback_config);

@@ -1,25 +1,12 @@
+import type { StackNetworkRequest } from '../../api/network-api';
 import type { ServiceSpec } from '../../api/service-types';
 
-// What convertStack gives: the service specs to deploy, and the stack's
-// other objects as the file asked for them, named as docker names them
-// (`STACK_KEY` unless the file gives a `name`). The cluster does not create
-// networks, secrets or configs yet; they are returned so nothing the user
-// wrote is lost, and `notices` says what will not happen.
-
-export interface StackNetwork {
-  /** The key under `networks:` ("default" for the implicit one). */
-  key: string;
-  name: string;
-  external: boolean;
-  driver: string;
-  driverOpts: Record<string, string>;
-  labels: Record<string, string>;
-  attachable: boolean;
-  internal: boolean;
-  ipam: { driver: string; subnets: string[] };
-  /** Compose names of the services attached to it. */
-  services: string[];
-}
+// What convertStack gives: the service specs to deploy, the networks to
+// create or find (sent with the services), and the stack's other objects as
+// the file asked for them, named as docker names them (`STACK_KEY` unless
+// the file gives a `name`). The cluster does not create secrets or configs
+// yet; they are returned so nothing the user wrote is lost, and `notices`
+// says what will not happen.
 
 export interface StackVolume {
   key: string;
@@ -58,7 +45,8 @@ export interface ConvertedStack {
   namespace: string;
   /** In the order of the services' names. */
   services: ServiceSpec[];
-  networks: StackNetwork[];
+  /** The networks the services use, sorted by name: what `stack deploy` sends for the manager to create or find. */
+  networks: StackNetworkRequest[];
   volumes: StackVolume[];
   secrets: StackFileObject[];
   configs: StackFileObject[];

@@ -321,3 +321,73 @@ describe('service inspect --pretty', () => {
     );
   });
 });
+
+describe('service inspect: networks and the allocated endpoint', () => {
+  const attached: Service = {
+    id: 'net0000000000000000000000',
+    meta: META,
+    spec: buildServiceSpec({ name: 'api', publish: ['80', '8443:443'], network: ['name=front,alias=www', 'back'] }, 'api:1', [], ctx),
+    endpoint: {
+      virtualIPs: [
+        { networkId: 'i1ngress0000000000000000a', addr: '100.64.0.5/20' },
+        { networkId: 'f1r0nt00000000000000000zz', addr: '100.64.16.2/20' },
+      ],
+      ports: [
+        { protocol: 'tcp', targetPort: 80, publishedPort: 30000, publishMode: 'ingress' },
+        { protocol: 'tcp', targetPort: 443, publishedPort: 8443, publishMode: 'ingress' },
+      ],
+    },
+  };
+  // As the manager stores them: the attachments name networks by id.
+  attached.spec.task.networks = [
+    { target: 'f1r0nt00000000000000000zz', aliases: ['www'] },
+    { target: 'b4ck0000000000000000000zz', aliases: [] },
+  ];
+
+  test('TaskTemplate.Networks between Placement and ForceUpdate, Aliases left out when empty', () => {
+    const [json] = JSON.parse(renderServiceInspect(deepFreeze([attached])));
+    expect(Object.keys(json.Spec.TaskTemplate)).toEqual(['ContainerSpec', 'Resources', 'RestartPolicy', 'Placement', 'Networks', 'ForceUpdate', 'Runtime']);
+    expect(json.Spec.TaskTemplate.Networks).toEqual([{ Target: 'f1r0nt00000000000000000zz', Aliases: ['www'] }, { Target: 'b4ck0000000000000000000zz' }]);
+  });
+
+  test("Endpoint: the spec as asked (published 0), the ports as allocated, the VIPs as docker's VirtualIPs", () => {
+    const [json] = JSON.parse(renderServiceInspect(deepFreeze([attached])));
+    expect(json.Endpoint).toEqual({
+      Spec: {
+        Mode: 'vip',
+        Ports: [
+          { Protocol: 'tcp', TargetPort: 80, PublishMode: 'ingress' },
+          { Protocol: 'tcp', TargetPort: 443, PublishedPort: 8443, PublishMode: 'ingress' },
+        ],
+      },
+      Ports: [
+        { Protocol: 'tcp', TargetPort: 80, PublishedPort: 30000, PublishMode: 'ingress' },
+        { Protocol: 'tcp', TargetPort: 443, PublishedPort: 8443, PublishMode: 'ingress' },
+      ],
+      VirtualIPs: [
+        { NetworkID: 'i1ngress0000000000000000a', Addr: '100.64.0.5/20' },
+        { NetworkID: 'f1r0nt00000000000000000zz', Addr: '100.64.16.2/20' },
+      ],
+    });
+  });
+
+  test('--pretty: "Networks:" with the names docker resolves (an unknown id as itself), ports as allocated', () => {
+    const text = renderServiceInspect(deepFreeze([attached]), { pretty: true, networkNames: { f1r0nt00000000000000000zz: 'front' } });
+    const lines = text.split('\n');
+    const at = lines.indexOf('Networks: front b4ck0000000000000000000zz');
+    expect(at).toBeGreaterThan(lines.indexOf('Resources:'));
+    expect(lines.slice(at + 1, at + 7)).toEqual([
+      'Endpoint Mode:\tvip',
+      'Ports:',
+      ' PublishedPort = 30000',
+      '  Protocol = tcp',
+      '  TargetPort = 80',
+      '  PublishMode = ingress',
+    ]);
+  });
+
+  test('no networks: no Networks key and no "Networks:" line', () => {
+    expect(renderServiceInspect(deepFreeze([minimal]))).not.toContain('Networks');
+    expect(renderServiceInspect(deepFreeze([minimal]), { pretty: true })).not.toContain('Networks');
+  });
+});

@@ -104,6 +104,23 @@ describe('service ls as docker prints it', () => {
 });
 
 describe('PORTS column', () => {
+  test('the ports as the leader allocated them: a port published as 0 shows the one it got', () => {
+    const entry = (allocated: boolean): ServiceListEntry => ({
+      service: {
+        ...service('w', 'web', (s) => {
+          s.endpoint.ports = [port(0, 80), port(8443, 443)];
+        }),
+        ...(allocated ? { endpoint: { virtualIPs: [], ports: [port(30000, 80), port(8443, 443)] } } : {}),
+      },
+      running: 1,
+      desired: 1,
+    });
+    const ports = (e: ServiceListEntry) => renderServiceList([e], { format: 'json' });
+    expect(JSON.parse(ports(entry(true))).Ports).toBe('*:8443->443/tcp, *:30000->80/tcp');
+    // Not allocated yet: what the spec asks, where a port still to be picked is left out, as docker leaves it.
+    expect(JSON.parse(ports(entry(false))).Ports).toBe('*:8443->443/tcp');
+  });
+
   test("docker's grouping into ranges (its own test case, sctp left out)", () => {
     const ports = [
       port(81, 80), port(80, 80), port(95, 95), port(90, 90), port(91, 91), port(92, 92), port(93, 93), port(94, 94),

@@ -50,7 +50,7 @@ describe('addServiceSpecOptions on commander', () => {
       '--reserve-cpu', '0.5', '--reserve-memory', '64M', '--limit-cpu', '1', '--limit-memory', '128M',
       '-p', '8080:80', '--publish', 'target=53,protocol=udp', '--restart-condition', 'on-failure', '--restart-delay', '1s',
       '--restart-max-attempts', '3', '--restart-window', '1m', '--stop-grace-period', '20s',
-      '--mount', 'type=bind,src=/a,dst=/b', '-w', '/app', '-u', 'www', '--hostname', 'h', '--entrypoint', 'sh -c',
+      '--mount', 'type=bind,src=/a,dst=/b', '--network', 'back', '--network', 'name=front,alias=www', '-w', '/app', '-u', 'www', '--hostname', 'h', '--entrypoint', 'sh -c',
       '--health-cmd', 'true', '--health-interval', '5s', '--health-timeout', '1s', '--health-retries', '2',
       '--health-start-period', '10s', '--endpoint-mode', 'vip', '--update-parallelism', '2', '--update-delay', '1s',
       '--update-failure-action', 'continue', '--update-monitor', '2s', '--update-max-failure-ratio', '0.5',
@@ -69,6 +69,7 @@ describe('addServiceSpecOptions on commander', () => {
       reserveCpu: '0.5', reserveMemory: '64M', limitCpu: '1', limitMemory: '128M',
       publish: ['8080:80', 'target=53,protocol=udp'], restartCondition: 'on-failure', restartDelay: '1s',
       restartMaxAttempts: '3', restartWindow: '1m', stopGracePeriod: '20s', mount: ['type=bind,src=/a,dst=/b'],
+      network: ['back', 'name=front,alias=www'],
       workdir: '/app', user: 'www', hostname: 'h', entrypoint: 'sh -c',
       healthCmd: 'true', healthInterval: '5s', healthTimeout: '1s', healthRetries: '2', healthStartPeriod: '10s',
       healthcheck: true, endpointMode: 'vip', updateParallelism: '2', updateDelay: '1s', updateFailureAction: 'continue',
@@ -80,6 +81,7 @@ describe('addServiceSpecOptions on commander', () => {
     const spec = buildServiceSpec(opts, image, args, fakeContext({ 'x.env': 'C=3\n' }));
     expect(spec.task.container.env).toEqual(['C=3', 'A=1', 'B=2']);
     expect(spec.endpoint.ports).toHaveLength(2);
+    expect(spec.task.networks).toEqual([{ target: 'back', aliases: [] }, { target: 'front', aliases: ['www'] }]);
   });
 
   test('create: --no-healthcheck arrives as healthcheck: false', () => {
@@ -95,17 +97,20 @@ describe('addServiceSpecOptions on commander', () => {
       '--constraint-add', 'node.role==manager', '--constraint-rm', 'node.role==worker',
       '--placement-pref-add', 'spread=node.labels.rack', '--placement-pref-rm', 'spread=node.labels.zone',
       '--publish-add', '80:80', '--publish-rm', '8080', '--mount-add', 'target=/v', '--mount-rm', '/old', '--replicas', '2',
+      '--network-add', 'name=db,alias=pg', '--network-rm', 'old',
     ]);
     expect(opts).toEqual({
       image: 'nginx:2', args: 'a b', force: true, envAdd: ['A=1'], envRm: ['B'], labelAdd: ['x=1'], labelRm: ['y'],
       containerLabelAdd: ['c=1'], containerLabelRm: ['d'], constraintAdd: ['node.role==manager'],
       constraintRm: ['node.role==worker'], placementPrefAdd: ['spread=node.labels.rack'],
       placementPrefRm: ['spread=node.labels.zone'], publishAdd: ['80:80'], publishRm: ['8080'], mountAdd: ['target=/v'],
-      mountRm: ['/old'], replicas: '2', healthcheck: true,
+      mountRm: ['/old'], networkAdd: ['name=db,alias=pg'], networkRm: ['old'], replicas: '2', healthcheck: true,
     });
     expect(parseUpdate(['web', '--rollback']).rollback).toBe(true);
-    const base = buildServiceSpec({}, 'nginx:1', [], fakeContext());
-    expect(applyServiceUpdate(base, opts, fakeContext()).task.container.image).toBe('nginx:2');
+    const base = buildServiceSpec({ network: ['old'] }, 'nginx:1', [], fakeContext());
+    const updated = applyServiceUpdate(base, opts, fakeContext());
+    expect(updated.task.container.image).toBe('nginx:2');
+    expect(updated.task.networks).toEqual([{ target: 'db', aliases: ['pg'] }]);
   });
 
   test('each command gets only its own flags', () => {
@@ -113,5 +118,7 @@ describe('addServiceSpecOptions on commander', () => {
     expect(() => parseUpdate(['web', '--env', 'A=1'])).toThrow(/unknown option '--env'/);
     expect(() => parseCreate(['--image', 'x', 'busybox'])).toThrow(/unknown option '--image'/);
     expect(() => parseCreate(['--env-add', 'A=1', 'busybox'])).toThrow(/unknown option '--env-add'/);
+    expect(() => parseUpdate(['web', '--network', 'back'])).toThrow(/unknown option '--network'/);
+    expect(() => parseCreate(['--network-add', 'back', 'busybox'])).toThrow(/unknown option '--network-add'/);
   });
 });

@@ -1,0 +1,87 @@
+import type { Service, ServiceSpec } from '../../lib/api/service-types';
+import { buildServiceSpec } from '../../lib/cli/service-flags';
+import { type FakeDaemon, runCli, startFakeDaemon } from './helpers/fake-daemon';
+
+// `swarm service create/update/inspect` with networks against a fake control
+// socket: the spec sent, and the network names the service view supplies.
+
+let daemon: FakeDaemon | undefined;
+afterEach(async () => {
+  await daemon?.stop();
+  daemon = undefined;
+});
+
+const META = { version: 7, createdAt: '2024-05-01T10:00:00Z', updatedAt: '2024-05-01T10:00:00Z' };
+
+/** The service as the manager keeps it: its attachments name the networks by id. */
+function stored(): Service {
+  const spec = buildServiceSpec({ name: 'web' }, 'nginx:1.25', [], { env: {}, cwd: '/', readFile: () => '' });
+  spec.task.networks = [
+    { target: 'f1r0nt00000000000000000zz', aliases: ['www'] },
+    { target: 'b4ck0000000000000000000zz', aliases: [] },
+  ];
+  return { id: 'svc000000000000000000000a', meta: META, spec };
+}
+
+const serviceView = (s: Service) => ({
+  body: {
+    service: s,
+    running: 1,
+    desired: 1,
+    tasks: [],
+    nodeNames: {},
+    activeNodeIds: [],
+    networkNames: { f1r0nt00000000000000000zz: 'front', b4ck0000000000000000000zz: 'back' },
+    stale: false,
+  },
+});
+
+test('create: --network values go into spec.task.networks as named; an ingress port prints no notice any more', async () => {
+  daemon = await startFakeDaemon({ 'POST /v1/services': { body: { id: 'new0000000000000000000000' } } });
+  const run = await runCli(['service', 'create', '-d', '--name', 'api', '-p', '8080:80', '--network', 'name=front,alias=www', '--network', 'back', 'nginx:1.25'], daemon.dataDir);
+  expect(run).toEqual({ exitCode: 0, stdout: 'new0000000000000000000000\n', stderr: '' });
+  const body = daemon.sent[0].body as { spec: ServiceSpec };
+  expect(body.spec.task.networks).toEqual([
+    { target: 'front', aliases: ['www'] },
+    { target: 'back', aliases: [] },
+  ]);
+  expect(body.spec.endpoint.ports).toEqual([{ protocol: 'tcp', targetPort: 80, publishedPort: 8080, publishMode: 'ingress' }]);
+});
+
+test('create: a bad --network is one line and nothing is sent', async () => {
+  daemon = await startFakeDaemon({});
+  const run = await runCli(['service', 'create', '--network', 'ingress', 'nginx:1.25'], daemon.dataDir);
+  expect(run.exitCode).toBe(1);
+  expect(run.stderr).toBe(
+    'Error: invalid argument "ingress" for "--network" flag: service cannot be explicitly attached to the ingress network "ingress"; publish a port instead\n',
+  );
+  expect(daemon.sent).toEqual([]);
+});
+
+test('update: --network-rm by name through the view\'s networkNames; --network-add appended; the version sent back', async () => {
+  daemon = await startFakeDaemon({
+    'GET /v1/services/web': serviceView(stored()),
+    'POST /v1/services/svc000000000000000000000a/update': { body: {} },
+  });
+  const run = await runCli(['service', 'update', '-d', '--network-rm', 'front', '--network-add', 'name=db,alias=pg', 'web'], daemon.dataDir);
+  expect(run).toEqual({ exitCode: 0, stdout: 'web\n', stderr: '' });
+  const body = daemon.sent[1].body as { spec: ServiceSpec; version: number };
+  expect(body.version).toBe(7);
+  expect(body.spec.task.networks).toEqual([
+    { target: 'b4ck0000000000000000000zz', aliases: [] },
+    { target: 'db', aliases: ['pg'] },
+  ]);
+});
+
+test('update: adding a network the service is on is refused before the update is sent', async () => {
+  daemon = await startFakeDaemon({ 'GET /v1/services/web': serviceView(stored()) });
+  const run = await runCli(['service', 'update', '--network-add', 'back', 'web'], daemon.dataDir);
+  expect(run.stderr).toBe('Error: invalid argument "back" for "--network-add" flag: service is already attached to network back\n');
+  expect(daemon.sent.map((r) => r.method)).toEqual(['GET']);
+});
+
+test('inspect --pretty names the networks', async () => {
+  daemon = await startFakeDaemon({ 'GET /v1/services/web': serviceView(stored()) });
+  const run = await runCli(['service', 'inspect', '--pretty', 'web'], daemon.dataDir);
+  expect(run.stdout).toContain('\nNetworks: front back\nEndpoint Mode:\tvip\n');
+});
