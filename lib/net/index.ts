@@ -8,6 +8,7 @@ export { NodeServer } from './node-server';
 export type {
   DispatcherRoute,
   JoinHandler,
+  MeshRoute,
   NodeCredentials,
   NodeRoutes,
   NodeServerLogger,

@@ -4,20 +4,24 @@
 //   WS   /raft        manager certificates of this cluster -> the raft transport
 //   WS   /dispatcher  any node certificate of this cluster the owner still accepts
 //   WS   /logs        manager certificates: a follower reads `service logs` through the leader
+//   H2   /mesh/...    any node certificate of this cluster: node-to-node tunnels (lib/network/mesh)
 // The TLS layer asks for a client certificate but does not insist, because a
 // joining node has none yet; each route that needs an identity checks it.
+// HTTP/1.1 and HTTP/2 share the port: ALPN picks h2 for the mesh client, and
+// every other client (ws, the join client) speaks HTTP/1.1 as before.
 
-import * as https from 'https';
+import * as http2 from 'http2';
 import type { IncomingMessage, ServerResponse } from 'http';
-import type { AddressInfo } from 'net';
+import type { AddressInfo, Socket } from 'net';
 import type { Duplex } from 'stream';
-import type { TLSSocket } from 'tls';
+import type { SecureContextOptions, TLSSocket } from 'tls';
 import WebSocket, { WebSocketServer } from 'ws';
 import { JoinTokenError, NodeIdentity, parseNodeCertificate } from '../ca';
 import { DEFAULT_LISTEN_ADDR, formatHostPort, parseHostPort } from './address';
+import { HTTP2_SETTINGS, MAX_SESSION_MEMORY_MB, SESSION_WINDOW } from './http2-tuning';
 import { HttpRefusal, readJsonBody, refuseUpgrade, sendError, sendJson, sendText } from './http-replies';
 import { checkJoinRequest, JoinRefused, JoinRequest, JoinResponse, ROUTES } from './join-protocol';
-import { verifiedPeer } from './peer-auth';
+import { PeerVerdict, verifiedPeer } from './peer-auth';
 
 export interface NodeCredentials {
   keyPem: string;
@@ -45,12 +49,21 @@ export interface ManagerStreamRoute {
   onSession(ws: WebSocket, identity: NodeIdentity): void;
 }
 
+/**
+ * HTTP/2 streams to /mesh/... from another node of this cluster (its certificate
+ * checked once per session); the handler owns the stream and must answer it.
+ */
+export interface MeshRoute {
+  onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, identity: NodeIdentity): void;
+}
+
 /** Routes this node serves right now; a missing one answers 404 (a worker serves only /ca). */
 export interface NodeRoutes {
   join?: JoinHandler;
   raft?: RaftUpgradeTarget;
   dispatcher?: DispatcherRoute;
   logs?: ManagerStreamRoute;
+  mesh?: MeshRoute;
 }
 
 export interface NodeServerLogger {
@@ -74,6 +87,8 @@ export interface NodeServerStats {
   requests: Record<RouteName, number>;
   /** Upgrades turned away before becoming WebSockets. */
   refusedUpgrades: number;
+  /** HTTP/2 streams: handed to the mesh route, and answered with an error here. */
+  streams: { mesh: number; refused: number };
   /** Connections that failed the TLS handshake (plain HTTP, bad hello, ...). */
   tlsErrors: number;
 }
@@ -93,19 +108,27 @@ export class NodeServer {
   /** Every socket handed off by an upgrade; net.Server.close waits for them, so close() must end them. */
   private readonly upgraded = new Set<Duplex>();
   private readonly agents = new Set<WebSocket>();
+  /**
+   * Every TCP connection, whatever it became: Http2SecureServer has no
+   * closeAllConnections, and server.close() waits for idle keep-alive ones too.
+   */
+  private readonly connections = new Set<Socket>();
+  /** Open HTTP/2 sessions and who is on the other end (checked on the first mesh stream). */
+  private readonly h2sessions = new Map<http2.Http2Session, PeerVerdict | undefined>();
   private readonly counters: NodeServerStats = {
     requests: { ca: 0, join: 0, raft: 0, dispatcher: 0, logs: 0, other: 0 },
     refusedUpgrades: 0,
+    streams: { mesh: 0, refused: 0 },
     tlsErrors: 0,
   };
 
   private constructor(
-    private readonly server: https.Server,
+    private readonly server: http2.Http2SecureServer,
     o: NodeServerOptions,
   ) {
     this.clusterId = o.clusterId;
     this.credentials = o.credentials;
-    this.routes = { join: o.join, raft: o.raft, dispatcher: o.dispatcher };
+    this.routes = { join: o.join, raft: o.raft, dispatcher: o.dispatcher, logs: o.logs, mesh: o.mesh };
     this.logger = o.logger ?? { warn: (msg, fields) => console.warn(`[node server] ${msg}`, fields ?? '') };
     this.sessions = new WebSocketServer({
       noServer: true,
@@ -118,15 +141,25 @@ export class NodeServer {
   static async listen(o: NodeServerOptions): Promise<NodeServer> {
     const { host, port } = parseHostPort(o.listenAddr ?? DEFAULT_LISTEN_ADDR, { allowPortZero: true });
     checkOwnCertificate(o.credentials, o.clusterId);
-    const server = https.createServer({
+    const server = http2.createSecureServer({
       ...contextOptions(o.credentials),
       // Ask, do not insist: /ca and /join serve nodes without a certificate.
       requestCert: true,
       rejectUnauthorized: false,
+      allowHTTP1: true,
+      settings: HTTP2_SETTINGS,
+      maxSessionMemory: MAX_SESSION_MEMORY_MB,
     });
     const ns = new NodeServer(server, o);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => ns.onRequest(req, res));
+    // A 'request' listener makes http2 add its compatibility handler, which
+    // wraps every HTTP/2 stream in request/response objects: the mesh opens a
+    // stream per proxied connection and needs none of that, so it goes.
+    for (const compat of server.listeners('stream')) server.off('stream', compat as (...args: unknown[]) => void);
+    server.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => ns.onStream(stream, headers));
+    server.on('session', (session: http2.ServerHttp2Session) => ns.onSession(session));
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => ns.onUpgrade(req, socket, head));
+    server.on('connection', (socket: Socket) => ns.onConnection(socket));
     server.on('tlsClientError', () => ns.counters.tlsErrors++);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -161,7 +194,7 @@ export class NodeServer {
   }
 
   stats(): NodeServerStats {
-    return { ...this.counters, requests: { ...this.counters.requests } };
+    return { ...this.counters, requests: { ...this.counters.requests }, streams: { ...this.counters.streams } };
   }
 
   /**
@@ -178,13 +211,75 @@ export class NodeServer {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     await Promise.all([...this.agents].map((ws) => closeGracefully(ws)));
     for (const s of this.upgraded) s.destroy();
-    this.server.closeAllConnections();
+    // Mesh streams are proxied connections that may never end by themselves.
+    for (const session of this.h2sessions.keys()) session.destroy();
+    for (const c of this.connections) c.destroy();
     await closed;
+  }
+
+  private onConnection(socket: Socket): void {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    this.connections.add(socket);
+    socket.once('close', () => this.connections.delete(socket));
+  }
+
+  // ---- HTTP/2 ---------------------------------------------------------------
+
+  private onSession(session: http2.ServerHttp2Session): void {
+    // Session errors (a peer gone mid-frame) also close it; they must not reach the process.
+    session.on('error', () => undefined);
+    this.h2sessions.set(session, undefined);
+    session.once('close', () => this.h2sessions.delete(session));
+    session.setLocalWindowSize(SESSION_WINDOW);
+  }
+
+  private onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
+    // A reset stream emits 'error'; whoever handles it, it must not take the daemon down.
+    stream.on('error', () => undefined);
+    const path = headers[':path'] ?? '';
+    if (!path.startsWith(MESH_PREFIX)) return this.refuseStream(stream, 404, `no such HTTP/2 endpoint: ${path}`);
+    if (this.closing) return this.refuseStream(stream, 503, 'node shutting down');
+    const mesh = this.routes.mesh;
+    if (!mesh) return this.refuseStream(stream, 404, 'this node serves no mesh');
+    // No session: the stream was torn down with it before we got here.
+    if (!stream.session) return;
+    const peer = this.sessionPeer(stream.session);
+    if (!peer.ok) return this.refuseStream(stream, 403, `mesh: ${peer.reason}`);
+    this.counters.streams.mesh++;
+    try {
+      mesh.onStream(stream, headers, peer.identity);
+    } catch (err) {
+      this.logger.warn('mesh stream handler threw', { error: err instanceof Error ? err.message : String(err) });
+      if (!stream.headersSent) this.refuseStream(stream, 500, 'mesh: internal error');
+      else stream.destroy();
+    }
+  }
+
+  /** The verified client of a session, checked on its first mesh stream and remembered. */
+  private sessionPeer(session: http2.Http2Session): PeerVerdict {
+    let verdict = this.h2sessions.get(session);
+    if (verdict === undefined) {
+      verdict = verifiedPeer(session.socket as TLSSocket, { clusterId: this.clusterId, roles: ['manager', 'worker'] });
+      if (!session.destroyed) this.h2sessions.set(session, verdict);
+    }
+    return verdict;
+  }
+
+  private refuseStream(stream: http2.ServerHttp2Stream, status: number, reason: string): void {
+    this.counters.streams.refused++;
+    if (stream.destroyed || stream.headersSent) return;
+    stream.respond({ ':status': status, 'content-type': 'text/plain' });
+    stream.end(`${reason}\n`);
   }
 
   // ---- plain requests -------------------------------------------------------
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    // HTTP/2 streams are served by onStream; this is for HTTP/1.1 clients only.
+    if (req.httpVersionMajor === 2) return;
     const route = routeOf(req);
     this.counters.requests[route]++;
     if (this.closing) res.setHeader('connection', 'close');
@@ -302,7 +397,9 @@ export class NodeServer {
   }
 }
 
-function contextOptions(c: NodeCredentials): https.ServerOptions {
+const MESH_PREFIX = '/mesh/';
+
+function contextOptions(c: NodeCredentials): SecureContextOptions & { minVersion: 'TLSv1.2' } {
   // Only the cluster CA verifies client certificates, never the system roots.
   return { key: c.keyPem, cert: c.certPem, ca: c.caCertPem, minVersion: 'TLSv1.2' };
 }
