@@ -222,6 +222,8 @@ export class NodeServer {
       socket.destroy();
       return;
     }
+    // Mesh streams carry proxied requests: a small answer must not wait on Nagle.
+    socket.setNoDelay(true);
     this.connections.add(socket);
     socket.once('close', () => this.connections.delete(socket));
   }
