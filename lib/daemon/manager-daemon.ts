@@ -27,6 +27,8 @@ import { Dispatcher } from '../manager/dispatcher';
 import { Agent } from '../worker';
 import { runNodeAgent } from './node-agent';
 import { TaskWorker } from '../worker/task-worker';
+import { NodeNetwork } from '../network/node-network';
+import type { NodeRoutes } from '../net/node-server';
 import { RaftLogger } from '../raft/core/config';
 import { WsTransport } from '../raft/transport';
 import { ControlServer } from './control-server';
@@ -95,6 +97,7 @@ export class ManagerDaemon {
   private dispatcher?: Dispatcher;
   private agent?: Agent;
   private tasks?: TaskWorker;
+  private network?: NodeNetwork;
   private stopped?: Promise<void>;
   private leaving = false;
   private resolveStopped!: (next: Handover | undefined) => void;
@@ -246,12 +249,13 @@ export class ManagerDaemon {
     this.dispatcher = new Dispatcher(this.manager, { logger: { warn: (m) => this.log.warn(m), info: (m) => this.log.info(m) } });
     this.manager.addLeaderLoop(this.dispatcher);
     this.manager.addLeaderLoop(new StackVolumeReaper(this.manager, this.dispatcher));
-    this.server.setRoutes({
+    const routes: NodeRoutes = {
       raft: { handleUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => this.raftUpgrade(req, socket, head) },
       join: makeJoinHandler(this.manager, id.clusterId),
       dispatcher: this.dispatcher,
       logs: logsRoute(this.manager, this.dispatcher),
-    });
+    };
+    this.server.setRoutes(routes);
     // The store fills from the WAL asynchronously, so whether this is a restart comes from the caller.
     const resuming = !fresh && !id.initPending;
     if (!resuming) {
@@ -261,7 +265,8 @@ export class ManagerDaemon {
       await this.waitForClusterObject();
     }
     // Managers are workers too: their own agent registers them with the leader's dispatcher.
-    ({ agent: this.agent, tasks: this.tasks } = runNodeAgent(this.dir, () => this.identity, (next) => (this.identity = next), this.creds, this.log));
+    ({ agent: this.agent, tasks: this.tasks, network: this.network } = runNodeAgent(this.dir, () => this.identity, (next) => (this.identity = next), this.creds, this.log));
+    this.server.setRoutes({ ...routes, mesh: this.network.meshRoute });
     followRoleChanges(this.agent, {
       dir: this.dir,
       identity: () => this.identity,
@@ -344,6 +349,7 @@ export class ManagerDaemon {
     await this.control?.stop().catch(() => undefined);
     await this.agent?.stop().catch(() => undefined);
     await this.tasks?.removeAll().catch(() => undefined);
+    await this.network?.stop({ leaving: true }).catch(() => undefined);
     await this.manager?.stop().catch(() => undefined);
     await fsp.rm(this.dir.identity, { force: true });
     await fsp.rm(this.dir.certs, { recursive: true, force: true });
@@ -367,6 +373,7 @@ export class ManagerDaemon {
       await this.control?.stop().catch(() => undefined);
       await this.agent?.stop().catch(() => undefined);
       await this.tasks?.stop().catch(() => undefined);
+      await this.network?.stop().catch(() => undefined);
       await this.manager?.stop().catch(() => undefined);
       await this.transport?.stop().catch(() => undefined);
       await this.server?.close().catch(() => undefined);

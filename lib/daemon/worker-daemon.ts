@@ -1,8 +1,11 @@
 // The daemon of a worker node: no Raft, no store; its agent holds a session
-// with the leader's dispatcher. Its control socket answers `info` and `stop`;
+// with the leader's dispatcher. Its TLS port serves /ca and the mesh (other
+// nodes' tunnels to its tasks). Its control socket answers `info` and `stop`;
 // cluster commands must go to a manager.
 
 import { rm } from 'fs/promises';
+import { NodeServer } from '../net';
+import { NodeNetwork } from '../network/node-network';
 import { RaftLogger } from '../raft/core/config';
 import { Agent } from '../worker';
 import { ControlError, ControlServer } from './control-server';
@@ -21,6 +24,8 @@ const NOT_A_MANAGER =
 export class WorkerDaemon {
   private agent?: Agent;
   private tasks?: TaskWorker;
+  private network?: NodeNetwork;
+  private server?: NodeServer;
   private control?: ControlServer;
   private stopped?: Promise<void>;
   private resolveDone!: (next: Handover | undefined) => void;
@@ -44,7 +49,14 @@ export class WorkerDaemon {
   ): Promise<WorkerDaemon> {
     const d = new WorkerDaemon(dir, identity, lock);
     try {
-      ({ agent: d.agent, tasks: d.tasks } = runNodeAgent(dir, () => d.identity, (next) => (d.identity = next), creds, log));
+      ({ agent: d.agent, tasks: d.tasks, network: d.network } = runNodeAgent(dir, () => d.identity, (next) => (d.identity = next), creds, log));
+      d.server = await NodeServer.listen({
+        listenAddr: identity.listenAddr,
+        clusterId: identity.clusterId,
+        credentials: creds,
+        mesh: d.network.meshRoute,
+        logger: { warn: (m, f) => log.warn(`${m}${f ? ` ${JSON.stringify(f)}` : ''}`) },
+      });
       followRoleChanges(d.agent, { dir, identity: () => d.identity, creds, log, onSwitch: (next) => void d.shutdown(next) });
       if (waitRegistered) await d.agent.waitRegistered(60_000);
       d.control = new ControlServer(dir.socket, d.routes());
@@ -106,6 +118,7 @@ export class WorkerDaemon {
     // Forget before the socket goes: once the CLI sees the daemon gone, a new join must find a clean dir.
     await this.agent?.stop().catch(() => undefined);
     await this.tasks?.removeAll().catch(() => undefined);
+    await this.network?.stop({ leaving: true }).catch(() => undefined);
     await rm(this.dir.identity, { force: true });
     await rm(this.dir.certs, { recursive: true, force: true });
     await this.stop();
@@ -122,6 +135,8 @@ export class WorkerDaemon {
       await this.control?.stop().catch(() => undefined);
       await this.agent?.stop().catch(() => undefined);
       await this.tasks?.stop().catch(() => undefined);
+      await this.network?.stop().catch(() => undefined);
+      await this.server?.close().catch(() => undefined);
       if (!next) await this.lock.release().catch(() => undefined);
       this.resolveDone(next && { ...next, lock: this.lock });
     })();

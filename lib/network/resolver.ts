@@ -16,6 +16,23 @@ export const TASKS_TTL_SECONDS = 0;
 
 const TASKS_PREFIX = 'tasks.';
 
+/**
+ * As lookupName, but a cluster name with one of the host's search domains
+ * appended (what a container's resolver asks for a bare NAME first, and all
+ * that busybox's nslookup asks) means the cluster name.
+ */
+export function lookupWithSearch(index: NetIndex, peer: Peer, rawName: string, searchDomains: readonly string[]): DnsLookupResult {
+  const r = lookupName(index, peer, rawName);
+  if (r.kind !== 'forward' && r.kind !== 'refused') return r;
+  const name = rawName.toLowerCase().replace(/\.$/, '');
+  for (const d of searchDomains) {
+    if (!name.endsWith(`.${d}`)) continue;
+    const bare = lookupName(index, peer, name.slice(0, -(d.length + 1)));
+    if (bare.kind === 'records' || bare.kind === 'nxdomain') return bare;
+  }
+  return r;
+}
+
 export function lookupName(index: NetIndex, peer: Peer, rawName: string): DnsLookupResult {
   const name = rawName.toLowerCase().replace(/\.$/, '');
   const wantsTasks = name.startsWith(TASKS_PREFIX);

@@ -44,7 +44,11 @@ services:
       - -c
       - |
         mkdir -p /www/cgi-bin
-        printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\ntimeout 10 wget -qO- http://api:8080/\\n' > /www/cgi-bin/api
+        cat > /www/cgi-bin/api <<'CGI'
+        #!/bin/sh
+        printf 'Content-Type: text/plain\\r\\n\\r\\n'
+        timeout 10 wget -qO- http://api:8080/
+        CGI
         chmod +x /www/cgi-bin/api
         exec httpd -f -p 80 -h /www
     stop_grace_period: 1s

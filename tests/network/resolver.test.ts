@@ -1,5 +1,5 @@
 import { Peers } from '../../lib/network/peers';
-import { lookupName, TASKS_TTL_SECONDS, VIP_TTL_SECONDS } from '../../lib/network/resolver';
+import { lookupName, lookupWithSearch, TASKS_TTL_SECONDS, VIP_TTL_SECONDS } from '../../lib/network/resolver';
 import { OwnTasks } from '../../lib/network/local-tasks';
 import { sampleTable } from './fixtures';
 
@@ -60,5 +60,17 @@ describe('peers', () => {
     const t0 = Date.now();
     await expect(peers.identifyWait('172.17.0.77', 100)).resolves.toEqual({ kind: 'unknown' });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(90);
+  });
+});
+
+describe('search domains', () => {
+  const table = sampleTable();
+  const peers = new Peers(table, new OwnTasks());
+  test('NAME.DOMAIN means NAME when NAME is the cluster\'s, for the peer allowed to see it', () => {
+    const web = peers.identify('172.17.0.2');
+    expect(lookupWithSearch(table.current, web, 'api.corp.example', ['corp.example'])).toEqual({ kind: 'records', addresses: ['10.1.0.3'], ttlSeconds: VIP_TTL_SECONDS });
+    expect(lookupWithSearch(table.current, web, 'db.corp.example', ['corp.example'])).toEqual({ kind: 'nxdomain' });
+    expect(lookupWithSearch(table.current, web, 'www.corp.example', ['corp.example'])).toEqual({ kind: 'forward' });
+    expect(lookupWithSearch(table.current, web, 'api.other.example', ['corp.example'])).toEqual({ kind: 'forward' });
   });
 });

@@ -58,6 +58,20 @@ export function nameserversFromResolvConf(text: string): string[] {
 }
 
 /**
+ * The search domains of a resolv.conf (the last `search` or `domain` line wins,
+ * as in the C library), lower-case without dots at the ends. Docker copies them
+ * into containers, whose resolvers then ask NAME.DOMAIN for a bare NAME.
+ */
+export function searchDomainsFromResolvConf(text: string): string[] {
+  let domains: string[] = [];
+  for (const line of text.split('\n')) {
+    const [keyword, ...values] = line.trim().split(/\s+/);
+    if (keyword === 'search' || keyword === 'domain') domains = values.map((d) => d.toLowerCase().replace(/^\.+|\.+$/g, '')).filter((d) => d !== '');
+  }
+  return domains;
+}
+
+/**
  * The host's resolvers from resolv.conf, less the server's own address (asking
  * ourselves would loop). A missing or unreadable file gives none.
  */

@@ -77,6 +77,8 @@ export function containerConfig(task: Task, nodeId: string, net: ContainerNetwor
       MemoryReservation: reservations.memoryBytes > 0 ? reservations.memoryBytes : undefined,
       PortBindings: ports.length > 0 ? bindings : undefined,
       Dns: net.dns !== undefined && net.dns.length > 0 ? [...net.dns] : undefined,
+      // As docker does for its own DNS: a bare service name is asked as written before the search domains.
+      DnsOptions: net.dns !== undefined && net.dns.length > 0 ? ['ndots:0'] : undefined,
       // Restarts are the orchestrator's decision, made with a new task.
       RestartPolicy: { Name: 'no' },
     },
