@@ -1,13 +1,17 @@
 // The main job: a local cluster of one manager and two workers on
-// 127.0.0.1, each its own daemon with its own data dir, driven through the
-// real CLI. A service spreads 6 replicas, loses a worker to kill -9 and
-// heals, scales, rolls out an update; then a stack from compose-examples/ is
-// deployed, redeployed unchanged and removed. Tasks run as
-// containers on the local Docker engine, or as processes when no engine
-// answers (and the demo says so). Every process it starts is stopped.
+// 127.0.0.1, each its own daemon with its own data dir and its own address
+// for published ports (127.0.0.11-13), driven through the real CLI. A service
+// spreads 6 replicas, loses a worker to kill -9 and heals, scales, rolls out
+// an update; then a stack from compose-examples/ is deployed, redeployed
+// unchanged and removed; then the voting app (compose-examples/vote.yml):
+// three services on two networks calling each other by name, voted on
+// through every node's published port. Tasks run as containers on the local
+// Docker engine, or as processes when no engine answers (and the demo says
+// so; the voting app needs the engine). Every process it starts is stopped.
 
 import { execFile } from 'child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { get } from 'http';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import Docker from 'dockerode';
@@ -57,6 +61,53 @@ async function running(m: string, service: string): Promise<Record<string, numbe
 
 const count = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
 
+/** Where each node opens ports published through the routing mesh. */
+const PUBLISH = { m1: '127.0.0.11', w1: '127.0.0.12', w2: '127.0.0.13' };
+
+function httpGet(host: string, port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = get({ host, port, path, timeout: 15_000 }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${res.statusCode}: ${body.trim()}`))));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+  });
+}
+
+/** The voting app: votes through every node's published port, results read through tally by name. */
+async function votingApp(m: string, root: string): Promise<void> {
+  const file = join(__dirname, '..', '..', 'compose-examples', 'vote.yml');
+  const env = join(root, 'vote.env');
+  const votePort = await freePort();
+  const resultPort = await freePort();
+  writeFileSync(env, `VOTE_PORT=${votePort}\nRESULT_PORT=${resultPort}\n`);
+  say(`\n$ swarm stack deploy -c compose-examples/vote.yml --env-file vote.env vote   (VOTE_PORT=${votePort} RESULT_PORT=${resultPort})`);
+  let t0 = Date.now();
+  say((await swarm(m, ['stack', 'deploy', '-q', '-c', file, '--env-file', env, 'vote'])).trimEnd());
+  say(`converged in ${Date.now() - t0} ms`);
+  say('\n$ swarm network ls');
+  say((await swarm(m, ['network', 'ls'])).trimEnd());
+  say('\n$ swarm service ls');
+  say((await swarm(m, ['service', 'ls'])).trimEnd());
+  t0 = Date.now();
+  const votes: [string, string][] = [['m1', 'cats'], ['w1', 'dogs'], ['w2', 'cats'], ['m1', 'cats'], ['w1', 'dogs'], ['w2', 'cats']];
+  for (const [node, choice] of votes) {
+    const host = PUBLISH[node as keyof typeof PUBLISH];
+    const answer = await eventually(`a vote through ${node}`, () => httpGet(host, votePort, `/cgi-bin/vote?${choice}`).catch(() => undefined), 60_000, 300);
+    say(`$ curl http://${host}:${votePort}/cgi-bin/vote?${choice}   (${node})\n${answer.trimEnd()}`);
+  }
+  for (const node of ['w2', 'm1'] as const) {
+    const host = PUBLISH[node];
+    say(`\n$ curl http://${host}:${resultPort}/cgi-bin/results   (${node})`);
+    say((await httpGet(host, resultPort, '/cgi-bin/results')).trimEnd());
+  }
+  say(`(${votes.length} votes and 2 reads in ${Date.now() - t0} ms)`);
+  say('\n$ swarm stack rm vote');
+  say((await swarm(m, ['stack', 'rm', 'vote'])).trimEnd());
+}
+
 async function untilRunning(m: string, service: string, n: number, without?: string): Promise<Record<string, number>> {
   return eventually(`${n} running tasks`, async () => {
     const c = await running(m, service);
@@ -76,13 +127,13 @@ async function main(): Promise<void> {
       ? `Tasks run as containers of ${testImageName()} on the local Docker engine.`
       : 'No Docker engine (or no test image) answers: tasks run as processes (--runtime process).');
     const addr = `127.0.0.1:${await freePort()}`;
-    say(`\n$ swarm init --listen-addr ${addr} --hostname m1 --dispatcher-heartbeat 1s   (data in ${root})`);
-    await swarm(m, ['init', '--runtime', runtime, '--listen-addr', addr, '--hostname', 'm1', '--dispatcher-heartbeat', '1s']);
+    say(`\n$ swarm init --listen-addr ${addr} --hostname m1 --dispatcher-heartbeat 1s --publish-addr ${PUBLISH.m1}   (data in ${root})`);
+    await swarm(m, ['init', '--runtime', runtime, '--listen-addr', addr, '--hostname', 'm1', '--dispatcher-heartbeat', '1s', '--publish-addr', PUBLISH.m1]);
     const token = (await swarm(m, ['join-token', '-q', 'worker'])).trim();
     for (const w of ['w1', 'w2'] as const) {
       const listen = `127.0.0.1:${await freePort()}`;
-      say(`$ swarm join --token SWMTKN-1-… ${addr} --listen-addr ${listen} --hostname ${w}`);
-      await swarm(dirs[w], ['join', '--runtime', runtime, '--token', token, addr, '--listen-addr', listen, '--hostname', w]);
+      say(`$ swarm join --token SWMTKN-1-… ${addr} --listen-addr ${listen} --hostname ${w} --publish-addr ${PUBLISH[w]}`);
+      await swarm(dirs[w], ['join', '--runtime', runtime, '--token', token, addr, '--listen-addr', listen, '--hostname', w, '--publish-addr', PUBLISH[w]]);
     }
     say('\n$ swarm node ls');
     say((await swarm(m, ['node', 'ls'])).trimEnd());
@@ -148,6 +199,9 @@ async function main(): Promise<void> {
     say((await swarm(m, ['stack', 'deploy', '-c', file, 'demo'])).trimEnd());
     say('\n$ swarm stack rm demo');
     say((await swarm(m, ['stack', 'rm', 'demo'])).trimEnd());
+
+    if (docker) await votingApp(m, root);
+    else say('\n(The voting app needs the Docker engine: its services are web servers on the same port.)');
   } finally {
     for (const d of Object.values(dirs)) {
       const pid = pidOf(d);
