@@ -36,6 +36,7 @@ import { execTool } from './lib/exec';
 import { Cleanup, log, runBench } from './lib/lifecycle';
 import { ConvergeTimes, Marks, marksText, measureConverge, MeasureOptions } from './lib/measure';
 import { SWARM_BIN } from './lib/nodes';
+import { ensureTestImage } from './lib/test-image';
 import { Workload } from './lib/orchestrator';
 
 const REPLICAS = intArg('replicas', 20);
@@ -79,6 +80,7 @@ async function trySwarmSide(cleanup: Cleanup): Promise<Side | string> {
 }
 
 runBench('converge bench', DEADLINE_MS, async (cleanup) => {
+  await ensureTestImage();
   // Other work on this machine (tests, builds) shows in the figures: the load is part of the record.
   const load0 = load();
   log(
