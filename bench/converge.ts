@@ -6,21 +6,24 @@
 //   - Docker Swarm: the engine's own swarm mode (switched on for the run when
 //     it is off, and off again afterwards), the same commands and criteria;
 //   - remove: until the engine holds no container labelled with the service's
-//     name (both put com.docker.swarm.service.name on task containers).
+//     name (both put com.docker.swarm.service.name on task containers);
+//   - raw, create only: the same N containers created and started straight
+//     through the engine API in parallel, no orchestrator: the engine's limit,
+//     which both orchestrators' create times are bound by (raw_create_s, and
+//     ratio_raw = ours / raw).
 // Both get --stop-grace-period 1s: busybox sleep as PID 1 ignores SIGTERM, so
 // every removal would otherwise wait out the default grace of 10 s.
-// Docker Swarm gets the image as the issue's command gives it (the tag, with
-// --no-resolve-image) unless --swarm-image id. Know what that measures: its
-// executor tries a registry pull of a tag before every task, even with the
-// image present (ours uses a local image as is); with no registry reachable
-// that pull fails, at times only after a 5 s DNS timeout, which is the
-// registry's figure more than the orchestrator's. --swarm-image id gives it the
-// image by id (sha256:…), which it never pulls: the stricter comparison of
-// the two orchestrators. README and the closing notes report both.
+// Docker Swarm gets the image by id (sha256:…), which its executor never
+// pulls. With --swarm-image tag it gets the tag (with --no-resolve-image), as
+// the issue's command gave it; know what that measures: its executor then
+// tries a registry pull before every task, even with the image present (ours
+// uses a local image as is), and with no registry reachable that pull fails,
+// at times only after a 5 s DNS timeout: the registry's figure more than the
+// orchestrator's.
 // Commands go through each CLI by default (what a user waits for, start-up
 // included); --via api sends them to the control socket / engine API instead.
 // Counts are polled from the control socket / engine API every --poll-ms.
-// --rounds R repeats the pair, alternating which side goes first, and reports
+// --rounds R repeats the three, each going first in turn, and reports
 // medians: the machine's load moves the figures more than anything else.
 // Progress goes to stderr; the last line on stdout is the JSON summary.
 //
@@ -36,6 +39,8 @@ import { execTool } from './lib/exec';
 import { Cleanup, log, runBench } from './lib/lifecycle';
 import { ConvergeTimes, Marks, marksText, measureConverge, MeasureOptions } from './lib/measure';
 import { SWARM_BIN } from './lib/nodes';
+import { measureRawCreate, RawTime } from './lib/raw-engine';
+import { ensureTestImage } from './lib/test-image';
 import { Workload } from './lib/orchestrator';
 
 const REPLICAS = intArg('replicas', 20);
@@ -45,7 +50,7 @@ const VIA = choiceArg('via', ['cli', 'api'] as const, 'cli');
 const OPTS: MeasureOptions = { pollMs: intArg('poll-ms', 100), phaseTimeoutMs: intArg('phase-timeout-s', 120) * 1000 };
 const SWARM_FIRST = hasFlag('swarm-first');
 const NO_SWARM = hasFlag('no-swarm');
-const SWARM_IMAGE = choiceArg('swarm-image', ['id', 'tag'] as const, 'tag');
+const SWARM_IMAGE = choiceArg('swarm-image', ['id', 'tag'] as const, 'id');
 
 const WORKLOAD: Workload = { image: testImageName(), args: ['sleep', '100000'], stopGrace: '1s' };
 const SUFFIX = randomBytes(3).toString('hex');
@@ -60,6 +65,19 @@ function median(xs: number[]): number | undefined {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+type Which = 'ours' | 'swarm' | 'raw';
+
+/** The medians side by side, seconds; raw has a create figure only. */
+function summaryTable(o: Record<string, number | undefined>, s: Record<string, number | undefined>, raw: number | undefined): string[] {
+  const cell = (x: number | null | undefined) => (x === undefined || x === null ? '-' : x.toFixed(2)).padStart(12);
+  const rows = [`${'median'.padEnd(8)}${['ours s', 'swarm s', 'raw s', 'ours/swarm', 'ours/raw'].map((h) => h.padStart(12)).join('')}`];
+  for (const p of PHASES) {
+    const r = p === 'create' ? raw : undefined;
+    rows.push(`${p.padEnd(8)}${[o[p], s[p], r, ratio(o[p], s[p]), ratio(o[p], r)].map(cell).join('')}`);
+  }
+  return rows;
 }
 
 async function measure(side: Side, cleanup: Cleanup, round: number): Promise<ConvergeTimes> {
@@ -79,6 +97,7 @@ async function trySwarmSide(cleanup: Cleanup): Promise<Side | string> {
 }
 
 runBench('converge bench', DEADLINE_MS, async (cleanup) => {
+  await ensureTestImage();
   // Other work on this machine (tests, builds) shows in the figures: the load is part of the record.
   const load0 = load();
   log(
@@ -96,11 +115,15 @@ runBench('converge bench', DEADLINE_MS, async (cleanup) => {
 
   const oursRuns: ConvergeTimes[] = [];
   const swarmRuns: ConvergeTimes[] = [];
+  const rawRuns: RawTime[] = [];
+  const sides: Which[] = SWARM_FIRST ? ['swarm', 'ours', 'raw'] : ['ours', 'swarm', 'raw'];
   for (let r = 0; r < ROUNDS; r++) {
-    const oursFirst = (r % 2 === 0) !== SWARM_FIRST;
-    for (const which of oursFirst ? ['ours', 'swarm'] : ['swarm', 'ours']) {
+    // Each side goes first in turn: whatever the engine still does after one side shows in the next.
+    for (const which of [...sides.slice(r % 3), ...sides.slice(0, r % 3)]) {
       if (which === 'ours') {
         oursRuns.push(await measure(ours, cleanup, r));
+      } else if (which === 'raw') {
+        rawRuns.push(await measureRawCreate(cleanup, `converge-raw-${SUFFIX}-${r}`, REPLICAS, WORKLOAD));
       } else if (typeof swarm !== 'string') {
         try {
           swarmRuns.push(await measure(swarm, cleanup, r));
@@ -115,13 +138,15 @@ runBench('converge bench', DEADLINE_MS, async (cleanup) => {
   const med = (runs: ConvergeTimes[], p: (typeof PHASES)[number]) => median(runs.map((x) => x[p].s));
   const o = Object.fromEntries(PHASES.map((p) => [p, med(oursRuns, p)]));
   const s = Object.fromEntries(PHASES.map((p) => [p, med(swarmRuns, p)]));
+  const raw = median(rawRuns.map((x) => x.s));
   for (const p of PHASES) {
-    const r = ratio(o[p], s[p]);
     const each = (runs: ConvergeTimes[]) => runs.map((x) => x[p].s.toFixed(2)).join(' ');
-    log(`${p.padEnd(6)}: ours ${each(oursRuns)} s, docker swarm ${swarmRuns.length > 0 ? `${each(swarmRuns)} s` : 'not measured'}${r === null ? '' : `; ratio of medians ${r}`}`);
-    oursRuns.forEach((x, i) => log(`        ours round ${i + 1}: ${marksText(x[p].marks)}`));
-    swarmRuns.forEach((x, i) => log(`        swarm round ${i + 1}: ${marksText(x[p].marks)}`));
+    oursRuns.forEach((x, i) => log(`${p.padEnd(6)} ours round ${i + 1}: ${marksText(x[p].marks)}`));
+    swarmRuns.forEach((x, i) => log(`${p.padEnd(6)} swarm round ${i + 1}: ${marksText(x[p].marks)}`));
+    if (p === 'create') rawRuns.forEach((x, i) => log(`${p.padEnd(6)} raw round ${i + 1}: ${marksText(x.marks)}`));
+    log(`${p.padEnd(6)} rounds: ours ${each(oursRuns)} s, docker swarm ${swarmRuns.length > 0 ? `${each(swarmRuns)} s` : 'not measured'}${p === 'create' ? `, raw ${rawRuns.map((x) => x.s.toFixed(2)).join(' ')} s` : ''}`);
   }
+  for (const line of summaryTable(o, s, raw)) log(line);
   if (swarmRuns.length === 0) log(`docker swarm figures are null: ${swarmError}`);
   const marks = (runs: ConvergeTimes[]) => runs.map((x) => Object.fromEntries(PHASES.map((p): [string, Marks] => [p, x[p].marks])));
   return {
@@ -136,6 +161,8 @@ runBench('converge bench', DEADLINE_MS, async (cleanup) => {
     ours_remove_s: round2(o.remove),
     swarm_remove_s: round2(s.remove),
     ratio_remove: ratio(o.remove, s.remove),
+    raw_create_s: round2(raw),
+    ratio_raw: ratio(o.create, raw),
     rounds: ROUNDS,
     via: VIA,
     stop_grace: WORKLOAD.stopGrace,
@@ -144,6 +171,7 @@ runBench('converge bench', DEADLINE_MS, async (cleanup) => {
     load_avg_1m: { start: load0, end: load() },
     ours_marks_s: marks(oursRuns),
     swarm_marks_s: marks(swarmRuns),
+    raw_marks_s: rawRuns.map((x) => x.marks),
     ...(swarmError ? { swarm_error: swarmError } : {}),
   };
 });

@@ -17,7 +17,6 @@ import { randomBytes } from 'crypto';
 import { performance } from 'perf_hooks';
 import type { Task } from '../lib/api/service-types';
 import type { NodeListView } from '../lib/daemon/control-api';
-import { testImageName } from '../lib/testing/test-image';
 import { eventually } from '../lib/util/eventually';
 import { hasFlag, intArg } from './lib/args';
 import { startCluster } from './lib/cluster';
@@ -26,6 +25,7 @@ import { log, runBench } from './lib/lifecycle';
 import { api, becameLeaderAt, nodeIdOf, readPid, swarmCli, SwarmNode } from './lib/nodes';
 import { Ours } from './lib/ours';
 import { healTimeline } from './lib/heal-timeline';
+import { ensureTestImage } from './lib/test-image';
 
 const REPLICAS = intArg('replicas', 6);
 const DEADLINE_MS = intArg('deadline-s', 300) * 1000;
@@ -45,6 +45,7 @@ function busiestWorker(tasks: readonly Task[], workers: readonly SwarmNode[]): {
 }
 
 runBench('heal bench', DEADLINE_MS, async (cleanup) => {
+  const image = await ensureTestImage();
   const initAt = performance.now();
   const c = await startCluster(cleanup, 'heal', 2, { keepLogs: hasFlag('keep-logs') });
   const m = c.manager;
@@ -63,7 +64,7 @@ runBench('heal bench', DEADLINE_MS, async (cleanup) => {
     for (let i = 0; i < 150 && (await survivorsHold()) > 0; i++) await sleep(200);
   });
 
-  await ours.create(name, REPLICAS, { image: testImageName(), args: ['sleep', '100000'], stopGrace: '1s' });
+  await ours.create(name, REPLICAS, { image, args: ['sleep', '100000'], stopGrace: '1s' });
   await eventually(`${REPLICAS} replicas running`, async () => ((await ours.tally(name)).running >= REPLICAS ? true : undefined), 60_000);
   const placed = await ours.tasks(name);
   const victim = busiestWorker(placed, c.workers);

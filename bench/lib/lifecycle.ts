@@ -9,6 +9,11 @@ export function checkNotAborted(): void {
   if (benchAbort.signal.aborted) throw new Error('the bench is shutting down');
 }
 
+/** A bench that cannot run here, for a reason its message gives in full: printed without a stack. */
+export class CannotRun extends Error {
+  override name = 'CannotRun';
+}
+
 export function log(line: string): void {
   // Progress goes to stderr, so stdout ends with the JSON line alone.
   process.stderr.write(`${new Date().toISOString().slice(11, 23)} ${line}\n`);
@@ -87,7 +92,7 @@ export function runBench(name: string, deadlineMs: number, body: (cleanup: Clean
     },
     (e: unknown) => {
       if (benchAbort.signal.aborted) return;
-      log(`${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      log(`${name}: ${e instanceof CannotRun ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       void exit(1);
     },
   );

@@ -15,7 +15,10 @@ export interface DataDirLayout {
   /** The process runtime's task records and output. */
   tasks: string;
   log: string;
+  /** The running daemon's pid, for people and tools; the lock itself is kernel-lock.ts's socket where there is one. */
   pid: string;
+  /** The random part of the lock's socket name (kernel-lock.ts). */
+  lockKey: string;
   socket: string;
 }
 
@@ -36,6 +39,7 @@ export function layout(root: string): DataDirLayout {
     tasks: join(root, 'tasks'),
     log: join(root, 'swarm.log'),
     pid: join(root, 'swarm.pid'),
+    lockKey: join(root, 'swarm.lock-key'),
     socket: join(root, 'swarm.sock'),
   };
 }

@@ -61,7 +61,7 @@ export interface InitOptions {
 export async function claimNewDataDir(dataDir: string): Promise<{ dir: DataDirLayout; lock: PidLock }> {
   const dir = layout(dataDir);
   await fsp.mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const lock = await acquirePidLock(dir.pid, dataDir);
+  const lock = await acquirePidLock(dataDir);
   if (await readIdentity(dir.identity)) {
     await lock.release();
     throw new AlreadyInSwarmError(dataDir);

@@ -63,12 +63,18 @@ export class NodeRunner {
   }
 }
 
+function noNodeError(dataDir: string): Error {
+  return new Error(`data dir ${dataDir} holds no swarm node: use 'swarm init' or 'swarm join'`);
+}
+
 export async function startNode(dataDir: string, log: RaftLogger, opts: { forceNewCluster?: boolean } = {}): Promise<NodeRunner> {
   const dir = layout(dataDir);
-  const lock = await acquirePidLock(dir.pid, dataDir);
+  // Said here, since the lock would fail first, on a file in the missing dir.
+  if (!(await fsp.stat(dataDir).catch(() => undefined))) throw noNodeError(dataDir);
+  const lock = await acquirePidLock(dataDir);
   try {
     const identity = await readIdentity(dir.identity);
-    if (!identity) throw new Error(`data dir ${dataDir} holds no swarm node: use 'swarm init' or 'swarm join'`);
+    if (!identity) throw noNodeError(dataDir);
     const creds = await readCredentials(dir.certs);
     if (identity.role === 'manager') return new NodeRunner(await ManagerDaemon.open(dir, identity, creds, lock, log, false, opts), log);
     if (opts.forceNewCluster) throw new Error("--force-new-cluster recovers a manager's data, and this node is a worker");

@@ -3,6 +3,7 @@
 import { execFile } from 'child_process';
 import { readFileSync } from 'fs';
 import { join } from 'path';
+import { processAlive } from '../../lib/daemon/process-check';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'swarm');
 
@@ -47,14 +48,11 @@ export function killHard(dataDir: string): void {
   }
 }
 
+/** Waits until `pid` has exited; a zombie has (its sockets are closed), however long its parent takes to reap it. */
 export async function waitGone(pid: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
+    if (!processAlive(pid)) return;
     if (Date.now() > deadline) throw new Error(`process ${pid} still alive after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -157,17 +157,32 @@ describeWithDocker('services on three nodes', (docker: Docker) => {
     expect(await untilRunning(m, 'agent', 4, eventually)).toEqual({ m1: 1, w1: 1, w2: 1, w3: 1 });
   });
 
-  test('restart condition none: exit 0 completes once; on-failure with max 2 attempts stops after 2 restarts', async () => {
-    await create(['--name', 'once', '--restart-condition', 'none', IMG, 'sh', '-c', 'exit 0']);
-    await eventually('complete', async () => (await psRows(m, 'once')).find((r) => r.CurrentState.startsWith('Complete')), 30_000, 200);
+  test('restart condition none: exit 0 completes once, told to shut down; on-failure with max 2 attempts stops after 2 restarts', async () => {
+    // Without -d the progress ends once the task finished: it will not be restarted, so waiting for it to run never would.
+    const shown = await swarm(m, ['service', 'create', '--name', 'once', '--restart-condition', 'none', IMG, 'sh', '-c', 'exit 0']);
+    created.push(await serviceId(m, 'once'));
+    expect([shown.code, shown.stderr]).toEqual([0, '']);
+    expect(shown.stdout).toContain('verify: 1 of 1 tasks finished and will not be restarted');
+    const once = await eventually('told to shut down', async () => {
+      const rows = await psRows(m, 'once');
+      return rows.length === 1 && rows[0].DesiredState === 'Shutdown' ? rows : undefined;
+    }, 30_000, 200);
+    expect(once[0].CurrentState).toMatch(/^Complete /);
+    const ls = (await swarmOk(m, ['service', 'ls', '--format', 'json'])).trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+    expect(ls.find((r) => r.Name === 'once')).toMatchObject({ Replicas: '0/1' });
     await create(['--name', 'flaky', '--restart-condition', 'on-failure', '--restart-max-attempts', '2', '--restart-delay', '200ms', IMG, 'sh', '-c', 'exit 3']);
-    await eventually('3 failed runs', async () => ((await psRows(m, 'flaky')).filter((r) => r.CurrentState.startsWith('Failed')).length === 3) || undefined, 30_000, 200);
+    await eventually(
+      '3 failed runs, all told to shut down',
+      async () => (await psRows(m, 'flaky')).filter((r) => r.CurrentState.startsWith('Failed') && r.DesiredState === 'Shutdown').length === 3 || undefined,
+      30_000,
+      200,
+    );
     // Well past another restart delay: nothing more happens to either.
     await new Promise((r) => setTimeout(r, 1500));
     expect(await psRows(m, 'once')).toHaveLength(1);
     const flaky = await psRows(m, 'flaky');
     expect(flaky).toHaveLength(3);
-    expect(flaky.every((r) => r.Error.includes('non-zero exit (3)'))).toBe(true);
+    expect(flaky.every((r) => r.Error.includes('non-zero exit (3)') && r.DesiredState === 'Shutdown')).toBe(true);
   });
 
   test('service logs show lines from every node', async () => {

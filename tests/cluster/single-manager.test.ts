@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { freePort } from '../../lib/raft/process/process-cluster';
-import { daemonPid, killHard, swarm, swarmOk, waitGone } from './cli';
+import { daemonPid, killHard, swarm, swarmOk } from './cli';
 
 jest.setTimeout(120_000);
 
@@ -45,7 +45,7 @@ describe('swarm init / start / stop / info / join-token / node on one manager', 
     expect(again.stderr).toMatch(/already part of a swarm/);
     const start = await swarm(dir, ['start']);
     expect(start.code).toBe(1);
-    expect(start.stderr).toMatch(/already running with data dir/);
+    expect(start.stderr).toContain(`a swarm daemon (pid ${before}) is already running with data dir ${dir}`);
     expect(daemonPid(dir)).toBe(before);
   });
 
@@ -94,10 +94,10 @@ describe('swarm init / start / stop / info / join-token / node on one manager', 
     expect(inspect[0].Spec.Labels).toEqual({ zone: 'east' });
   });
 
-  test('after kill -9 of the daemon, start recovers from the stale pid file and socket', async () => {
+  test('right after kill -9 of the daemon, start recovers from the stale pid file and socket', async () => {
     const pid = daemonPid(dir)!;
     killHard(dir);
-    await waitGone(pid);
+    // No waiting for the process to be reaped: where pid 1 reaps slowly it is still a zombie now, and must not hold the lock.
     await swarmOk(dir, ['start']);
     expect(daemonPid(dir)).not.toBe(pid);
     const inspect = JSON.parse(await swarmOk(dir, ['node', 'inspect', 'mgr-1']));

@@ -3,18 +3,36 @@
 // task of the current spec runs, then the "verify" wait of the update
 // monitor period. Ctrl-C stops the waiting, never the service.
 
-import { isTerminal, Service, Task } from '../../api/service-types';
+import { Service, Task } from '../../api/service-types';
 import { DEFAULT_UPDATE_CONFIG } from '../../api/service-defaults';
+import { finishedForGood } from '../../manager/orchestrator/finished-tasks';
 import { isUpToDate } from '../../manager/orchestrator/task-factory';
 import { CliContext } from '../context';
 import { progressInterruptedLines, progressVerifyLine, renderServiceProgress } from '../render';
 
 const POLL_MS = 200;
 
-interface View {
+export interface View {
   service: Service;
   tasks: Task[];
   activeNodeIds: string[];
+}
+
+/**
+ * The tasks the display follows: those of the current spec holding a slot,
+ * wanted running or finished for good (told to shut down, yet holding it).
+ * `finished` ones have done all they will (restart condition none, attempts
+ * used up): once every slot holds a running or a finished task, waiting for
+ * the finished ones to run would never end. A task that stopped and is still
+ * wanted running is not finished: the orchestrator has yet to restart it.
+ */
+export function followedTasks(v: View, now: number): { current: Task[]; finished: Task[]; allSettled: boolean } {
+  const finishedIds = finishedForGood(v.service.id, v.tasks, now);
+  const current = v.tasks.filter((t) => (t.desiredState === 'running' || finishedIds.has(t.id)) && isUpToDate(t, v.service));
+  const finished = current.filter((t) => finishedIds.has(t.id));
+  const expected = v.service.spec.mode === 'global' ? v.activeNodeIds.length : v.service.spec.replicas;
+  const allSettled = finished.length > 0 && current.length >= expected && current.every((t) => t.status.state === 'running' || finishedIds.has(t.id));
+  return { current, finished, allSettled };
 }
 
 export async function waitForConvergence(ctx: CliContext, ref: string, o: { quiet: boolean }): Promise<void> {
@@ -49,16 +67,12 @@ export async function waitForConvergence(ctx: CliContext, ref: string, o: { quie
         return;
       }
       const v = await ctx.call<View>('GET', `/v1/services/${encodeURIComponent(ref)}`);
-      const current = v.tasks.filter((t) => t.desiredState === 'running' && isUpToDate(t, v.service));
+      const { current, finished, allSettled } = followedTasks(v, Date.now());
       const frame = renderServiceProgress(
         { mode: v.service.spec.mode, replicas: v.service.spec.replicas, tasks: current, activeNodeIds: new Set(v.activeNodeIds) },
         { width: tty ? process.stdout.columns || 200 : 200, terminal: tty },
       );
-      // Tasks that finished and will not be restarted (restart condition none, attempts used up)
-      // have done all they will: waiting for them to run would never end.
-      const expected = v.service.spec.mode === 'global' ? v.activeNodeIds.length : v.service.spec.replicas;
-      const finished = current.filter((t) => isTerminal(t.status.state));
-      if (finished.length > 0 && current.length >= expected && current.every((t) => t.status.state === 'running' || isTerminal(t.status.state))) {
+      if (allSettled) {
         draw([...frame.lines, `verify: ${finished.length} of ${current.length} tasks finished and will not be restarted`]);
         return;
       }

@@ -11,7 +11,7 @@ import { NodeAvailability } from '../../api/types';
 import { AlreadyInSwarmError } from '../../daemon/errors';
 import { layout } from '../../daemon/data-dir';
 import { readIdentity } from '../../daemon/identity';
-import { DataDirLockedError, processAlive, readPid } from '../../daemon/pid-lock';
+import { DataDirLockedError, lockHolder } from '../../daemon/pid-lock';
 import { DaemonNotRunningError } from '../../daemon/control-client';
 import { formatHostPort, parseHostPort, DEFAULT_LISTEN_ADDR } from '../../net/address';
 import { parsePublishAddr } from '../network-node-flags';
@@ -69,7 +69,7 @@ export function registerSwarmCommands(program: Command): void {
         parsePublishAddr(f.publishAddr);
         // Checked here too, so a detached daemon that would refuse is not mistaken for a ready one.
         if (await readIdentity(layout(ctx.dataDir).identity)) throw new AlreadyInSwarmError(ctx.dataDir);
-        refuseRunningDaemon(ctx.dataDir);
+        await refuseRunningDaemon(ctx.dataDir);
         parseHostPort(f.listenAddr, { allowPortZero: true });
         const advertiseAddr = f.advertiseAddr ?? guessAdvertise(f.listenAddr);
         parseHostPort(advertiseAddr);
@@ -120,7 +120,7 @@ export function registerSwarmCommands(program: Command): void {
         const advertiseAddr = f.advertiseAddr ?? guessAdvertise(f.listenAddr);
         parseHostPort(advertiseAddr);
         if (await readIdentity(layout(ctx.dataDir).identity)) throw new AlreadyInSwarmError(ctx.dataDir);
-        refuseRunningDaemon(ctx.dataDir);
+        await refuseRunningDaemon(ctx.dataDir);
         const o = {
           token: f.token,
           managerAddr,
@@ -161,7 +161,7 @@ export function registerSwarmCommands(program: Command): void {
           await holdForeground(() => d.stop(), d.done);
           return;
         }
-        refuseRunningDaemon(ctx.dataDir);
+        await refuseRunningDaemon(ctx.dataDir);
         await startDetached(ctx.dataDir, []);
         const info = await ctx.call<{ nodeId: string; hostname: string }>('GET', '/v1/info');
         ctx.out(`Node ${info.nodeId} (${info.hostname}) started.\n`);
@@ -285,8 +285,7 @@ async function forceNewCluster(cmd: Command, f: InitFlags): Promise<void> {
   const identity = await readIdentity(layout(ctx.dataDir).identity);
   if (!identity) throw new Error(`data dir ${ctx.dataDir} holds no swarm node: --force-new-cluster recovers an existing manager`);
   if (identity.role !== 'manager') throw new Error("this node is a worker: --force-new-cluster must run on a manager, which holds the swarm's data");
-  const pid = readPid(layout(ctx.dataDir).pid);
-  if (pid !== undefined && processAlive(pid)) {
+  if (await lockHolder(ctx.dataDir)) {
     await ctx.call('POST', '/v1/stop');
     await waitDaemonGone(ctx);
   }
@@ -300,23 +299,26 @@ async function forceNewCluster(cmd: Command, f: InitFlags): Promise<void> {
   await printJoinHelp(cmd, identity.nodeId);
 }
 
-/** Returns once the daemon's socket is gone, so a `swarm start` or `join` right after works. */
+/**
+ * Returns once the daemon's socket is gone and its data dir lock released
+ * (the last thing it does), so a `swarm start` or `join` right after works.
+ */
 async function waitDaemonGone(ctx: CliContext): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
       await ctx.call('GET', '/v1/info', undefined, 1000);
     } catch (e) {
-      if (e instanceof DaemonNotRunningError) return;
+      if (e instanceof DaemonNotRunningError && !(await lockHolder(ctx.dataDir))) return;
     }
     if (Date.now() > deadline) throw new Error('the daemon did not stop within 30 s');
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-function refuseRunningDaemon(dataDir: string): void {
-  const pid = readPid(layout(dataDir).pid);
-  if (pid !== undefined && processAlive(pid)) throw new DataDirLockedError(pid, dataDir);
+async function refuseRunningDaemon(dataDir: string): Promise<void> {
+  const holder = await lockHolder(dataDir);
+  if (holder) throw new DataDirLockedError(holder.pid, dataDir);
 }
 
 function programVersion(cmd: Command): string {

@@ -17,14 +17,16 @@
 //   4. history: the newest `historyLimit` tasks of a slot are kept, older
 //      finished ones deleted. Tasks of a removed service are told to go, and
 //      deleted once stopped.
-// A task that stopped and is not to be restarted keeps desiredState running
-// (as in swarmkit): its slot is taken, and nothing refills it.
+// A task that stopped and is not to be restarted is finished for good
+// (finished-tasks.ts): told to shut down, as swarmkit does, yet it keeps its
+// slot, which nothing refills; an update replaces it, a scale down removes it.
 
 import { isTerminal, Service, Task, taskStateRank } from '../../api/service-types';
 import { Node } from '../../api/types';
 import { matchesConstraints, parseConstraints, schedNode } from '../../scheduler';
 import { DeepReadonly, thaw } from '../store';
 import { Action, Draft } from '../store/transaction';
+import { endedForGood, finishedForGood, slotKey } from './finished-tasks';
 import { decideRestart } from './restart-policy';
 import { isUpToDate, newTask } from './task-factory';
 
@@ -45,12 +47,15 @@ interface Working {
   stored?: RTask;
   changed: boolean;
   created: boolean;
+  /** Finished for good, holding its slot (or node) though not wanted running. */
+  held: boolean;
 }
 
 const live = (w: Working) => w.task.desiredState === 'running';
+/** What takes a slot (or a node): a task wanted running, or one finished for good. */
+const holds = (w: Working) => live(w) || w.held;
 /** Created and shut down in the same pass (a restart, then a scale down): never written. */
 const dropped = (w: Working) => w.created && !live(w);
-const slotKey = (t: { slot?: number; nodeId?: string }) => (t.slot !== undefined ? `s${t.slot}` : `n${t.nodeId ?? ''}`);
 
 export function planOrchestration(input: PlanInput): Action[][] {
   const nodes = new Map(input.nodes.map((n) => [n.id, n]));
@@ -98,7 +103,8 @@ class ServicePlan {
     private readonly input: PlanInput,
   ) {
     this.now = input.now;
-    this.work = tasks.map((t) => ({ task: t, stored: t, changed: false, created: false }));
+    const finished = finishedForGood(service.id, tasks, this.now);
+    this.work = tasks.map((t) => ({ task: t, stored: t, changed: false, created: false, held: finished.has(t.id) }));
   }
 
   run(): Action[] {
@@ -118,7 +124,10 @@ class ServicePlan {
       const t = w.task;
       if (isTerminal(t.status.state)) {
         const d = decideRestart(t as RTask, this.service.spec.task.restartPolicy, this.now);
-        if (!d.restart) continue;
+        if (!d.restart) {
+          this.finish(w);
+          continue;
+        }
         this.shutdown(w, 'restarting');
         // A restart is a new task: a paused node gets none (as swarmkit), nor one it no longer qualifies for.
         if (global && t.nodeId && !this.eligibleForGlobal(t.nodeId, false)) continue;
@@ -138,15 +147,18 @@ class ServicePlan {
   private reconcileReplicated(): void {
     const bySlot = new Map<number, Working[]>();
     for (const w of this.work) {
-      if (!live(w) || w.task.slot === undefined) continue;
+      if (!holds(w) || w.task.slot === undefined) continue;
       const list = bySlot.get(w.task.slot) ?? [];
       list.push(w);
       bySlot.set(w.task.slot, list);
     }
-    // Two live tasks in one slot (a race of two leaders): keep the newest.
+    // Two live tasks in one slot (a race of two leaders): keep the newest, and a live one before a finished one.
     for (const list of bySlot.values()) {
-      list.sort((a, b) => createdAt(b) - createdAt(a));
-      for (const extra of list.slice(1)) this.shutdown(extra, 'duplicate task in its slot');
+      list.sort((a, b) => Number(live(b)) - Number(live(a)) || createdAt(b) - createdAt(a));
+      for (const extra of list.slice(1)) {
+        if (extra.held) extra.held = false;
+        else this.shutdown(extra, 'duplicate task in its slot');
+      }
     }
     const replicas = this.service.spec.replicas;
     const liveSlots = [...bySlot.keys()];
@@ -165,15 +177,15 @@ class ServicePlan {
   /** Takes tasks away from the nodes that run the most of this service first; unplaced tasks go before any. */
   private scaleDown(count: number): void {
     const perNode = new Map<string, number>();
-    const candidates = this.work.filter(live);
+    const candidates = this.work.filter(holds);
     for (const w of candidates) if (w.task.nodeId) perNode.set(w.task.nodeId, (perNode.get(w.task.nodeId) ?? 0) + 1);
     for (let i = 0; i < count; i++) {
       let best: Working | undefined;
       let bestKey: number[] = [];
       for (const w of candidates) {
-        if (!live(w)) continue;
+        if (!holds(w)) continue;
         const t = w.task;
-        // Then the least far along: a task that stopped and is not restarted before any live one (as swarmkit).
+        // Then the least far along: a task finished for good before any live one (as swarmkit).
         const progress = isTerminal(t.status.state) ? 1 : -taskStateRank(t.status.state);
         const key = [t.nodeId ? 0 : 1, t.nodeId ? (perNode.get(t.nodeId) ?? 0) : 0, progress, t.slot ?? 0];
         if (!best || compareKeys(key, bestKey) > 0) {
@@ -182,13 +194,30 @@ class ServicePlan {
         }
       }
       if (!best) return;
-      // As swarmkit: a scaled-down task is removed, not kept as history of its slot.
-      this.shutdown(best, 'scaled down', 'remove');
+      this.removeSlot(best);
       if (best.task.nodeId) perNode.set(best.task.nodeId, (perNode.get(best.task.nodeId) ?? 1) - 1);
     }
   }
 
+  /**
+   * As swarmkit, a scaled-down task is removed, not kept as history of its
+   * slot. So are the slot's older tasks finished for good (one replaced by
+   * an update): left behind, the newest of them would look like a task
+   * holding a slot that is gone.
+   */
+  private removeSlot(w: Working): void {
+    for (const other of this.work) {
+      const t = other.task;
+      if (other === w || t.slot !== w.task.slot || t.desiredState !== 'shutdown' || !other.stored || !endedForGood(t as RTask, this.now)) continue;
+      this.shutdown(other, 'scaled down', 'remove');
+    }
+    w.held = false;
+    this.shutdown(w, 'scaled down', 'remove');
+  }
+
   private reconcileGlobal(): void {
+    // A node whose task finished for good keeps it: no new one there until the spec changes.
+    const heldNodes = new Set(this.work.filter((w) => w.held && w.task.nodeId).map((w) => w.task.nodeId as string));
     const liveByNode = new Map<string, Working>();
     for (const w of this.work) {
       if (!live(w) || !w.task.nodeId) continue;
@@ -199,7 +228,7 @@ class ServicePlan {
       liveByNode.set(w.task.nodeId, w);
     }
     for (const n of this.nodes.values()) {
-      if (!liveByNode.has(n.id) && this.eligibleForGlobal(n.id, false)) this.create({ nodeId: n.id });
+      if (!liveByNode.has(n.id) && !heldNodes.has(n.id) && this.eligibleForGlobal(n.id, false)) this.create({ nodeId: n.id });
     }
   }
 
@@ -221,7 +250,7 @@ class ServicePlan {
   private rollOutdated(): void {
     // A paused node's global task is left as it is: its replacement would be a new task there (swarmkit waits too).
     const paused = (w: Working) => this.service.spec.mode === 'global' && !!w.task.nodeId && this.nodes.get(w.task.nodeId)?.spec.availability === 'pause';
-    const outdated = this.work.filter((w) => live(w) && !w.created && !paused(w) && !isUpToDate(w.task as RTask, this.service));
+    const outdated = this.work.filter((w) => holds(w) && !w.created && !paused(w) && !isUpToDate(w.task as RTask, this.service));
     if (outdated.length === 0) return;
     const unplaced = outdated.filter((w) => !w.task.nodeId || taskStateRank(w.task.status.state) < taskStateRank('assigned'));
     for (const w of unplaced) this.replace(w);
@@ -230,13 +259,15 @@ class ServicePlan {
       (w) => live(w) && (w.created || isUpToDate(w.task as RTask, this.service)) && !isTerminal(w.task.status.state) && taskStateRank(w.task.status.state) < taskStateRank('running'),
     );
     if (starting) return;
-    const next = outdated.filter((w) => live(w)).sort((a, b) => (a.task.slot ?? 0) - (b.task.slot ?? 0) || (a.task.nodeId ?? '').localeCompare(b.task.nodeId ?? ''))[0];
+    const next = outdated.filter(holds).sort((a, b) => (a.task.slot ?? 0) - (b.task.slot ?? 0) || (a.task.nodeId ?? '').localeCompare(b.task.nodeId ?? ''))[0];
     if (next) this.replace(next);
   }
 
   private replace(w: Working): void {
     const t = w.task;
-    this.shutdown(w, 'updating to the new spec');
+    // A finished task was told to shut down already; its replacement takes the slot from it.
+    if (w.held) w.held = false;
+    else this.shutdown(w, 'updating to the new spec');
     if (this.service.spec.mode === 'global' && t.nodeId && !this.eligibleForGlobal(t.nodeId, true)) return;
     this.create({ slot: t.slot, nodeId: this.service.spec.mode === 'global' ? t.nodeId : undefined });
   }
@@ -256,7 +287,7 @@ class ServicePlan {
     const deletes: Action[] = [];
     for (const w of this.work) {
       const t = w.stored;
-      if (!t || w.changed || live(w)) continue;
+      if (!t || w.changed || holds(w)) continue;
       // Scaled down and stopped, or on a node that is no more (it will never report): gone for good.
       const stopped = isTerminal(t.status.state) || !t.nodeId || nodeLost(this.nodes, t.nodeId);
       if ((t.desiredState === 'remove' && stopped) || (t.nodeId && !this.nodes.has(t.nodeId))) {
@@ -269,10 +300,10 @@ class ServicePlan {
       const finished: RTask[] = [];
       for (const w of list) {
         const t = w.stored;
-        if (!t || w.changed || live(w)) continue;
+        if (!t || w.changed || holds(w)) continue;
         if (isTerminal(t.status.state) || !t.nodeId || nodeLost(this.nodes, t.nodeId)) finished.push(t);
       }
-      // Live and still-stopping tasks are kept whatever their age, and count against the limit;
+      // Live, finished-for-good and still-stopping tasks are kept whatever their age, and count against the limit;
       // the rest of it goes to the newest finished tasks (the last written first when created together).
       const room = Math.max(0, limit - (list.length - finished.length));
       finished.sort((a, b) => Date.parse(b.meta.createdAt) - Date.parse(a.meta.createdAt) || b.meta.version - a.meta.version);
@@ -294,9 +325,22 @@ class ServicePlan {
     w.changed = true;
   }
 
+  /**
+   * A task that stopped and will not be restarted: told to shut down. It
+   * keeps its slot if it ended on its own (the other way a task wanted
+   * running stops is an agent's anomaly, and the slot is then refilled).
+   */
+  private finish(w: Working): void {
+    const next = thaw(w.task as RTask);
+    next.desiredState = 'shutdown';
+    w.task = next;
+    w.changed = true;
+    w.held = endedForGood(next, this.now);
+  }
+
   private create(o: { slot?: number; nodeId?: string; notBefore?: number; restarts?: readonly string[]; message?: string }): void {
     const task = newTask(this.service, this.now, o);
-    this.work.push({ task, changed: true, created: true });
+    this.work.push({ task, changed: true, created: true, held: false });
   }
 
   private actions(): Action[] {

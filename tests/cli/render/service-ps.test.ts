@@ -1,5 +1,6 @@
 import { renderServicePs, type ServicePsOptions } from '../../../lib/cli/render/service-ps';
 import { deepFreeze } from '../../../lib/manager/store/deep-freeze';
+import { Sim } from '../../manager/orchestrator/harness';
 import { port, service, task } from './service-fixtures';
 
 const WEB = 'svcweb000000000000000000a';
@@ -78,5 +79,21 @@ describe('service ps as docker prints it', () => {
     );
     const [one] = tasks;
     expect(renderServicePs([one], { ...options, now: new Date('2024-05-01T10:12:00Z') })).toContain('Pending 2 minutes ago');
+  });
+
+  test('a task that finished and will not be restarted shows desired state Shutdown, as docker does', () => {
+    // The store as the orchestrator leaves it: restart condition none, the task exited 0.
+    const sim = new Sim();
+    sim.addNode('na');
+    sim.createService('s1', (s) => {
+      s.name = 'once';
+      s.task.restartPolicy.condition = 'none';
+    });
+    sim.converge();
+    sim.complete(sim.live('s1')[0].id);
+    sim.converge();
+    const out = renderServicePs(sim.tasks('s1'), { now: sim.now, services: sim.store.list('service') }).split('\n');
+    expect(out).toHaveLength(3);
+    expect(out[1]).toMatch(/^\w{12} +once\.1 +nginx:1 +na +Shutdown +Complete less than a second ago\s*$/);
   });
 });

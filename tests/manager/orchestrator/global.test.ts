@@ -212,12 +212,33 @@ describe('orchestrator: global services', () => {
       s.task.restartPolicy.condition = 'none';
     });
     sim.converge();
-    sim.fail(sim.onNode('g1', 'na').id);
+    const id = sim.onNode('g1', 'na').id;
+    sim.fail(id);
+    expect(sim.pass()).toBe(1);
+    expect(sim.task(id).desiredState).toBe('shutdown');
     for (let i = 0; i < 5; i++) {
       sim.advance(60_000);
       expect(sim.pass()).toBe(0);
     }
     expect(sim.tasks('g1')).toHaveLength(1);
+  });
+
+  test('condition none: a finished task keeps its node through the node going down and back', () => {
+    const sim = new Sim();
+    sim.addNode('na');
+    sim.createService('g1', (s) => {
+      s.mode = 'global';
+      s.task.restartPolicy.condition = 'none';
+    });
+    sim.converge();
+    sim.complete(sim.onNode('g1', 'na').id);
+    sim.converge();
+    sim.setNodeState('na', 'down');
+    sim.converge();
+    sim.setNodeState('na', 'ready');
+    sim.converge();
+    expect(sim.tasks('g1')).toHaveLength(1);
+    expect(sim.live('g1')).toHaveLength(0);
   });
 
   test('global services ignore replicas', () => {

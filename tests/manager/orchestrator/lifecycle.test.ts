@@ -170,9 +170,10 @@ describe('orchestrator: task history', () => {
     sim.converge();
     const t = sim.live('s1')[0].id;
     sim.fail(t);
+    expect(sim.pass()).toBe(1);
     sim.advance(3_600_000);
     expect(sim.pass()).toBe(0);
-    expect(sim.task(t).status.state).toBe('failed');
+    expect(sim.task(t)).toMatchObject({ desiredState: 'shutdown', status: { state: 'failed' } });
   });
 });
 

@@ -4,6 +4,7 @@
 // limit, and an orchestrator with nothing left to do.
 
 import { isTerminal } from '../../../lib/api/service-types';
+import { finishedForGood } from '../../../lib/manager/orchestrator/finished-tasks';
 import { seededRandom } from '../../../lib/raft/random';
 import { Sim } from './harness';
 
@@ -31,6 +32,11 @@ function history(seed: number): void {
     s.mode = 'global';
     s.task.placement.constraints = ['node.labels.zone==east'];
   });
+  // Tasks of r2 finish for good: after exit 0, or after a failure once restarted.
+  sim.createService('r2', (s) => {
+    s.replicas = 2;
+    s.task.restartPolicy = { condition: 'on-failure', delayMs: 0, maxAttempts: 1, windowMs: 0 };
+  });
   let version = 1;
 
   for (let step = 0; step < 40; step++) {
@@ -53,11 +59,11 @@ function history(seed: number): void {
         break;
       }
       case 4:
-        sim.updateService('r1', (s) => (s.replicas = Math.floor(r() * 6)));
+        sim.updateService(pick(['r1', 'r2']), (s) => (s.replicas = Math.floor(r() * 6)));
         break;
       case 5:
         version++;
-        sim.updateService(pick(['r1', 'g1']), (s) => (s.task.container.image = `nginx:${version}`));
+        sim.updateService(pick(['r1', 'g1', 'r2']), (s) => (s.task.container.image = `nginx:${version}`));
         break;
       case 6: {
         const n = pick(SPARE);
@@ -101,6 +107,15 @@ function history(seed: number): void {
     const node = sim.store.get('node', t.nodeId!)!;
     expect([ctx, node.status.state, node.spec.availability === 'drain']).toEqual([ctx, 'ready', false]);
   }
+
+  // Finishing for good: each of r2's slots holds a running task or one that finished for good (told
+  // to shut down, on the current spec); together exactly `replicas` slots.
+  const r2 = sim.store.get('service', 'r2')!;
+  const finished = sim.tasks('r2').filter((t) => finishedForGood('r2', sim.tasks(), sim.now).has(t.id));
+  const taken = [...sim.liveSlots('r2'), ...finished.map((t) => t.slot ?? -1)];
+  expect([ctx, taken.length, new Set(taken).size]).toEqual([ctx, r2.spec.replicas, r2.spec.replicas]);
+  for (const t of sim.live('r2')) expect([ctx, t.status.state, t.spec]).toEqual([ctx, 'running', r2.spec.task]);
+  for (const t of finished) expect([ctx, t.desiredState, ['complete', 'failed'].includes(t.status.state), t.spec]).toEqual([ctx, 'shutdown', true, r2.spec.task]);
 
   // Global: one running task on every ready node in the east that is not drained; paused may keep one.
   for (const n of sim.store.list('node')) {

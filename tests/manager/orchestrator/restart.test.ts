@@ -97,10 +97,12 @@ describe('orchestrator: restart policy', () => {
     expect(sim.inSlot('s1', 1).notBefore).toBeUndefined();
   });
 
-  test('condition none: no replacement, and the slot stays taken, pass after pass', () => {
+  test('condition none: the failed task is told to shut down (as docker shows it), nothing replaces it, and its slot stays taken, pass after pass', () => {
     const { sim, id } = running({ condition: 'none' }, (s) => (s.replicas = 2));
     const other = sim.inSlot('s1', 2).id;
     sim.fail(id);
+    expect(sim.pass()).toBe(1);
+    expect(sim.task(id).desiredState).toBe('shutdown');
     for (let i = 0; i < 10; i++) {
       expect(sim.pass()).toBe(0);
       sim.advance(60_000);
@@ -108,17 +110,72 @@ describe('orchestrator: restart policy', () => {
     }
     expect(sim.tasks('s1').map((t) => t.id).sort()).toEqual([id, other].sort());
     const dead = sim.task(id);
-    expect(dead.desiredState).toBe('running');
+    expect(dead.desiredState).toBe('shutdown');
     expect(dead.status.state).toBe('failed');
-    expect(sim.liveSlots('s1')).toEqual([1, 2]);
+    expect(sim.liveSlots('s1')).toEqual([2]);
     expect(sim.running('s1').map((t) => t.id)).toEqual([other]);
   });
 
-  test('condition none: a completed task is not replaced either', () => {
+  test('condition none: a completed task is told to shut down and not replaced either', () => {
     const { sim, id } = running({ condition: 'none' });
     sim.complete(id);
+    expect(sim.pass()).toBe(1);
+    expect(sim.task(id)).toMatchObject({ desiredState: 'shutdown', status: { state: 'complete' } });
     expect(sim.pass()).toBe(0);
     expect(sim.tasks('s1')).toHaveLength(1);
+  });
+
+  test('condition none: a spec update replaces a finished task in its slot', () => {
+    const { sim, id } = running({ condition: 'none' });
+    sim.complete(id);
+    sim.converge();
+    sim.updateService('s1', (s) => (s.task.container.image = 'nginx:2'));
+    sim.converge();
+    const next = sim.inSlot('s1', 1);
+    expect(next.id).not.toBe(id);
+    expect(next.spec.container.image).toBe('nginx:2');
+    expect(sim.running('s1').map((t) => t.id)).toEqual([next.id]);
+    expect(sim.task(id).desiredState).toBe('shutdown');
+  });
+
+  test('condition none: a slot whose finished task was replaced by an update, then scaled away, does not come back', () => {
+    const sim = new Sim();
+    sim.addNode('na');
+    sim.addNode('nb');
+    sim.createService('s1', (s) => {
+      s.replicas = 3;
+      s.task.restartPolicy.condition = 'none';
+    });
+    sim.settle();
+    sim.assign(sim.inSlot('s1', 1).id, 'nb');
+    sim.assign(sim.inSlot('s1', 2).id, 'na');
+    sim.assign(sim.inSlot('s1', 3).id, 'na');
+    sim.agents();
+    const finished = sim.inSlot('s1', 1).id;
+    sim.complete(finished);
+    sim.settle();
+    // The update replaces the finished task first; its replacement is not placed yet when the scale down comes.
+    sim.updateService('s1', (s) => (s.task.container.image = 'nginx:2'));
+    sim.settle();
+    const replacement = sim.inSlot('s1', 1);
+    expect(replacement.nodeId).toBeUndefined();
+    sim.updateService('s1', (s) => (s.replicas = 2));
+    sim.converge();
+    // Had the finished task been left in slot 1, it would have taken the slot back once its
+    // replacement was gone, and the scale down would then have stopped a running task on na.
+    expect(sim.running('s1').map((t) => t.slot).sort()).toEqual([2, 3]);
+    expect(sim.store.get('task', finished)).toBeUndefined();
+    expect(sim.plan()).toEqual([]);
+  });
+
+  test('a finished task holds its slot, never more than one: scaling up fills the other slots only', () => {
+    const { sim, id } = running({ condition: 'none' });
+    sim.fail(id);
+    sim.converge();
+    sim.updateService('s1', (s) => (s.replicas = 3));
+    sim.converge();
+    expect(sim.running('s1').map((t) => t.slot).sort()).toEqual([2, 3]);
+    expect(sim.tasks('s1')).toHaveLength(3);
   });
 
   test('condition on-failure: exit 0 is left alone, a failure is restarted', () => {
@@ -126,9 +183,9 @@ describe('orchestrator: restart policy', () => {
     const second = sim.inSlot('s1', 2).id;
     sim.complete(id);
     sim.fail(second, 137);
-    expect(sim.pass()).toBe(2);
-    expect(sim.task(id).desiredState).toBe('running');
-    expect(sim.inSlot('s1', 1).id).toBe(id);
+    expect(sim.pass()).toBe(3);
+    expect(sim.task(id).desiredState).toBe('shutdown');
+    expect(sim.live('s1').map((t) => t.slot)).toEqual([2]);
     expect(sim.task(second).desiredState).toBe('shutdown');
     expect(sim.inSlot('s1', 2).id).not.toBe(second);
     sim.advance(60_000);
@@ -155,7 +212,7 @@ describe('orchestrator: restart policy', () => {
     expect(slot.map((t) => [t.desiredState, t.status.state])).toEqual([
       ['shutdown', 'failed'],
       ['shutdown', 'failed'],
-      ['running', 'failed'],
+      ['shutdown', 'failed'],
     ]);
   });
 
@@ -184,7 +241,8 @@ describe('orchestrator: restart policy', () => {
     // A failure 1 minute after that one: the attempt at +180 s is in the window.
     sim.advance(60_000);
     sim.fail(sim.inSlot('s1', 1).id);
-    expect(sim.pass()).toBe(0);
+    expect(sim.pass()).toBe(1);
+    expect(sim.live('s1')).toHaveLength(0);
     sim.converge();
     expect(sim.running('s1')).toHaveLength(0);
     expect(sim.slotHistory('s1', 1)).toHaveLength(3);
