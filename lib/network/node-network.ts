@@ -17,6 +17,7 @@ import { MeshClient, MeshServer } from './mesh';
 import { Peers } from './peers';
 import { createDialer, ProxySet } from './proxy';
 import { lookupWithSearch } from './resolver';
+import { hostsFileText, serviceEnv } from './process-view';
 import { RESOLV_CONF, searchDomainsFromResolvConf } from './dns/upstreams';
 import { LocalRoutes } from './routes';
 import { NetIndex, NetTable } from './table';
@@ -129,17 +130,9 @@ export class NodeNetwork {
     return addr !== undefined && this.routes.available ? [addr] : undefined;
   }
 
-  /** A process task's view: `SWARM_SERVICE_<NAME>=<vip>` for each service on its networks, and the hosts file. */
+  /** A process task's view of the services it may call (its networks' services, by name and alias). */
   processEnv(task: Task): Record<string, string> {
-    const env: Record<string, string> = {};
-    const index = this.table.current;
-    const networks = new Set((task.networks ?? []).map((a) => a.networkId));
-    for (const s of index.data.services.values()) {
-      for (const a of s.networks) {
-        if (!networks.has(a.networkId) || a.vip === undefined) continue;
-        for (const name of [s.name, ...a.aliases]) env[`SWARM_SERVICE_${envName(name)}`] ??= a.vip;
-      }
-    }
+    const env = serviceEnv(this.table.current, (task.networks ?? []).map((a) => a.networkId));
     if (this.o.hostsFile) env.SWARM_HOSTS_FILE = this.o.hostsFile;
     return env;
   }
@@ -235,11 +228,7 @@ export class NodeNetwork {
   private async writeHosts(index: NetIndex): Promise<void> {
     const file = this.o.hostsFile;
     if (!file) return;
-    const lines: string[] = [];
-    for (const s of index.data.services.values()) {
-      for (const a of s.networks) if (a.vip !== undefined) lines.push(`${a.vip}\t${[s.name, ...a.aliases].join(' ')}`);
-    }
-    const text = `# swarm: the services this machine's tasks may call (kept current by the node)\n${[...new Set(lines)].sort().join('\n')}\n`;
+    const text = hostsFileText(index);
     if (text === this.hostsText) return;
     this.hostsText = text;
     await fsp.mkdir(dirname(file), { recursive: true });
@@ -256,7 +245,3 @@ function readSearchDomains(): string[] {
   }
 }
 
-/** A service name as an environment variable's part: upper case, anything but letters and digits as '_'. */
-function envName(name: string): string {
-  return name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
-}
