@@ -85,3 +85,38 @@ test('inspect --pretty names the networks', async () => {
   const run = await runCli(['service', 'inspect', '--pretty', 'web'], daemon.dataDir);
   expect(run.stdout).toContain('\nNetworks: front back\nEndpoint Mode:\tvip\n');
 });
+
+test("update: a write that finds the service changed since the read (the leader gave it a VIP) is redone on a fresh read", async () => {
+  let reads = 0;
+  let writes = 0;
+  daemon = await startFakeDaemon({
+    'GET /v1/services/web': () => {
+      reads++;
+      return serviceView({ ...stored(), meta: { ...META, version: 7 + reads } });
+    },
+    'POST /v1/services/svc000000000000000000000a/update': (body) => {
+      writes++;
+      if ((body as { version: number }).version === 8) {
+        return { status: 409, error: 'cannot update service svc (web): expected version 8 but it is at version 9; it changed since it was read (someone changed it meanwhile; retry)' };
+      }
+      return { body: {} };
+    },
+  });
+  const run = await runCli(['service', 'update', '-d', '--replicas', '3', 'web'], daemon.dataDir);
+  expect(run).toEqual({ exitCode: 0, stdout: 'web\n', stderr: '' });
+  expect([reads, writes]).toEqual([2, 2]);
+  const last = daemon.sent[daemon.sent.length - 1].body as { spec: ServiceSpec; version: number };
+  expect(last.version).toBe(9);
+  expect(last.spec.replicas).toBe(3);
+});
+
+test('update: another conflict (a port taken) is not retried', async () => {
+  daemon = await startFakeDaemon({
+    'GET /v1/services/web': serviceView(stored()),
+    'POST /v1/services/svc000000000000000000000a/update': { status: 409, error: 'port 8080/tcp is already published by service other' },
+  });
+  const run = await runCli(['service', 'update', '-d', '--publish-add', '8080:80', 'web'], daemon.dataDir);
+  expect(run.exitCode).toBe(1);
+  expect(run.stderr).toBe('Error: port 8080/tcp is already published by service other\n');
+  expect(daemon.sent.filter((r) => r.method === 'POST')).toHaveLength(1);
+});

@@ -2,6 +2,7 @@
 
 import { Command, Option } from 'commander';
 import { Service, ServiceSpec, Task } from '../../api/service-types';
+import { DaemonError } from '../../daemon/control-client';
 import { action, CliContext, contextOf, forEachRef, STALE_WARNING } from '../context';
 import { renderServiceInspect, renderServiceList, renderServicePs, ServiceListEntry } from '../render';
 import {
@@ -32,6 +33,30 @@ interface ServiceView {
 
 export function getService(ctx: CliContext, ref: string): Promise<ServiceView> {
   return ctx.call<ServiceView>('GET', `/v1/services/${encodeURIComponent(ref)}`);
+}
+
+/** Attempts at a read-modify-write whose read went stale. */
+const UPDATE_ATTEMPTS = 4;
+
+/**
+ * Reads the service, computes its new spec from what was read, and writes it
+ * conditioned on that read. The leader also writes services (their VIPs and
+ * published ports, right after a create or an update), so a write may find
+ * the service changed meanwhile: then the edit is computed again on the fresh
+ * read, as a user retrying would (docker answers "update out of sequence").
+ */
+async function updateService(ctx: CliContext, ref: string, edit: (view: ServiceView) => ServiceSpec): Promise<Service> {
+  for (let attempt = 1; ; attempt++) {
+    const view = await getService(ctx, ref);
+    const current = view.service;
+    try {
+      await ctx.call('POST', `/v1/services/${encodeURIComponent(current.id)}/update`, { spec: edit(view), version: current.meta.version });
+      return current;
+    } catch (e) {
+      if (attempt < UPDATE_ATTEMPTS && e instanceof DaemonError && e.status === 409 && /changed since it was read/.test(e.message)) continue;
+      throw e;
+    }
+  }
 }
 
 function collect(v: string, prev: string[]): string[] {
@@ -128,16 +153,11 @@ export function registerServiceCommands(program: Command): void {
   ).action(
     action(async (ref: string, f: UpdateOptions, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const view = await getService(ctx, ref);
-      const current = view.service;
-      let spec: ServiceSpec;
-      if (isRollbackRequest(f)) {
-        if (!current.previousSpec) throw new Error(`service ${ref} has no previous spec to roll back to`);
-        spec = current.previousSpec;
-      } else {
-        spec = applyServiceUpdate(current.spec, f, defaultFlagContext(), view.networkNames ?? {});
-      }
-      await ctx.call('POST', `/v1/services/${encodeURIComponent(current.id)}/update`, { spec, version: current.meta.version });
+      const current = await updateService(ctx, ref, (view) => {
+        if (!isRollbackRequest(f)) return applyServiceUpdate(view.service.spec, f, defaultFlagContext(), view.networkNames ?? {});
+        if (!view.service.previousSpec) throw new Error(`service ${ref} has no previous spec to roll back to`);
+        return view.service.previousSpec;
+      });
       ctx.out(`${ref}\n`);
       await settle(ctx, current.id, f);
     }),
@@ -157,11 +177,9 @@ export function registerServiceCommands(program: Command): void {
           [...wanted.keys()],
           async (ref) => {
             const replicas = wanted.get(ref) as number;
-            const current = (await getService(ctx, ref)).service;
-            if (current.spec.mode !== 'replicated') throw new Error(`scale can only be used with replicated mode (${ref} is global)`);
-            await ctx.call('POST', `/v1/services/${encodeURIComponent(current.id)}/update`, {
-              spec: { ...current.spec, replicas },
-              version: current.meta.version,
+            const current = await updateService(ctx, ref, ({ service }) => {
+              if (service.spec.mode !== 'replicated') throw new Error(`scale can only be used with replicated mode (${ref} is global)`);
+              return { ...service.spec, replicas };
             });
             ctx.out(`${ref} scaled to ${replicas}\n`);
             scaled.push(current.id);
