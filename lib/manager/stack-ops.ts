@@ -130,8 +130,10 @@ export async function deployStack(
     try {
       return await deployOnce(m, namespace, specs, networks, prune);
     } catch (e) {
-      // Another manager took one of the same free subnets first: plan again.
-      if (e instanceof ManagerError && e.code === 'Invalid' && /overlaps/.test(e.message) && attempt < WRITE_RETRIES) continue;
+      // Another manager took one of the same free subnets first, or the leader gave
+      // one of the services its VIPs since the read: plan again on a fresh read.
+      const stale = e instanceof ManagerError && ((e.code === 'Invalid' && /overlaps/.test(e.message)) || e.code === 'Conflict');
+      if (stale && attempt < WRITE_RETRIES) continue;
       throw e;
     }
   }
