@@ -170,7 +170,7 @@ export class NodeNetwork {
     const routed = await this.routes.sync(subnets, refresh);
     if (this.stopped) return;
     if (!routed) {
-      this.proxies.reconcile(index.data.services.size === 0 ? [] : this.ingressOnly(index));
+      this.proxies.reconcile(this.ingressOnly(index));
       return;
     }
     await this.ensureDns();
