@@ -63,6 +63,7 @@ export class NodeNetwork {
   private dnsStarting = false;
   private dnsWarned = false;
   private reconcileTimer: NodeJS.Timeout | undefined;
+  private passes: Promise<void> = Promise.resolve();
   private refreshTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private firstTable: Promise<void>;
@@ -141,6 +142,7 @@ export class NodeNetwork {
     this.stopped = true;
     if (this.reconcileTimer) clearTimeout(this.reconcileTimer);
     if (this.refreshTimer) clearInterval(this.refreshTimer);
+    await this.passes;
     await this.proxies.close().catch(() => undefined);
     await this.dns?.close().catch(() => undefined);
     this.dns = undefined;
@@ -163,7 +165,14 @@ export class NodeNetwork {
     }, RECONCILE_DELAY_MS);
   }
 
-  private async reconcile(refresh: boolean): Promise<void> {
+  /** One at a time (routes, DNS and listeners are changed in steps); a pass asked for meanwhile runs after. */
+  private reconcile(refresh: boolean): Promise<void> {
+    const run = this.passes.then(() => this.pass(refresh));
+    this.passes = run.catch((e: unknown) => this.o.logger.warn(`networking: ${e instanceof Error ? e.message : String(e)}`));
+    return this.passes;
+  }
+
+  private async pass(refresh: boolean): Promise<void> {
     if (this.stopped || !this.table.ready) return;
     const index = this.table.current;
     const subnets = [...index.data.networks.values()].map((n) => n.subnet);
