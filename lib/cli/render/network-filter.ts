@@ -11,6 +11,7 @@
 // does not say which networks are in use.
 
 import type { StoredNetwork } from './network-list';
+import { parseFilterArgs } from './filter-args';
 import { labelsMatch } from './node-filter';
 
 type FilterKey = 'name' | 'id' | 'driver' | 'scope' | 'type' | 'label';
@@ -20,17 +21,9 @@ export type NetworkFilters = Partial<Record<FilterKey, string[]>>;
 
 /** Parses `--filter` arguments, failing with docker's own messages. */
 export function parseNetworkFilters(args: readonly string[]): NetworkFilters {
-  const filters: NetworkFilters = {};
-  for (const arg of args) {
-    if (arg === '') continue; // docker skips an empty --filter
-    const eq = arg.indexOf('=');
-    if (eq === -1) throw new Error('bad format of filter (expected name=value)');
-    const key = arg.slice(0, eq).trim().toLowerCase();
-    const value = arg.slice(eq + 1).trim();
-    if (key === 'dangling') throw new Error("the 'dangling' filter is not supported: network ls does not know which networks are in use");
-    if (!(KEYS as readonly string[]).includes(key)) throw new Error(`invalid filter '${key}'`);
-    (filters[key as FilterKey] ??= []).push(value);
-  }
+  const filters = parseFilterArgs(args, KEYS, (key) =>
+    key === 'dangling' ? "the 'dangling' filter is not supported: network ls does not know which networks are in use" : undefined,
+  );
   for (const t of filters.type ?? []) {
     if (t !== 'custom' && t !== 'builtin') throw new Error(`invalid filter: 'type'='${t}'`);
   }

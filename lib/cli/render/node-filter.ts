@@ -10,6 +10,7 @@
 // are different in docker and here alike: every one given must match. Different
 // keys must all match.
 
+import { parseFilterArgs } from './filter-args';
 import type { StoredNode } from './node-status';
 
 type FilterKey = 'id' | 'name' | 'role' | 'membership' | 'node.label' | 'label';
@@ -19,16 +20,7 @@ export type NodeFilters = Partial<Record<FilterKey, string[]>>;
 
 /** Parses `--filter` arguments, failing with docker's own messages. */
 export function parseNodeFilters(args: readonly string[]): NodeFilters {
-  const filters: NodeFilters = {};
-  for (const arg of args) {
-    if (arg === '') continue; // docker skips an empty --filter
-    const eq = arg.indexOf('=');
-    if (eq === -1) throw new Error('bad format of filter (expected name=value)');
-    const key = arg.slice(0, eq).trim().toLowerCase();
-    const value = arg.slice(eq + 1).trim();
-    if (!(KEYS as readonly string[]).includes(key)) throw new Error(`invalid filter '${key}'`);
-    (filters[key as FilterKey] ??= []).push(value);
-  }
+  const filters: NodeFilters = parseFilterArgs(args, KEYS);
   for (const role of filters.role ?? []) {
     if (role !== '' && !['manager', 'worker'].includes(role.toLowerCase())) {
       throw new Error(`Invalid role filter: '${role}'`);
