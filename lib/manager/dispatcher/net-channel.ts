@@ -8,7 +8,7 @@
 import type { NetEntry, NetRef, NetUpdate } from '../../api/net-table';
 import { NET_UPDATE_MAX_ENTRIES } from '../../api/net-table-parse';
 import { hostKeyOf, viewFor } from '../network/net-table';
-import { Watcher } from '../store';
+import { followStore, StoreFollower } from './follow-store';
 import type { AgentSession } from './agent-session';
 import type { DispatcherHost } from './dispatcher';
 import { TimerHandle, Timers } from './timers';
@@ -18,7 +18,7 @@ const SEND_DELAY_MS = 20;
 const MAX_MESSAGE_BYTES = 256 * 1024;
 
 export class NetChannel {
-  private watcher?: Watcher;
+  private follower?: StoreFollower;
   private timer: TimerHandle | undefined;
   private running = false;
   /** What each session was sent, entry key → the entry's JSON. */
@@ -31,29 +31,14 @@ export class NetChannel {
 
   start(): void {
     this.running = true;
-    const w = this.host.store.watch({ kinds: ['network', 'service', 'task', 'node'] });
-    this.watcher = w;
-    void (async () => {
-      try {
-        for await (const ev of w) {
-          void ev;
-          this.soon();
-        }
-      } catch {
-        // Overflow: the next flush compares whole views anyway; watch again.
-        if (this.running) {
-          this.watcher = undefined;
-          this.soon();
-          this.start();
-        }
-      }
-    })();
+    // Any change (or changes missed) means: compare the views again soon.
+    this.follower = followStore(this.host.store, ['network', 'service', 'task', 'node'], () => this.soon(), () => this.soon());
   }
 
   stop(): void {
     this.running = false;
-    this.watcher?.close();
-    this.watcher = undefined;
+    this.follower?.stop();
+    this.follower = undefined;
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
     this.sent.clear();

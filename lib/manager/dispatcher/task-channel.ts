@@ -13,7 +13,8 @@
 import { TaskStatusUpdate } from '../../api/dispatcher-protocol';
 import { taskStateRank, TaskStatus } from '../../api/service-types';
 import { ManagerError } from '../errors';
-import { thaw, Watcher } from '../store';
+import { thaw } from '../store';
+import { followStore, StoreFollower } from './follow-store';
 import { Action } from '../store/transaction';
 import type { AgentSession } from './agent-session';
 import type { DispatcherHost, DispatcherLogger } from './dispatcher';
@@ -25,7 +26,7 @@ const ASSIGNED = taskStateRank('assigned');
 const WRITE_DELAY_MS = 50;
 
 export class TaskChannel {
-  private watcher?: Watcher;
+  private follower?: StoreFollower;
   private dirty = new Set<string>();
   private sendTimer: TimerHandle | undefined;
   private pending = new Map<string, { nodeId: string; status: TaskStatus }>();
@@ -42,34 +43,24 @@ export class TaskChannel {
 
   start(): void {
     this.running = true;
-    const w = this.host.store.watch({ kinds: ['task'] });
-    this.watcher = w;
-    void (async () => {
-      try {
-        for await (const ev of w) {
-          if (ev.action === 'reset') {
-            this.markAll();
-            continue;
-          }
-          if (ev.kind !== 'task') continue;
-          if (ev.object.nodeId) this.markDirty(ev.object.nodeId);
-          if (ev.oldObject?.nodeId && ev.oldObject.nodeId !== ev.object.nodeId) this.markDirty(ev.oldObject.nodeId);
-        }
-      } catch {
-        // Overflow: everyone gets a full list again.
-        if (this.running) {
-          this.markAll();
-          this.watcher = undefined;
-          this.start();
-        }
-      }
-    })();
+    this.follower = followStore(
+      this.host.store,
+      ['task'],
+      (ev) => {
+        if (ev.action === 'reset') return this.markAll();
+        if (ev.kind !== 'task') return;
+        if (ev.object.nodeId) this.markDirty(ev.object.nodeId);
+        if (ev.oldObject?.nodeId && ev.oldObject.nodeId !== ev.object.nodeId) this.markDirty(ev.oldObject.nodeId);
+      },
+      // Changes were missed: everyone gets a full list again.
+      () => this.markAll(),
+    );
   }
 
   stop(): void {
     this.running = false;
-    this.watcher?.close();
-    this.watcher = undefined;
+    this.follower?.stop();
+    this.follower = undefined;
     if (this.sendTimer !== undefined) this.timers.clearTimeout(this.sendTimer);
     if (this.writeTimer !== undefined) this.timers.clearTimeout(this.writeTimer);
     this.sendTimer = this.writeTimer = undefined;
