@@ -215,6 +215,25 @@ describeWithTwoEngines('service networking across two engines', (docker: Docker,
     expect(bodies.every((b) => /^api-api-[12]$/.test(b))).toBe(true);
   });
 
+  test('service rm leaves no listener or DNS name', async () => {
+    await swarmOk(m, [
+      'service', 'create', '--name', 'solo', '--network', 'app_back', '--stop-grace-period', '1s', '--constraint', 'node.labels.engine==one',
+      'swarm-test/busybox:latest', 'sh', '-c', 'mkdir -p /www && echo solo > /www/index.html && exec httpd -f -p 8081 -h /www',
+    ]);
+    const [svc] = JSON.parse(await swarmOk(m, ['service', 'inspect', 'solo'])) as { Endpoint: { VirtualIPs: { Addr: string }[] } }[];
+    const vip = svc.Endpoint.VirtualIPs[0].Addr.split('/')[0];
+    const resolver = new Resolver({ timeout: 2000, tries: 1 });
+    resolver.setServers([DNS_ADDR]);
+    await expect(resolver.resolve4('solo')).resolves.toEqual([vip]);
+    // The host reaches the VIP (once the task's listening socket is seen).
+    const body = await eventually('solo through its VIP', () => httpGet(vip, 8081, '/').catch(() => undefined), 30_000, 300);
+    expect(body.trim()).toBe('solo');
+    await swarmOk(m, ['service', 'rm', 'solo']);
+    await eventually('the name gone', async () => (await resolver.resolve4('solo').then(() => false, (e: NodeJS.ErrnoException) => e.code === 'ENOTFOUND')) || undefined, 20_000, 200);
+    // app_back stays routed (api is on it): nothing listens on solo's VIP any more.
+    await eventually('the VIP closed', () => httpGet(vip, 8081, '/').then(() => undefined, (e: NodeJS.ErrnoException) => (e.code === 'ECONNREFUSED' ? true : undefined)), 20_000, 200);
+  });
+
   test('stack rm leaves no VIP route, listener or DNS name', async () => {
     const [svc] = JSON.parse(await swarmOk(m, ['service', 'inspect', 'app_api'])) as { Endpoint: { VirtualIPs: { Addr: string }[] } }[];
     const vip = svc.Endpoint.VirtualIPs[0].Addr.split('/')[0];
