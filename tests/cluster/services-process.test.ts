@@ -97,6 +97,33 @@ describe('services on the process runtime', () => {
     );
   });
 
+  test("a process task finds its network's services in its environment, and a VIP reaches a process task", async () => {
+    const port = await freePort();
+    await swarmOk(m, ['network', 'create', 'pnet']);
+    await swarmOk(m, [
+      'service', 'create', '-d', '--name', 'srv', '--network', 'pnet', '--publish', `mode=host,target=${port}`, '--stop-grace-period', '1s',
+      'swarm-test/busybox:latest', 'sh', '-c', `mkdir -p www && echo hi from srv > www/index.html && exec busybox httpd -f -p ${port} -h www`,
+    ]);
+    await untilRunning(m, 'srv', 1, eventually);
+    const vip = await eventually('the VIP', async () => {
+      const [svc] = JSON.parse(await swarmOk(m, ['service', 'inspect', 'srv'])) as { Endpoint?: { VirtualIPs?: { Addr: string }[] } }[];
+      return svc.Endpoint?.VirtualIPs?.[0]?.Addr.split('/')[0];
+    }, 10_000, 100);
+    await swarmOk(m, ['service', 'create', '-d', '--name', 'cli', '--network', 'pnet', '--stop-grace-period', '1s', 'swarm-test/busybox:latest', 'sh', '-c', `env | grep SWARM_; exec sleep ${MARK}`]);
+    const logs = await eventually('the environment in the logs', async () => {
+      const o = await swarmOk(m, ['service', 'logs', 'cli']);
+      return o.includes('SWARM_SERVICE_SRV=') ? o : undefined;
+    }, 30_000, 300);
+    expect(logs).toContain(`SWARM_SERVICE_SRV=${vip}`);
+    expect(logs).toMatch(/SWARM_HOSTS_FILE=\S+\/network\/hosts/);
+    const body = await eventually('srv through its VIP', async () => {
+      const r = await fetch(`http://${vip}:${port}/`).catch(() => undefined);
+      return r?.ok ? r.text() : undefined;
+    }, 30_000, 300);
+    expect(body.trim()).toBe('hi from srv');
+    await swarmOk(m, ['service', 'rm', 'srv', 'cli']);
+  });
+
   test('kill -9 of a worker: its tasks move; removing the services ends every process', async () => {
     await swarmOk(m, ['service', 'scale', '-d', 'web=6']);
     await untilRunning(m, 'web', 6, eventually);
