@@ -16,6 +16,11 @@ export function splice(a: Duplex, b: Duplex): void {
   batchWrites(b, a);
   a.pipe(b);
   b.pipe(a);
+  // An HTTP/2 stream cut off with its session (the far node went away)
+  // says 'aborted' and then 'end': the reset must go out before pipe() turns
+  // that 'end' into a FIN, which would pass a cut-off answer for a whole one.
+  a.once('aborted', () => abort(b));
+  b.once('aborted', () => abort(a));
   a.once('close', () => {
     if (!finished(a)) abort(b);
   });

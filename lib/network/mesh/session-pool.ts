@@ -77,7 +77,7 @@ export class SessionPool {
   discard(session: http2.ClientHttp2Session): void {
     const e = this.entryOf(session);
     if (e) this.remove(e);
-    session.destroy();
+    session.destroy(dialError('EHOSTUNREACH', `mesh: session with node ${e?.addr ?? '?'} discarded`));
   }
 
   size(): number {
@@ -88,7 +88,7 @@ export class SessionPool {
     this.closed = true;
     for (const e of [...this.entries.values()]) {
       this.remove(e);
-      e.session.destroy();
+      e.session.destroy(dialError('EHOSTUNREACH', 'mesh client closed'));
     }
   }
 
@@ -163,9 +163,11 @@ export class SessionPool {
   private ping(e: Entry): void {
     if (e.streams === 0 || e.session.destroyed || !e.session.socket) return;
     if (e.pingOutstanding) {
-      this.o.onFailure?.(e.addr, dialError('ETIMEDOUT', `mesh: node ${e.addr} stopped answering pings`));
+      const err = dialError('ETIMEDOUT', `mesh: node ${e.addr} stopped answering pings`);
+      this.o.onFailure?.(e.addr, err);
       this.remove(e);
-      e.session.destroy();
+      // With an error, open streams are reset rather than ended: their clients must not take a cut-off answer for a whole one.
+      e.session.destroy(err);
       return;
     }
     e.pingOutstanding = true;
