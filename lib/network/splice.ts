@@ -9,6 +9,13 @@ import type { Duplex } from 'stream';
 import { TLSSocket } from 'tls';
 
 export function splice(a: Duplex, b: Duplex): void {
+  // Cut off before we got here (a mesh stream whose session died between its
+  // answer and now): its 'aborted' and 'close' are gone, so they are checked.
+  if (cutOff(a) || cutOff(b)) {
+    abort(a);
+    abort(b);
+    return;
+  }
   // Errors always end in 'close', which decides what the other side sees.
   a.on('error', ignore);
   b.on('error', ignore);
@@ -57,6 +64,10 @@ export function abort(d: Duplex): void {
   // With an error an HTTP/2 stream sends RST_STREAM alone; destroy() or
   // close() would first send END_STREAM, which the far end takes for a FIN.
   else d.destroy(new Error('the other side of the connection was reset'));
+}
+
+function cutOff(d: Duplex): boolean {
+  return d.destroyed || (d as { aborted?: boolean }).aborted === true;
 }
 
 /** Closed after a clean end both ways, as opposed to reset or destroyed midway. */
