@@ -45,6 +45,8 @@ export function splice(a: Duplex, b: Duplex): void {
  * on before pipe writes the first chunk.
  */
 function batchWrites(src: Duplex, dst: Duplex): void {
+  // A TCP socket reads 64 KiB at a time already; corking behind it only costs.
+  if (isTcp(src)) return;
   src.on('data', () => {
     if (dst.writableCorked > 0 || dst.destroyed) return;
     dst.cork();
@@ -60,10 +62,14 @@ function uncork(d: Duplex): void {
 export function abort(d: Duplex): void {
   if (d.destroyed) return;
   // resetAndDestroy is for plain TCP handles; a TLS socket throws on it.
-  if (d instanceof Socket && !(d instanceof TLSSocket)) d.resetAndDestroy();
+  if (isTcp(d)) d.resetAndDestroy();
   // With an error an HTTP/2 stream sends RST_STREAM alone; destroy() or
   // close() would first send END_STREAM, which the far end takes for a FIN.
   else d.destroy(new Error('the other side of the connection was reset'));
+}
+
+function isTcp(d: Duplex): d is Socket {
+  return d instanceof Socket && !(d instanceof TLSSocket);
 }
 
 function cutOff(d: Duplex): boolean {
