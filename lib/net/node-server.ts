@@ -211,8 +211,10 @@ export class NodeServer {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     await Promise.all([...this.agents].map((ws) => closeGracefully(ws)));
     for (const s of this.upgraded) s.destroy();
-    // Mesh streams are proxied connections that may never end by themselves.
-    for (const session of this.h2sessions.keys()) session.destroy();
+    // Mesh streams are proxied connections that may never end by themselves,
+    // so their sockets are cut. Not session.destroy(): it ends each stream
+    // with END_STREAM before its reset, and the far end may pass that on to
+    // its client as a clean FIN; a socket gone is seen as every stream aborted.
     for (const c of this.connections) c.destroy();
     await closed;
   }

@@ -9,6 +9,13 @@ import type { Duplex } from 'stream';
 import { TLSSocket } from 'tls';
 
 export function splice(a: Duplex, b: Duplex): void {
+  // Cut off before we got here (a mesh stream whose session died between its
+  // answer and now): its 'aborted' and 'close' are gone, so they are checked.
+  if (cutOff(a) || cutOff(b)) {
+    abort(a);
+    abort(b);
+    return;
+  }
   // Errors always end in 'close', which decides what the other side sees.
   a.on('error', ignore);
   b.on('error', ignore);
@@ -16,6 +23,11 @@ export function splice(a: Duplex, b: Duplex): void {
   batchWrites(b, a);
   a.pipe(b);
   b.pipe(a);
+  // An HTTP/2 stream cut off with its session (the far node went away)
+  // says 'aborted' and then 'end': the reset must go out before pipe() turns
+  // that 'end' into a FIN, which would pass a cut-off answer for a whole one.
+  a.once('aborted', () => abort(b));
+  b.once('aborted', () => abort(a));
   a.once('close', () => {
     if (!finished(a)) abort(b);
   });
@@ -33,6 +45,8 @@ export function splice(a: Duplex, b: Duplex): void {
  * on before pipe writes the first chunk.
  */
 function batchWrites(src: Duplex, dst: Duplex): void {
+  // A TCP socket reads 64 KiB at a time already; corking behind it only costs.
+  if (isTcp(src)) return;
   src.on('data', () => {
     if (dst.writableCorked > 0 || dst.destroyed) return;
     dst.cork();
@@ -48,10 +62,18 @@ function uncork(d: Duplex): void {
 export function abort(d: Duplex): void {
   if (d.destroyed) return;
   // resetAndDestroy is for plain TCP handles; a TLS socket throws on it.
-  if (d instanceof Socket && !(d instanceof TLSSocket)) d.resetAndDestroy();
+  if (isTcp(d)) d.resetAndDestroy();
   // With an error an HTTP/2 stream sends RST_STREAM alone; destroy() or
   // close() would first send END_STREAM, which the far end takes for a FIN.
   else d.destroy(new Error('the other side of the connection was reset'));
+}
+
+function isTcp(d: Duplex): d is Socket {
+  return d instanceof Socket && !(d instanceof TLSSocket);
+}
+
+function cutOff(d: Duplex): boolean {
+  return d.destroyed || (d as { aborted?: boolean }).aborted === true;
 }
 
 /** Closed after a clean end both ways, as opposed to reset or destroyed midway. */

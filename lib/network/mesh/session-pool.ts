@@ -8,6 +8,7 @@ import * as http2 from 'http2';
 import * as tls from 'tls';
 import { HTTP2_SETTINGS, MAX_SESSION_MEMORY_MB, SESSION_WINDOW } from '../../net/http2-tuning';
 import { dialError } from '../dial-error';
+import { EagerWrites } from './eager-writes';
 
 export interface SessionPoolOptions {
   /** TLS options for a new connection: the node's credentials and the server check. */
@@ -77,7 +78,7 @@ export class SessionPool {
   discard(session: http2.ClientHttp2Session): void {
     const e = this.entryOf(session);
     if (e) this.remove(e);
-    session.destroy();
+    session.destroy(dialError('EHOSTUNREACH', `mesh: session with node ${e?.addr ?? '?'} discarded`));
   }
 
   size(): number {
@@ -88,7 +89,7 @@ export class SessionPool {
     this.closed = true;
     for (const e of [...this.entries.values()]) {
       this.remove(e);
-      e.session.destroy();
+      e.session.destroy(dialError('EHOSTUNREACH', 'mesh client closed'));
     }
   }
 
@@ -98,20 +99,22 @@ export class SessionPool {
 
   private open(addr: string): Entry {
     this.opened++;
+    let socket!: tls.TLSSocket;
     const session = http2.connect(`https://${addr}`, {
       settings: HTTP2_SETTINGS,
       maxSessionMemory: MAX_SESSION_MEMORY_MB,
-      // Our own TLS socket, because the session hides its socket's setNoDelay:
-      // a proxied request must not wait on Nagle.
+      // Our own TLS socket: for setNoDelay, which the session hides (a
+      // proxied request must not wait on Nagle), and to write through
+      // EagerWrites (see there why).
       createConnection: (authority: URL) => {
-        const socket = tls.connect({
+        socket = tls.connect({
           ...this.o.tls(),
           host: authority.hostname.replace(/^\[|\]$/g, ''),
           port: Number(authority.port),
           ALPNProtocols: ['h2'],
         });
         socket.setNoDelay(true);
-        return socket;
+        return new EagerWrites(socket);
       },
     });
     const e: Entry = { addr, session, ready: Promise.resolve(), streams: 0, used: false, pingOutstanding: false };
@@ -122,7 +125,8 @@ export class SessionPool {
         session.destroy(err);
         reject(err);
       }, this.o.connectTimeoutMs);
-      session.once('connect', () => {
+      // Not the session's 'connect': over a wrapper it comes at once, before the server is verified.
+      socket.once('secureConnect', () => {
         clearTimeout(timer);
         session.setLocalWindowSize(SESSION_WINDOW);
         resolve();
@@ -163,9 +167,11 @@ export class SessionPool {
   private ping(e: Entry): void {
     if (e.streams === 0 || e.session.destroyed || !e.session.socket) return;
     if (e.pingOutstanding) {
-      this.o.onFailure?.(e.addr, dialError('ETIMEDOUT', `mesh: node ${e.addr} stopped answering pings`));
+      const err = dialError('ETIMEDOUT', `mesh: node ${e.addr} stopped answering pings`);
+      this.o.onFailure?.(e.addr, err);
       this.remove(e);
-      e.session.destroy();
+      // With an error, open streams are reset rather than ended: their clients must not take a cut-off answer for a whole one.
+      e.session.destroy(err);
       return;
     }
     e.pingOutstanding = true;

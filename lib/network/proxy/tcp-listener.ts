@@ -116,7 +116,14 @@ export class TcpListener implements Listener {
   /** Tries order[i], then the next on failure; the client waits, paused, meanwhile. */
   private dial(client: Socket, port: number, order: Backend[], i: number): void {
     const b = order[i];
-    this.deps.dialer.connect(b, port).then(
+    let dialing: Promise<Duplex>;
+    try {
+      dialing = this.deps.dialer.connect(b, port);
+    } catch (err) {
+      // A dialer that throws instead of rejecting fails this backend, not the process.
+      dialing = Promise.reject(err);
+    }
+    dialing.then(
       (upstream: Duplex) => {
         this.picker.succeeded(b);
         if (client.destroyed) return abort(upstream);

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'crypto';
+import * as net from 'net';
 import type { Duplex } from 'stream';
 import { NodeServer } from '../../../lib/net/node-server';
 import { MeshClient, MeshServer } from '../../../lib/network/mesh';
@@ -66,16 +67,26 @@ describe('mesh TCP', () => {
     expect(far.mesh.stats()).toMatchObject({ served: 1, refused: 0 });
   });
 
-  it('moves several megabytes each way byte for byte', async () => {
+  it('moves megabytes both ways at once on several streams, byte for byte', async () => {
+    // Echoes push data both ways at full speed: the case where two HTTP/2 ends
+    // that each stop reading while they write would wedge the whole session.
     const task = await echoServer(cleanup, HOST);
     const far = await farNode({ 'task-a': HOST });
-    const stream = await (await client()).connect(far.addr, 'task-a', task.port);
+    const mesh = await client();
     const payload = randomBytes(12 * 1024 * 1024 + 17);
-    const echoed = readAll(stream);
-    stream.end(payload);
-    const back = await echoed;
-    expect(back.length).toBe(payload.length);
-    expect(sha(back)).toBe(sha(payload));
+    const echoed = await Promise.all(
+      [1, 2, 3, 4].map(async () => {
+        const stream = await mesh.connect(far.addr, 'task-a', task.port);
+        const back = readAll(stream);
+        stream.end(payload);
+        return back;
+      }),
+    );
+    for (const back of echoed) {
+      expect(back.length).toBe(payload.length);
+      expect(sha(back)).toBe(sha(payload));
+    }
+    expect(mesh.stats().sessionsOpened).toBe(1);
   });
 
   it('reports a port the task does not serve as ECONNREFUSED', async () => {
@@ -196,4 +207,68 @@ async function roundTrip(stream: Duplex, text: string): Promise<string> {
   const answer = readAll(stream);
   stream.end(text);
   return (await answer).toString();
+}
+
+describe('mesh sessions', () => {
+  it('closes a session left idle', async () => {
+    const task = await replyServer(cleanup, HOST, () => 'ok');
+    const far = await farNode({ 'task-a': HOST });
+    const mesh = new MeshClient({ credentials: await cluster.credentials('near-node', 'worker'), clusterId: cluster.clusterId, idleMs: 100 });
+    cleanup.add(() => mesh.close());
+    expect(await roundTrip(await mesh.connect(far.addr, 'task-a', task.port), 'x')).toBe('ok');
+    expect(mesh.stats().sessions).toBe(1);
+    await until(() => mesh.stats().sessions === 0, 'the idle session is closed');
+    expect(await roundTrip(await mesh.connect(far.addr, 'task-a', task.port), 'y')).toBe('ok');
+    expect(mesh.stats().sessionsOpened).toBe(2);
+  });
+
+  it('gives up a session whose far node stops answering, resetting its streams', async () => {
+    const task = await echoServer(cleanup, HOST);
+    const far = await farNode({ 'task-a': HOST });
+    // A relay in front of the far node that can be frozen: packets stop, nothing closes, like a node that lost power.
+    const relay = await freezableRelay(far.server.address().port);
+    const mesh = new MeshClient({ credentials: await cluster.credentials('near-node', 'worker'), clusterId: cluster.clusterId, pingMs: 50 });
+    cleanup.add(() => mesh.close());
+    const stream = await mesh.connect(`${HOST}:${relay.port}`, 'task-a', task.port);
+    const ended = new Promise<string>((resolve) => {
+      stream.on('data', () => undefined);
+      stream.once('error', (err: NodeJS.ErrnoException) => resolve(`error ${err.code ?? err.message}`));
+      stream.once('end', () => resolve('end'));
+    });
+    relay.freeze();
+    expect(await ended).toMatch(/^error /);
+    expect(mesh.stats().sessions).toBe(0);
+  });
+});
+
+/** A TCP relay to 127.0.0.1:`port`; freeze() stops it passing bytes either way without closing anything. */
+async function freezableRelay(port: number): Promise<{ port: number; freeze(): void }> {
+  const pairs: Array<[net.Socket, net.Socket]> = [];
+  const server = net.createServer((inbound) => {
+    const outbound = net.connect(port, HOST);
+    inbound.pipe(outbound);
+    outbound.pipe(inbound);
+    inbound.on('error', () => undefined);
+    outbound.on('error', () => undefined);
+    pairs.push([inbound, outbound]);
+  });
+  await new Promise<void>((r) => server.listen(0, HOST, r));
+  cleanup.add(() => {
+    for (const [a, b] of pairs) {
+      a.destroy();
+      b.destroy();
+    }
+    return new Promise<void>((r) => server.close(() => r()));
+  });
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    freeze: () => {
+      for (const [a, b] of pairs) {
+        a.unpipe();
+        b.unpipe();
+        a.pause();
+        b.pause();
+      }
+    },
+  };
 }

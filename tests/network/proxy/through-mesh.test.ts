@@ -3,10 +3,11 @@
 // connects to the task.
 
 import * as dgram from 'dgram';
+import type { NodeServer } from '../../../lib/net/node-server';
 import { MeshClient, MeshServer } from '../../../lib/network/mesh';
 import { createDialer, Dialer } from '../../../lib/network/proxy';
 import { Cleanup, TestCluster, until } from '../../net/fixtures';
-import { closedPort, replyServer, request, udpEchoServer } from '../servers';
+import { closedPort, connectTcp, echoServer, outcome, replyServer, request, udpEchoServer } from '../servers';
 import { listening, proxySet, tcpSpec } from './harness';
 
 let cluster: TestCluster;
@@ -23,14 +24,14 @@ afterEach(() => cleanup.run());
 const VIP = '127.0.0.10';
 
 /** Node B serving `tasksOnB` (task id -> container address) over the mesh, and node A's dialer and mesh client. */
-async function twoNodes(tasksOnB: Record<string, string>): Promise<{ meshServer: MeshServer; mesh: MeshClient; dialer: Dialer }> {
+async function twoNodes(tasksOnB: Record<string, string>): Promise<{ nodeB: NodeServer; meshServer: MeshServer; mesh: MeshClient; dialer: Dialer }> {
   const meshServer = new MeshServer({ resolveLocal: (id) => tasksOnB[id] });
   const nodeB = await cleanup.server({ clusterId: cluster.clusterId, credentials: await cluster.credentials('node-b', 'worker'), mesh: meshServer });
   const mesh = new MeshClient({ credentials: await cluster.credentials('node-a', 'manager'), clusterId: cluster.clusterId });
   cleanup.add(() => mesh.close());
   const addrs: Record<string, string> = { 'node-b': nodeB.address().addr };
   const dialer = createDialer({ selfNodeId: 'node-a', localAddr: () => undefined, nodeAddr: (id) => addrs[id], mesh });
-  return { meshServer, mesh, dialer };
+  return { nodeB, meshServer, mesh, dialer };
 }
 
 describe('a listener whose backends run on another node', () => {
@@ -48,6 +49,23 @@ describe('a listener whose backends run on another node', () => {
     // The missing task was tried once, then put last.
     expect(meshServer.stats()).toMatchObject({ served: 3, refused: 1 });
     expect(mesh.stats()).toMatchObject({ sessionsOpened: 1, streams: 3, failures: 1 });
+  });
+
+  it('resets a client connection in flight when the far node goes away', async () => {
+    const task = await echoServer(cleanup, '127.0.0.3');
+    const { nodeB, dialer } = await twoNodes({ 'task-b': '127.0.0.3' });
+    const set = proxySet(cleanup, dialer);
+    const spec = tcpSpec(VIP, await closedPort(VIP), task.port, () => [{ taskId: 'task-b', nodeId: 'node-b' }]);
+    set.reconcile([spec]);
+    await listening(set, spec.key);
+    const client = await connectTcp(cleanup, VIP, spec.port);
+    const result = outcome(client);
+    client.write('are you there?');
+    await until(() => task.accepted === 1, 'the task accepts');
+    await nodeB.close();
+    // A FIN here would pass a cut-off answer for a whole one.
+    expect(await result).toEqual({ error: 'ECONNRESET' });
+    await until(() => task.errors.length + task.sockets.filter((s) => s.destroyed).length > 0, "the task's side is closed too");
   });
 
   it('serves a UDP peer through the mesh', async () => {
