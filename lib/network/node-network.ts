@@ -144,6 +144,7 @@ export class NodeNetwork {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     await this.passes;
     await this.proxies.close().catch(() => undefined);
+    this.meshRoute.close();
     await this.dns?.close().catch(() => undefined);
     this.dns = undefined;
     await this.mesh.close().catch(() => undefined);
