@@ -6,7 +6,7 @@
 // host process dials it. Anything else is a stranger.
 
 import { networkInterfaces } from 'os';
-import { cidrContains, parseCidr, parseIpv4 } from '../util/ipv4';
+import { cidrContains, parseIpv4 } from '../util/ipv4';
 import type { NetIndex, NetTable } from './table';
 
 export type Peer =
@@ -76,7 +76,6 @@ export class Peers {
     if (this.hostAddrs.has(addr)) return true;
     const n = parseIpv4(addr);
     if (n === undefined) return false;
-    for (const net of index.data.networks.values()) if (cidrContains(parseCidr(net.subnet), n)) return true;
-    return false;
+    return index.subnets.some((c) => cidrContains(c, n));
   }
 }

@@ -5,6 +5,7 @@
 // never see half of one.
 
 import type { NetEntry, NetTableNetwork, NetTableNode, NetTableService, NetTableTask, NetUpdate } from '../api/net-table';
+import { Cidr, parseCidr } from '../util/ipv4';
 
 export class NetTableData {
   readonly networks = new Map<string, NetTableNetwork>();
@@ -51,6 +52,8 @@ export class NetIndex {
   private readonly localPeers = new Map<string, NetTableTask>();
   /** Every name the table knows (services, aliases, tasks): what is the cluster's to answer. */
   private readonly known = new Set<string>();
+  /** The networks' subnets, parsed once: every connection from the host is checked against them. */
+  readonly subnets: readonly Cidr[];
 
   constructor(
     readonly data: NetTableData,
@@ -79,6 +82,7 @@ export class NetIndex {
     }
     // Stable order: answers and round robin do not depend on arrival order.
     for (const list of this.tasksByService.values()) list.sort((a, b) => (a.id < b.id ? -1 : 1));
+    this.subnets = [...data.networks.values()].map((n) => parseCidr(n.subnet));
   }
 
   /** Services answering to this name on this network (the name first, then aliases, as the table lists them). */
