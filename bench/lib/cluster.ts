@@ -18,6 +18,9 @@ export interface Cluster {
   manager: SwarmNode;
   workers: SwarmNode[];
   daemons: Daemons;
+  opts: ClusterOptions;
+  /** Each node's id, once it has one. */
+  ids: Map<SwarmNode, string>;
 }
 
 export interface ClusterOptions {
@@ -25,6 +28,16 @@ export interface ClusterOptions {
   initFlags?: readonly string[];
   /** Copy each daemon's swarm.log somewhere that outlives the run, to study where the time went. */
   keepLogs?: boolean;
+  /**
+   * Node flags for every daemon (e.g. --cpu-prof): the daemons then run as
+   * `swarm … --foreground` children of `node FLAGS` (see Daemons.startForeground).
+   */
+  nodeFlags?: readonly string[];
+}
+
+/** Starts a node's daemon as the options say: detached by the CLI, or in the foreground under node flags. */
+function startDaemon(c: Pick<Cluster, 'daemons'>, opts: ClusterOptions, n: SwarmNode, args: readonly string[]): Promise<number> {
+  return opts.nodeFlags ? c.daemons.startForeground(n, args, opts.nodeFlags) : c.daemons.start(n, args);
 }
 
 function keepLogs(prefix: string, nodes: readonly SwarmNode[]): void {
@@ -40,42 +53,56 @@ export async function startCluster(cleanup: Cleanup, prefix: string, workerCount
   // After the abort, the cleanup may be over already: nothing may be created that it would miss.
   checkNotAborted();
   const root = mkdtempSync(join(tmpdir(), `swarm-bench-${prefix}-`));
-  const all: SwarmNode[] = [];
+  const c: Cluster = { root, manager: { name: 'm1', dir: join(root, 'm1'), addr: '' }, workers: [], daemons: new Daemons(), opts, ids: new Map() };
+  const all = () => [c.manager, ...c.workers];
   // Registered at once, before any await, so that no abort can slip in between.
   cleanup.add(`remove ${root}`, async () => {
-    if (opts.keepLogs) keepLogs(prefix, all);
+    if (opts.keepLogs) keepLogs(prefix, all());
     rmSync(root, { recursive: true, force: true });
   });
-  const manager = await makeNode(root, 'm1');
-  const workers: SwarmNode[] = [];
-  for (let i = 1; i <= workerCount; i++) workers.push(await makeNode(root, `w${i}`));
-  all.push(manager, ...workers);
-
   cleanup.add('remove containers of our nodes', async () => {
-    for (const n of all) {
-      // No identity file: the node never got as far as having an id, nor containers.
-      if (existsSync(join(n.dir, 'identity.json'))) await removeContainersWithLabel(NODE_LABEL, nodeIdOf(n));
+    for (const n of all()) {
+      // Ids are noted as they are known, as a node that left has no identity file any more; no id: no containers either.
+      const id = c.ids.get(n) ?? (existsSync(join(n.dir, 'identity.json')) ? nodeIdOf(n) : undefined);
+      if (id !== undefined) await removeContainersWithLabel(NODE_LABEL, id);
     }
   });
-  const daemons = new Daemons();
-  cleanup.add('stop our daemons', () => daemons.stopAll());
+  cleanup.add('stop our daemons', () => c.daemons.stopAll());
+  c.manager = await makeNode(root, 'm1');
+  const workers: SwarmNode[] = [];
+  for (let i = 1; i <= workerCount; i++) workers.push(await makeNode(root, `w${i}`));
 
   const t0 = performance.now();
-  await daemons.start(manager, ['init', '--listen-addr', manager.addr, '--advertise-addr', manager.addr, '--hostname', manager.name, ...(opts.initFlags ?? [])]);
-  if (workers.length > 0) {
-    const token = (await swarmCli(manager, ['join-token', '-q', 'worker'])).stdout.trim();
-    for (const w of workers) {
-      await daemons.start(w, ['join', '--token', token, manager.addr, '--listen-addr', w.addr, '--advertise-addr', w.addr, '--hostname', w.name]);
-    }
-  }
+  const m = c.manager;
+  await startDaemon(c, opts, m, ['init', '--listen-addr', m.addr, '--advertise-addr', m.addr, '--hostname', m.name, ...(opts.initFlags ?? [])]);
+  c.ids.set(m, nodeIdOf(m));
+  for (const w of workers) await joinWorker(c, w);
+  log(`our cluster: ${all().map((n) => n.name).join(', ')} ready in ${Math.round(performance.now() - t0)} ms (data in ${root})`);
+  return c;
+}
+
+/** A node for joinWorker: its own data dir under the cluster's, and a free 127.0.0.1 port. */
+export function newWorkerNode(c: Cluster, name: string): Promise<SwarmNode> {
+  return makeNode(c.root, name);
+}
+
+/**
+ * Joins one more worker (made with newWorkerNode, or by startCluster) with
+ * `swarm join` and any extra flags; resolves once the manager lists every node
+ * ready. The cluster's cleanup stops it and removes its containers.
+ */
+export async function joinWorker(c: Cluster, w: SwarmNode, joinFlags: readonly string[] = []): Promise<void> {
+  if (!c.workers.includes(w)) c.workers.push(w);
+  const token = (await swarmCli(c.manager, ['join-token', '-q', 'worker'])).stdout.trim();
+  await startDaemon(c, c.opts, w, ['join', '--token', token, c.manager.addr, '--listen-addr', w.addr, '--advertise-addr', w.addr, '--hostname', w.name, ...joinFlags]);
+  c.ids.set(w, nodeIdOf(w));
+  const count = 1 + c.workers.length;
   await eventually(
-    `${all.length} ready node(s)`,
+    `${count} ready node(s)`,
     async () => {
-      const v = await api<NodeListView>(manager, 'GET', '/v1/nodes');
-      return v.nodes.length === all.length && v.nodes.every((n) => n.status.state === 'ready') ? true : undefined;
+      const v = await api<NodeListView>(c.manager, 'GET', '/v1/nodes');
+      return v.nodes.length === count && v.nodes.every((n) => n.status.state === 'ready') ? true : undefined;
     },
     60_000,
   );
-  log(`our cluster: ${all.map((n) => n.name).join(', ')} ready in ${Math.round(performance.now() - t0)} ms (data in ${root})`);
-  return { root, manager, workers, daemons };
 }

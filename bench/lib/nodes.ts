@@ -2,7 +2,8 @@
 // started through the compiled CLI as a user would, and stopped by pid —
 // `swarm stop`, then SIGTERM, then SIGKILL — whatever state they are in.
 
-import { readFileSync } from 'fs';
+import { spawn } from 'child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { performance } from 'perf_hooks';
 import { callDaemon } from '../../lib/daemon/control-client';
@@ -87,6 +88,44 @@ export class Daemons {
     }
     const pid = readPid(n);
     if (!pid) throw new Error(`${n.name}: no pid file after swarm ${args[0]}`);
+    return pid;
+  }
+
+  /**
+   * Runs `swarm init|join|start … --foreground` as a child of `node NODE_FLAGS`
+   * (e.g. --cpu-prof, which NODE_OPTIONS may not carry, so a detached daemon
+   * cannot be profiled), its output appended to swarm.log as a detached one's
+   * is; resolves with its pid once its control socket answers. It gets its own
+   * process group, so a Ctrl-C at the terminal reaches the bench alone, which
+   * then stops it by pid like any other daemon of the run (and a clean stop is
+   * what makes node write its profile).
+   */
+  async startForeground(n: SwarmNode, args: readonly string[], nodeFlags: readonly string[], timeoutMs = 60_000): Promise<number> {
+    checkNotAborted();
+    mkdirSync(n.dir, { recursive: true, mode: 0o700 });
+    const out = openSync(join(n.dir, 'swarm.log'), 'a', 0o600);
+    const child = spawn(process.execPath, [...nodeFlags, SWARM_BIN, '--data-dir', n.dir, ...args, '--foreground'], { detached: true, stdio: ['ignore', out, out] });
+    closeSync(out);
+    let exited: number | null | undefined;
+    child.once('exit', (code) => (exited = code));
+    child.unref();
+    // The child's pid is the daemon's: recorded at once, so a failure below still stops it.
+    if (child.pid !== undefined) this.pids.set(child.pid, n);
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      checkNotAborted();
+      if (exited !== undefined) throw new Error(`${n.name}: swarm ${args[0]} --foreground exited (${exited}); see ${join(n.dir, 'swarm.log')}`);
+      try {
+        await callDaemon(join(n.dir, 'swarm.sock'), n.dir, 'GET', '/v1/info', undefined, 2_000);
+        break;
+      } catch {
+        // not up yet
+      }
+      if (performance.now() > deadline) throw new Error(`${n.name}: no answer on its control socket within ${timeoutMs} ms; see ${join(n.dir, 'swarm.log')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const pid = readPid(n);
+    if (pid === undefined || pid !== child.pid) throw new Error(`${n.name}: pid file says ${pid}, the child is ${child.pid}`);
     return pid;
   }
 
