@@ -2,15 +2,17 @@
 // address, no mesh.
 
 import * as dgram from 'dgram';
-import { connect, isIPv6, Socket } from 'net';
+import { isIPv6, Socket } from 'net';
 import { dialError } from '../dial-error';
+import { connectFastRead } from '../fast-read';
 import type { DatagramChannel } from './types';
 
 /** A connected TCP socket, or an error with the socket's code (ECONNREFUSED, ...) or ETIMEDOUT. */
 export function connectDirect(host: string, port: number, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     // allowHalfOpen: the task's FIN must not end our side before the client's reply is through.
-    const socket = connect({ host, port, noDelay: true, allowHalfOpen: true });
+    // Read into a buffer of its own and written straight on to the client: splice() knows it.
+    const socket = connectFastRead({ host, port, noDelay: true, allowHalfOpen: true });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(dialError('ETIMEDOUT', `connect to ${host}:${port}: no answer within ${timeoutMs} ms`));
