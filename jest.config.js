@@ -6,5 +6,5 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
   // Multi-process and Docker tests start real processes; they get their own time budget.
   testTimeout: 30000,
-  globalTeardown: '<rootDir>/tests/global-teardown.js',
+  globalTeardown: '<rootDir>/tests/global-teardown.ts',
 };
