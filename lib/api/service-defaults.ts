@@ -36,3 +36,8 @@ export function defaultServiceSpec(name: string, image: string): ServiceSpec {
     endpoint: { mode: 'vip', ports: [] },
   };
 }
+
+/** --autoscale-down-delay: Kubernetes' default scale-down stabilization window. */
+export const DEFAULT_AUTOSCALE_DOWN_DELAY_MS = 5 * 60_000;
+/** --autoscale-up-delay: scale up at once, as Kubernetes. */
+export const DEFAULT_AUTOSCALE_UP_DELAY_MS = 0;

@@ -141,6 +141,53 @@ export interface ServiceSpec {
   endpoint: { mode: 'vip' | 'dnsrr'; ports: PortConfig[] };
   update?: UpdateConfig;
   rollback?: UpdateConfig;
+  /** Replicated services only: the leader sets `replicas` within these bounds by load. */
+  autoscale?: AutoscalePolicy;
+}
+
+/**
+ * Scaling by load, on the rules of Kubernetes' horizontal pod autoscaler.
+ * At least one target is set.
+ */
+export interface AutoscalePolicy {
+  min: number;
+  max: number;
+  /** Target CPU use per task: percent of its CPU reservation when it has one, else of one core. */
+  cpuPercent?: number;
+  /** Target memory per task: percent of its memory reservation, else of its limit. */
+  memoryPercent?: number;
+  /** Scale-down stabilization window: the highest recommendation within it wins (default 5 min). */
+  downDelayMs: number;
+  /** Scale-up stabilization window: the lowest recommendation within it wins (default 0). */
+  upDelayMs: number;
+}
+
+/** docker's UpdateStatus.State. */
+export const UPDATE_STATES = ['updating', 'paused', 'completed', 'rollback_started', 'rollback_paused', 'rollback_completed'] as const;
+export type UpdateState = (typeof UPDATE_STATES)[number];
+
+/** Where the last update (or rollback) of the task spec stands; written by the leader's updater. */
+export interface UpdateStatus {
+  state: UpdateState;
+  /** ISO 8601. */
+  startedAt: string;
+  completedAt?: string;
+  message: string;
+}
+
+/** One decision of the autoscaler, as `service inspect` shows it. */
+export interface AutoscaleDecision {
+  /** ISO 8601. */
+  at: string;
+  /** Replicas before and after. */
+  from: number;
+  to: number;
+  /** The metric that decided (the largest recommendation), with its average over the tasks and its target, in percent. */
+  metric: 'cpu' | 'memory';
+  value: number;
+  target: number;
+  /** Why, in a sentence ("cpu 92% of target 50% on 2 tasks: 4 wanted, at most 4 per 15 s"). */
+  reason: string;
 }
 
 export interface TaskStatus {
@@ -195,6 +242,10 @@ export interface Service {
   previousSpec?: ServiceSpec;
   /** Virtual IPs and published ports as the leader allocated them (absent until it did). */
   endpoint?: ServiceEndpoint;
+  /** The last update or rollback of the task spec (absent until the first). */
+  updateStatus?: UpdateStatus;
+  /** The autoscaler's last decision that changed replicas. */
+  autoscaleStatus?: { last: AutoscaleDecision };
 }
 
 export function taskName(t: { serviceName: string; slot?: number; nodeId?: string; id: string }): string {

@@ -11,6 +11,7 @@ import { fromRaftError, fromStoreError, ManagerError } from './errors';
 import { LeaderLoop, LeaderLoops } from './leader-loops';
 import { Action, encodeTransaction, MemoryStore, StoreStateMachine } from './store';
 import { AppliedChange } from './store';
+import { TaskMetricsStore } from './metrics/metrics-view';
 
 
 
@@ -35,6 +36,8 @@ export type { RaftTiming };
 
 export class Manager {
   readonly store = new MemoryStore();
+  /** Tasks' resource use, from the agents connected to this manager (the leader's dispatcher). */
+  readonly metrics = new TaskMetricsStore();
   private readonly sm = new StoreStateMachine(this.store);
   private readonly loops: LeaderLoops;
   private raftNode!: RaftNode;

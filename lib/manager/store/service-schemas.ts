@@ -1,7 +1,7 @@
 // Schemas of services and tasks, mirroring lib/api/service-types.ts (the
 // schema test validates a full sample of each, so the two cannot drift).
 
-import { TASK_STATES } from '../../api/service-types';
+import { TASK_STATES, UPDATE_STATES } from '../../api/service-types';
 import { addrWithPrefix, arrayOf, bool, Check, cidr, int, nonEmptyStr, nonNegInt, nonNegNumber, obj, oneOf, optional, port, posInt, record, str } from './schema';
 
 const labels = record(str);
@@ -73,6 +73,33 @@ const serviceSpec = obj({
   endpoint: obj({ mode: oneOf('vip', 'dnsrr'), ports: arrayOf(portConfig) }),
   update: optional(updateConfig),
   rollback: optional(updateConfig),
+  autoscale: optional(
+    obj({
+      min: nonNegInt,
+      max: nonNegInt,
+      cpuPercent: optional(nonNegNumber),
+      memoryPercent: optional(nonNegNumber),
+      downDelayMs: nonNegInt,
+      upDelayMs: nonNegInt,
+    }),
+  ),
+});
+
+const updateStatus = obj({
+  state: oneOf(...UPDATE_STATES),
+  startedAt: str,
+  completedAt: optional(str),
+  message: str,
+});
+
+const autoscaleDecision = obj({
+  at: str,
+  from: nonNegInt,
+  to: nonNegInt,
+  metric: oneOf('cpu', 'memory'),
+  value: nonNegNumber,
+  target: nonNegNumber,
+  reason: str,
 });
 
 export function serviceSchema(objectId: Check, anyMeta: Check): Check {
@@ -82,6 +109,8 @@ export function serviceSchema(objectId: Check, anyMeta: Check): Check {
     spec: serviceSpec,
     previousSpec: optional(serviceSpec),
     endpoint: optional(obj({ virtualIPs: arrayOf(obj({ networkId: objectId, addr: addrWithPrefix })), ports: arrayOf(portConfig) })),
+    updateStatus: optional(updateStatus),
+    autoscaleStatus: optional(obj({ last: autoscaleDecision })),
   });
 }
 

@@ -65,6 +65,7 @@ const fullSpec: Required<ServiceSpec> = {
   endpoint: { mode: 'vip', ports: [port] },
   update: fullUpdate,
   rollback: fullUpdate,
+  autoscale: { min: 1, max: 5, cpuPercent: 50, memoryPercent: 70, downDelayMs: 300000, upDelayMs: 0 },
 };
 const fullService: Required<Service> = {
   id: 's1',
@@ -72,6 +73,8 @@ const fullService: Required<Service> = {
   spec: fullSpec,
   previousSpec: fullSpec,
   endpoint: { virtualIPs: [{ networkId: 'net1', addr: '10.0.1.2/24' }], ports: [port] },
+  updateStatus: { state: 'rollback_paused', startedAt: '2026-01-01T00:00:00Z', completedAt: '2026-01-01T00:01:00Z', message: 'update rolled back' },
+  autoscaleStatus: { last: { at: '2026-01-01T00:00:00Z', from: 1, to: 3, metric: 'cpu', value: 92.5, target: 50, reason: 'cpu above target' } },
 };
 const fullNetwork: Required<Network> = {
   id: 'net1',

@@ -1,0 +1,28 @@
+// Resource use of running tasks, sampled by each agent every few seconds and
+// sent over its dispatcher session. Samples live in the leader's memory only
+// (as Kubernetes' metrics-server keeps them), never in Raft: they are
+// recomputed every few seconds and worth nothing after a leader change.
+
+/** One task's use at one moment, in the shape `docker stats` shows. */
+export interface TaskMetricsSample {
+  taskId: string;
+  /** ms since the epoch, the agent's clock. */
+  timestamp: number;
+  /**
+   * CPU over the last sampling interval, docker's formula: Δcontainer CPU time /
+   * Δsystem CPU time × online CPUs × 100 (100 = one core busy; up to 100 × cores).
+   */
+  cpuPercent: number;
+  /** Memory in use: usage minus inactive file cache (docker stats' MEM USAGE). */
+  memoryBytes: number;
+  /** The task's memory limit; without one, the host's memory (as docker stats). */
+  memoryLimitBytes: number;
+  netRxBytes?: number;
+  netTxBytes?: number;
+  blockReadBytes?: number;
+  blockWriteBytes?: number;
+  pids?: number;
+}
+
+/** How often agents sample (the issue: every 5 s). */
+export const METRICS_INTERVAL_MS = 5_000;
