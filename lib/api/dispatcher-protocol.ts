@@ -28,12 +28,16 @@
 //
 // manager -> agent   removeVolumes {labels}     a removed stack's named volumes may go
 //
+// Task metrics (`service stats`, the autoscaler), lib/api/metrics-types.ts:
+// agent -> manager   taskMetrics {samples}      every METRICS_INTERVAL_MS, its running tasks' latest use
+//
 // Networking (lib/api/net-table.ts):
 // manager -> agent   netUpdate {reset, done, set, del}   the node's network table, whole after
 //                                               registration (reset), then as changes
 
 import { parseNetUpdate } from './net-table-parse';
 import type { NetUpdate } from './net-table';
+import type { TaskMetricsSample } from './metrics-types';
 import { PortConfig, Task, TASK_STATES, TaskState, TaskStatus } from './service-types';
 import { NodeDescription, NodeRole } from './types';
 
@@ -45,7 +49,8 @@ export type AgentMessage =
   | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'certRequest'; csrPem: string; advertiseAddr: string }
   | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'taskStatus'; updates: TaskStatusUpdate[] }
   | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'logs'; requestId: string; lines: WireLogLine[] }
-  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'logsEnd'; requestId: string; error?: string };
+  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'logsEnd'; requestId: string; error?: string }
+  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'taskMetrics'; samples: TaskMetricsSample[] };
 
 export interface WireLogLine {
   taskId: string;
@@ -152,6 +157,11 @@ export function parseAgentMessage(text: string): Parsed<AgentMessage> {
           m.error = o.error.slice(0, MAX_TEXT);
         }
         return m;
+      }
+      case 'taskMetrics': {
+        onlyKeys(o, ['v', 'type', 'samples'], 'taskMetrics');
+        if (!Array.isArray(o.samples) || o.samples.length > MAX_METRICS_SAMPLES) throw new Malformed(`samples must be an array of at most ${MAX_METRICS_SAMPLES}`);
+        return { v: DISPATCHER_PROTOCOL_VERSION, type: 'taskMetrics', samples: o.samples.map((x, i) => metricsSample(x, `samples[${i}]`)) };
       }
       case 'certRequest':
         onlyKeys(o, ['v', 'type', 'csrPem', 'advertiseAddr'], 'certRequest');
@@ -360,6 +370,31 @@ function servedList(x: unknown, what: string): { protocol: 'tcp' | 'udp'; port: 
     if (port < 1 || port > 65535) throw new Malformed(`${what}[${i}].port must be 1-65535`);
     return { protocol: o.protocol, port };
   });
+}
+
+/** Samples in one taskMetrics message; a node with more tasks sends several. */
+export const MAX_METRICS_SAMPLES = 1_000;
+/** 100 per core: no machine has more cores than this allows. */
+const MAX_CPU_PERCENT = 100 * 65_536;
+
+const OPTIONAL_COUNTERS = ['netRxBytes', 'netTxBytes', 'blockReadBytes', 'blockWriteBytes', 'pids'] as const;
+
+function metricsSample(x: unknown, what: string): TaskMetricsSample {
+  const o = obj(x, what);
+  onlyKeys(o, ['taskId', 'timestamp', 'cpuPercent', 'memoryBytes', 'memoryLimitBytes', ...OPTIONAL_COUNTERS], what);
+  const cpu = o.cpuPercent;
+  if (typeof cpu !== 'number' || !Number.isFinite(cpu) || cpu < 0 || cpu > MAX_CPU_PERCENT) {
+    throw new Malformed(`${what}.cpuPercent must be a number from 0 to ${MAX_CPU_PERCENT}`);
+  }
+  const s: TaskMetricsSample = {
+    taskId: text1(o.taskId, `${what}.taskId`),
+    timestamp: count(o.timestamp, `${what}.timestamp`),
+    cpuPercent: cpu,
+    memoryBytes: count(o.memoryBytes, `${what}.memoryBytes`),
+    memoryLimitBytes: count(o.memoryLimitBytes, `${what}.memoryLimitBytes`),
+  };
+  for (const k of OPTIONAL_COUNTERS) if (o[k] !== undefined) s[k] = count(o[k], `${what}.${k}`);
+  return s;
 }
 
 /** Log lines may be long (a JSON blob on one line); bounded all the same. */

@@ -6,7 +6,11 @@
 /** One task's use at one moment, in the shape `docker stats` shows. */
 export interface TaskMetricsSample {
   taskId: string;
-  /** ms since the epoch, the agent's clock. */
+  /**
+   * ms since the epoch: the agent's clock on the wire; the leader's dispatcher
+   * restamps it on receipt, so in manager.metrics it is the leader's clock
+   * (freshness never depends on the nodes' clocks agreeing).
+   */
   timestamp: number;
   /**
    * CPU over the last sampling interval, docker's formula: Δcontainer CPU time /

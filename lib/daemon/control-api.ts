@@ -14,6 +14,7 @@ import { StackNetworkRequest } from '../api/network-api';
 import { NetworkSpec } from '../api/network-types';
 import { Service, ServiceSpec } from '../api/service-types';
 import { LogEvent, LogQuery } from '../manager/dispatcher/log-broker';
+import { statsView } from '../manager/metrics/stats-view';
 import { checkImage } from './image-check';
 import { DeepReadonly, thaw } from '../manager/store';
 import { ControlError, ControlHandler } from './control-server';
@@ -215,6 +216,21 @@ export class ControlApi {
         }
       }
       return { status: 200, body: null, stream: lines() };
+    });
+    // Samples live in the leader's memory (its dispatcher hears the agents), never in Raft.
+    r.on('GET', '/v1/stats', async (req) => {
+      if (!this.m.isLeader) {
+        const leader = this.leaderNodeId();
+        const where = leader ? this.m.store.get('node', leader) : undefined;
+        const name = where ? `${where.description?.hostname ?? where.id} (${where.managerStatus?.addr ?? 'address unknown'})` : undefined;
+        throw new ControlError(
+          421,
+          name
+            ? `task metrics live in the leader's memory: run this command on the leader, ${name}`
+            : "task metrics live in the leader's memory, and no leader is known right now; try again shortly",
+        );
+      }
+      return ok(this.wrap(() => statsView(this.m.store, this.m.metrics, req.query.getAll('service'), Date.now())));
     });
     r.on('GET', '/v1/tasks', async (req) => {
       const fresh = await this.sync(false);

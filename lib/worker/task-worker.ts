@@ -2,12 +2,14 @@
 // to the executor (in order, the latest winning), and every status change the
 // executor observes goes back in batches. The newest status of each assigned
 // task is remembered and sent again after each registration, so a report that
-// a dying leader never committed reaches its successor.
+// a dying leader never committed reaches its successor. Every few seconds
+// the running tasks' resource use goes up too (metrics/sampler.ts).
 
 import { LogsRequest, TaskStatusUpdate, WireLogLine } from '../api/dispatcher-protocol';
 import { Task, TaskStatus } from '../api/service-types';
 import { Agent } from './agent';
 import { Executor } from './executor';
+import { MetricsSampler } from './metrics/sampler';
 import { expandTaskTemplates, TemplateNode } from './task-templates';
 
 const SEND_DELAY_MS = 10;
@@ -28,6 +30,7 @@ export class TaskWorker {
   private stopped = false;
   private readonly off: Array<() => void> = [];
   private readonly logStreams = new Map<string, AbortController>();
+  private readonly sampler: MetricsSampler;
 
   constructor(
     private readonly agent: Agent,
@@ -37,6 +40,13 @@ export class TaskWorker {
     /** Awaited before each assignment reaches the executor (the node's network table, which containers need first). */
     private readonly beforeAssign: () => Promise<void> = async () => undefined,
   ) {
+    this.sampler = new MetricsSampler({
+      // Without a session the figures would go nowhere: the engine is not asked.
+      read: () => (agent.state === 'registered' ? executor.usage() : Promise.resolve(new Map())),
+      send: (samples) => agent.send({ v: 1, type: 'taskMetrics', samples }),
+      logger: log,
+    });
+    this.sampler.start();
     this.off.push(
       agent.on('message', (m) => {
         if (m.type === 'assignments') this.assign(m.tasks);
@@ -150,6 +160,7 @@ export class TaskWorker {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.sampler.stop();
     for (const c of this.logStreams.values()) c.abort();
     for (const f of this.off) f();
     if (this.sendTimer) clearTimeout(this.sendTimer);

@@ -223,3 +223,32 @@ describe('process executor', () => {
     expect((await collectLogs(a.executor, {})).map((l) => l.line)).toEqual(['from-a']);
   });
 });
+
+describe('process executor: usage for task metrics', () => {
+  test("a running task's whole process group is read; a task not running is not", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'swarm-process-usage-'));
+    const statuses = new StatusLog();
+    const executor = createProcessExecutor({ nodeId: NODE, onStatus: statuses.listener, stateDir: dir });
+    try {
+      // A shell that starts a spinning child and waits: two processes, the CPU in the child.
+      const busy = makeTask({ nodeId: NODE, container: { command: ['/bin/sh', '-c', 'sh -c "while :; do :; done" & wait'] } });
+      const done = makeTask({ nodeId: NODE, slot: 2, container: { command: ['/bin/sh', '-c', 'exit 0'] } });
+      await executor.assign([busy, done]);
+      await statuses.reach(busy.id, 'running');
+      await statuses.reach(done.id, 'complete');
+      const first = await executor.usage();
+      await new Promise((r) => setTimeout(r, 500));
+      const second = await executor.usage();
+      expect([...second.keys()]).toEqual([busy.id]);
+      const a = first.get(busy.id)!;
+      const b = second.get(busy.id)!;
+      expect(b.pids).toBe(2);
+      expect(b.memoryBytes).toBeGreaterThan(0);
+      // The child's time counts: well over a third of a core in half a second.
+      expect((b.cpuNs - a.cpuNs) / ((b.at - a.at) * 1e6)).toBeGreaterThan(0.3);
+    } finally {
+      await executor.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

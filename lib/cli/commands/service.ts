@@ -18,6 +18,7 @@ import {
 import { randomServiceName } from './service-names';
 import { waitForConvergence } from './service-progress-wait';
 import { streamServiceLogs } from './service-logs';
+import { addServiceStatsCommand } from './service-stats';
 
 interface ServiceView {
   service: Service;
@@ -205,6 +206,8 @@ export function registerServiceCommands(program: Command): void {
         });
       }),
     );
+
+  addServiceStatsCommand(service);
 
   service
     .command('logs')

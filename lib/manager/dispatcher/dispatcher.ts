@@ -9,7 +9,8 @@
 //   - a node the store says is ready but that never connected to this leader: 3 periods;
 //   - nothing at all during the grace of 3 periods after this manager became
 //     leader, while every agent reconnects from the old leader.
-// Status changes reach the store in batches (status-batcher.ts).
+// Status changes reach the store in batches (status-batcher.ts); task
+// metrics go to the leader's memory only (metrics-intake.ts).
 
 import WebSocket from 'ws';
 import { AgentMessage, CLOSE } from '../../api/dispatcher-protocol';
@@ -20,6 +21,8 @@ import { RoleChanges } from './role-changes';
 import { TaskChannel } from './task-channel';
 import { NetChannel } from './net-channel';
 import { LogBroker } from './log-broker';
+import { MetricsIntake } from './metrics-intake';
+import type { TaskMetricsStore } from '../metrics/metrics-view';
 import { StatusBatcher, StatusChange, StatusWriter } from './status-batcher';
 import { Clock, realClock, realTimers, TimerHandle, Timers } from './timers';
 
@@ -31,6 +34,8 @@ export interface DispatcherHost extends StatusWriter {
   readonly raftId: number;
   /** Raft ids in the configuration: a demoted manager gets its worker certificate once it is out. */
   raftMembers?(): readonly number[];
+  /** Where the agents' task metrics go (the leader's memory, never Raft). */
+  readonly metrics: Pick<TaskMetricsStore, 'record' | 'retain'>;
 }
 
 export interface DispatcherLogger {
@@ -96,6 +101,7 @@ export class Dispatcher implements LeaderLoop {
   private readonly roles: RoleChanges;
   private readonly tasks: TaskChannel;
   private readonly net: NetChannel;
+  private readonly metrics: MetricsIntake;
   readonly logs: LogBroker;
 
   constructor(
@@ -111,6 +117,7 @@ export class Dispatcher implements LeaderLoop {
     this.tasks = new TaskChannel(host, this.timers, this.logger, (id) => this.liveSession(id));
     this.net = new NetChannel(host, this.timers);
     this.logs = new LogBroker((id) => this.liveSession(id));
+    this.metrics = new MetricsIntake(host.store, host.metrics, this.now);
   }
 
   // ---- the /dispatcher route ------------------------------------------------
@@ -140,6 +147,7 @@ export class Dispatcher implements LeaderLoop {
     this.running = true;
     this.batcher = new StatusBatcher(this.host, this.timers, this.batchIntervalMs, this.logger);
     this.startedAt = this.now();
+    this.metrics.reset();
     this.scheduleSweep();
     this.tasks.start();
     this.net.start();
@@ -210,6 +218,10 @@ export class Dispatcher implements LeaderLoop {
         return this.logs.onLines(s, m.requestId, m.lines);
       case 'logsEnd':
         return this.logs.onEnd(s, m.requestId, m.error);
+      case 'taskMetrics':
+        if (!s.registered) return s.close(CLOSE.protocolError, 'malformed message: taskMetrics before register');
+        if (this.liveSession(s.nodeId) === s) this.metrics.receive(s.nodeId, m.samples);
+        return;
       case 'certRequest':
         if (!s.registered) return s.close(CLOSE.protocolError, 'malformed message: certRequest before register');
         return void this.roles.certRequest(s, m.csrPem, m.advertiseAddr);

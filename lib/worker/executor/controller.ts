@@ -5,6 +5,7 @@
 
 import type { ServedPort } from '../../api/network-types';
 import type { PortConfig, Task } from '../../api/service-types';
+import type { UsageReading } from '../metrics/usage';
 import type { ExecutorRuntimeKind, LogLine, LogSelector } from './types';
 
 /** What a running container or process is, for the task's status. */
@@ -65,6 +66,12 @@ export interface TaskController {
   served?(): Promise<ServedPort[] | undefined>;
 }
 
+/** A task whose container or process runs, as its runner knows it. */
+export interface RunningTask {
+  task: Task;
+  details: RunDetails;
+}
+
 export interface Runtime {
   readonly kind: ExecutorRuntimeKind;
   /** Connects (docker: the events stream). Throws when the runtime cannot be used. */
@@ -78,6 +85,11 @@ export interface Runtime {
   logSources(selector: LogSelector): Promise<LogSource[]>;
   /** Removes unused named volumes carrying all these labels; returns how many. */
   removeVolumes(labels: Readonly<Record<string, string>>): Promise<number>;
+  /**
+   * Resource counters of these running tasks now (for task metrics). A task that
+   * cannot be read (it just stopped, the engine is slow) is left out, quietly.
+   */
+  usage(running: readonly RunningTask[]): Promise<Map<string, UsageReading>>;
   /** Releases the runtime's own resources; containers are left alone. */
   close(): Promise<void>;
 }

@@ -3,7 +3,8 @@
 // over what a previous executor of this node left on the host.
 
 import type { Task } from '../../api/service-types';
-import type { Runtime } from './controller';
+import type { UsageReading } from '../metrics/usage';
+import type { Runtime, RunningTask } from './controller';
 import { errorMessage } from './error-message';
 import { readLogs } from './logs';
 import { TaskRunner } from './task-runner';
@@ -46,6 +47,13 @@ export class TaskExecutor implements Executor {
 
   async *logs(selector: LogSelector, options: LogOptions = {}): AsyncGenerator<LogLine> {
     yield* readLogs(await this.rt.logSources(selector), options);
+  }
+
+  /** Not queued behind assign(): a reading of what runs now needs no consistent view of the assignment. */
+  async usage(): Promise<Map<string, UsageReading>> {
+    if (this.stopped || !this.adopted) return new Map();
+    const running = [...this.runners.values()].map((r) => r.running()).filter((r): r is RunningTask => r !== undefined);
+    return running.length === 0 ? new Map() : this.rt.usage(running);
   }
 
   stop(): Promise<void> {

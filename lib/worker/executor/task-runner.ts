@@ -7,7 +7,7 @@
 import type { PortConfig, Task, TaskState, TaskStatus } from '../../api/service-types';
 import { isTerminal, taskStateRank } from '../../api/service-types';
 import { isAbortError, sleep, whenAborted } from './abort';
-import type { ExitInfo, Progress, RunDetails, TaskController } from './controller';
+import type { ExitInfo, Progress, RunDetails, RunningTask, TaskController } from './controller';
 import { errorMessage } from './error-message';
 import { mergeServed, sameServed } from './served-ports';
 import { exitError, exitState, STATE_MESSAGES } from './status';
@@ -56,6 +56,11 @@ export class TaskRunner {
     this.task = task;
     if (taskStateRank(task.status.state) > taskStateRank(this.last)) this.last = task.status.state;
     if (before.desiredState !== task.desiredState || before.notBefore !== task.notBefore) this.interrupt();
+  }
+
+  /** The task and its container or process while it runs (and is reported running); else undefined. */
+  running(): RunningTask | undefined {
+    return this.stage === 'running' && !this.closing ? { task: this.task, details: this.details } : undefined;
   }
 
   /** Stops driving and reporting; with `remove`, also stops the task (with its grace) and removes it. */

@@ -4,6 +4,7 @@
 // restart) and reports every observed state change through `onStatus`.
 
 import type { Task, TaskStatus } from '../../api/service-types';
+import type { UsageReading } from '../metrics/usage';
 
 export type ExecutorRuntimeKind = 'docker' | 'process';
 
@@ -80,6 +81,11 @@ export interface Executor {
    * stack's); returns how many went. Runtimes without volumes remove nothing.
    */
   removeVolumes(labels: Readonly<Record<string, string>>): Promise<number>;
+  /**
+   * Resource counters of the tasks running now, by task id (lib/worker/metrics
+   * turns two of them into a sample). Tasks that cannot be read are left out.
+   */
+  usage(): Promise<Map<string, UsageReading>>;
   /**
    * Stops watching and reporting. Docker containers keep running, for the next
    * executor of this node to adopt; the process runtime cannot adopt, so it ends

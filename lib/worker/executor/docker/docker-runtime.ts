@@ -3,13 +3,21 @@
 
 import type Docker from 'dockerode';
 import type { Task } from '../../../api/service-types';
-import type { LogSource, Runtime, TaskController } from '../controller';
+import { mapBounded } from '../../../util/map-bounded';
+import { readingFromDockerStats } from '../../metrics/docker-stats';
+import type { UsageReading } from '../../metrics/usage';
+import type { LogSource, Runtime, RunningTask, TaskController } from '../controller';
 import type { ExecutorLogger, LogSelector, TaskNetworkSettings } from '../types';
 import { ContainerEvents } from './container-events';
 import { DockerController } from './docker-controller';
 import { DockerLogSource } from './docker-logs';
 import { ignoringStatus } from './engine-errors';
 import { labelFilter, NODE_LABEL, SERVICE_ID_LABEL, TASK_ID_LABEL } from './labels';
+
+/** Stats calls in flight at once: the engine answers each from the cgroup files, but not for free. */
+const STATS_PARALLEL = 4;
+/** A stats call that takes longer is given up (and its request aborted): the next round asks again. */
+const STATS_TIMEOUT_MS = 3_000;
 
 export class DockerRuntime implements Runtime {
   readonly kind = 'docker' as const;
@@ -72,6 +80,23 @@ export class DockerRuntime implements Runtime {
       sources.push(new DockerLogSource(this.docker.getContainer(c.Id), taskId, c.Labels[SERVICE_ID_LABEL] ?? ''));
     }
     return sources;
+  }
+
+  async usage(running: readonly RunningTask[]): Promise<Map<string, UsageReading>> {
+    const ids = running.flatMap((r) => (r.details.containerId !== undefined ? [{ taskId: r.task.id, containerId: r.details.containerId }] : []));
+    const readings = await mapBounded(ids, STATS_PARALLEL, async ({ containerId }) => {
+      // one-shot (API 1.41+): the engine answers at once instead of waiting a second
+      // for its own second reading; the sampler keeps the previous one instead.
+      const options = { stream: false as const, 'one-shot': true, abortSignal: AbortSignal.timeout(STATS_TIMEOUT_MS) };
+      const stats: unknown = await this.docker.getContainer(containerId).stats(options);
+      return readingFromDockerStats(stats, Date.now());
+    });
+    const out = new Map<string, UsageReading>();
+    ids.forEach(({ taskId }, i) => {
+      const r = readings[i];
+      if (r !== undefined) out.set(taskId, r);
+    });
+    return out;
   }
 
   async close(): Promise<void> {

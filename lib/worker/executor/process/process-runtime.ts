@@ -2,8 +2,11 @@
 // working directories under one state directory.
 
 import { mkdirSync } from 'node:fs';
+import { availableParallelism, totalmem } from 'node:os';
+import { readingFromGroup, scanProcessGroups } from '../../metrics/proc-stats';
+import type { UsageReading } from '../../metrics/usage';
 import type { Task } from '../../../api/service-types';
-import type { LogSource, Runtime, TaskController } from '../controller';
+import type { LogSource, Runtime, RunningTask, TaskController } from '../controller';
 import type { LogLine, LogSelector, TaskNetworkSettings } from '../types';
 import type { OutputLog } from './output-log';
 import { readLogFile } from './output-log';
@@ -71,6 +74,21 @@ export class ProcessRuntime implements Runtime {
     return listRecords(this.shared.stateDir, this.shared.nodeId)
       .filter((r) => (wanted === undefined || wanted.has(r.taskId)) && (selector.serviceId === undefined || r.serviceId === selector.serviceId))
       .map((r) => new ProcessLogSource(new TaskFiles(this.shared.stateDir, r.taskId).logFile, r.taskId, r.serviceId, this.shared.live));
+  }
+
+  /** Each task's process group (its pid is the group id), from one pass over /proc. */
+  async usage(running: readonly RunningTask[]): Promise<Map<string, UsageReading>> {
+    const withPid = running.filter((r): r is RunningTask & { details: { pid: number } } => r.details.pid !== undefined);
+    const groups = await scanProcessGroups(new Set(withPid.map((r) => r.details.pid)));
+    const at = Date.now();
+    const out = new Map<string, UsageReading>();
+    for (const r of withPid) {
+      // Without a limit, docker stats shows the host's memory as the limit; so does this.
+      const limit = r.task.spec.resources.limits.memoryBytes || totalmem();
+      const reading = readingFromGroup(groups.get(r.details.pid) ?? [], at, limit, availableParallelism());
+      if (reading) out.set(r.task.id, reading);
+    }
+    return out;
   }
 
   /** Nothing can supervise the processes once the executor is gone: they are stopped (see docs/executor.md). */
