@@ -1,0 +1,226 @@
+// Autoscaling under a load that needs K replicas, from 1, on a real daemon:
+// a service of busybox httpd whose CGI burns CPU per request, behind its
+// published port; an open-loop load at a fixed request rate (bench/lib/
+// steady-load.ts). The rate is chosen so that K tasks each run at 85 % of the
+// CPU target (inside the 10 % tolerance band's lower side, so K holds) and
+// K - 1 would each run above 110 % of it: the load needs exactly K.
+//
+// Calibration first, with the policy held at max 1: the cost of one request
+// in CPU as the autoscaler sees it (the task's CPU % in the leader's metrics
+// divided by the rate), at a rate that keeps one task near 60 % of the target.
+//
+// Then the policy is opened (max K + 3, so an overshoot could show) and the
+// load starts. Measured, from the load's start:
+//   reached_s   until the service's replicas first reach K;
+//   overshoot   the highest replica count seen minus K (0 is right);
+//   flaps       changes of direction of the replica count while the load
+//               holds (after K was reached, for --hold-s);
+// and, as the anchor Docker Swarm users have (Swarm has no autoscaler; the
+// community ones add or remove one replica per period at fixed thresholds),
+// the same load from 1 replica under that rule driven from this bench over
+// the same metrics and period: anchor_reached_s.
+//
+//   npm run bench:autoscale [-- --k K --target-cpu P --hold-s S --period-s S --deadline-s S --keep-logs]
+
+import { randomBytes } from 'crypto';
+import type { Task } from '../lib/api/service-types';
+import type { StatsView } from '../lib/manager/metrics/stats-view';
+import { hasFlag, intArg } from './lib/args';
+import { startCluster } from './lib/cluster';
+import { freePort } from '../lib/raft/process/process-cluster';
+import { log, runBench } from './lib/lifecycle';
+import { api, swarmCli, SwarmNode } from './lib/nodes';
+import { SteadyLoad, timedGet } from './lib/steady-load';
+import { ensureTestImage } from './lib/test-image';
+
+const K = intArg('k', 3);
+const TARGET = intArg('target-cpu', 25);
+const HOLD_MS = intArg('hold-s', 60) * 1000;
+/** The autoscaler's decision period on the daemon (and the anchor's). */
+const PERIOD_S = intArg('period-s', 15);
+const DEADLINE_MS = intArg('deadline-s', 600) * 1000;
+const PUBLISH_ADDR = '127.0.0.41';
+const SUFFIX = randomBytes(3).toString('hex');
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Iterations of the shell loop per request: about 20-40 ms of one core here. */
+const BURN_LOOPS = intArg('burn-loops', 6000);
+
+function burnCommand(port: number): string[] {
+  const cgi = [
+    '#!/bin/sh',
+    'echo Content-Type: text/plain',
+    'echo',
+    'i=0',
+    `while [ $i -lt ${BURN_LOOPS} ]; do i=$((i+1)); done`,
+    'echo burned',
+  ].join('\n');
+  return ['sh', '-c', `mkdir -p /www/cgi-bin && printf '%s\\n' '${cgi.replace(/'/g, `'\\''`)}' > /www/cgi-bin/burn && chmod +x /www/cgi-bin/burn && exec httpd -f -p ${port} -h /www`];
+}
+
+interface ServiceView {
+  service: { spec: { replicas: number } };
+  tasks: Task[];
+}
+
+async function replicasOf(m: SwarmNode, name: string): Promise<{ wanted: number; running: number }> {
+  const v = await api<ServiceView>(m, 'GET', `/v1/services/${name}`);
+  return { wanted: v.service.spec.replicas, running: v.tasks.filter((t) => t.desiredState === 'running' && t.status.state === 'running').length };
+}
+
+/** The service's tasks' CPU % in the leader's metrics: their sum and how many tasks had a sample. */
+async function cpuOf(m: SwarmNode, name: string): Promise<{ sum: number; sampled: number; tasks: number }> {
+  const v = await api<StatsView>(m, 'GET', `/v1/stats?service=${encodeURIComponent(name)}`);
+  const sampled = v.tasks.filter((t) => t.sample !== undefined);
+  return { sum: sampled.reduce((a, t) => a + (t.sample?.cpuPercent ?? 0), 0), sampled: sampled.length, tasks: v.tasks.length };
+}
+
+async function untilRunning(m: SwarmNode, name: string, n: number, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await replicasOf(m, name);
+    if (r.running >= n) return;
+    if (Date.now() > end) throw new Error(`${name}: ${r.running} of ${n} running after ${timeoutMs} ms`);
+    await sleep(200);
+  }
+}
+
+async function swarmOk(m: SwarmNode, args: string[]): Promise<string> {
+  // swarmCli fails with the CLI's own message.
+  return (await swarmCli(m, args, 60_000)).stdout;
+}
+
+interface Run {
+  reachedS: number | null;
+  overshoot: number;
+  flaps: number;
+  trace: string[];
+}
+
+/**
+ * Follows the replica count under `load` from now: until K is reached (or
+ * the deadline), then for HOLD_MS. `step` is called every second (the anchor
+ * uses it to act).
+ */
+async function follow(m: SwarmNode, name: string, reachBy: number, step?: (elapsedMs: number) => Promise<void>): Promise<Run> {
+  const t0 = Date.now();
+  let reachedAt: number | null = null;
+  let max = 0;
+  let last = -1;
+  let direction = 0;
+  let flaps = 0;
+  const trace: string[] = [];
+  for (;;) {
+    const now = Date.now();
+    if (step) await step(now - t0);
+    const r = await replicasOf(m, name);
+    max = Math.max(max, r.wanted);
+    if (r.wanted !== last) {
+      trace.push(`${((now - t0) / 1000).toFixed(1)}s:${r.wanted}`);
+      if (last >= 0) {
+        const d = Math.sign(r.wanted - last);
+        if (reachedAt !== null && direction !== 0 && d !== direction) flaps++;
+        direction = d;
+      }
+      last = r.wanted;
+    }
+    if (reachedAt === null && r.wanted >= K) reachedAt = now;
+    if (reachedAt === null && now > reachBy) break;
+    if (reachedAt !== null && now - reachedAt >= HOLD_MS) break;
+    await sleep(1000);
+  }
+  return { reachedS: reachedAt === null ? null : (reachedAt - t0) / 1000, overshoot: max - K, flaps, trace };
+}
+
+runBench('autoscale bench', DEADLINE_MS, async (cleanup) => {
+  const image = await ensureTestImage();
+  // The daemons inherit it (docs/autoscaling.md).
+  process.env.SWARM_AUTOSCALE_PERIOD_MS = String(PERIOD_S * 1000);
+  const c = await startCluster(cleanup, 'autoscale', 0, { initFlags: ['--publish-addr', PUBLISH_ADDR], keepLogs: hasFlag('keep-logs') });
+  const m = c.manager;
+  const name = `burn-${SUFFIX}`;
+  const port = await freePort();
+  cleanup.add(`remove service ${name}`, async () => {
+    await swarmCli(m, ['service', 'rm', name], 30_000, true).catch(() => undefined);
+  });
+  await swarmOk(m, [
+    'service', 'create', '-d', '--name', name, '--publish', `published=${port},target=8080`, '--stop-grace-period', '1s',
+    '--autoscale-min', '1', '--autoscale-max', '1', '--autoscale-cpu', String(TARGET),
+    image, ...burnCommand(8080),
+  ]);
+  await untilRunning(m, name, 1, 60_000);
+  const target = { host: PUBLISH_ADDR, port, path: '/cgi-bin/burn' };
+  const load = new SteadyLoad(target);
+  cleanup.add('stop the load', async () => load.close());
+
+  // A first guess from latency, on an idle service (one request at a time).
+  const times: number[] = [];
+  for (let i = 0; i < 15; i++) times.push(await timedGet(target).catch(async () => (await sleep(500), NaN)));
+  const ok = times.filter((t) => Number.isFinite(t)).sort((a, b) => a - b);
+  if (ok.length < 5) throw new Error(`the service does not answer on ${PUBLISH_ADDR}:${port}`);
+  const latencyMs = ok[Math.floor(ok.length / 2)];
+  // Then the cost as the metrics see it: one task near 60 % of the target.
+  const calRate = Math.max(1, (0.6 * TARGET * 10) / latencyMs);
+  log(`request latency alone ${latencyMs.toFixed(1)} ms; calibrating at ${calRate.toFixed(1)} req/s`);
+  load.start(calRate);
+  await sleep(12_000);
+  const readings: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    await sleep(5_000);
+    const cpu = await cpuOf(m, name);
+    if (cpu.sampled > 0) readings.push(cpu.sum);
+  }
+  load.stop();
+  if (readings.length === 0) throw new Error('no CPU figures for the service after 27 s: are the metrics flowing?');
+  readings.sort((a, b) => a - b);
+  const cpuPerReq = readings[Math.floor(readings.length / 2)] / calRate;
+  const rate = (0.85 * K * TARGET) / cpuPerReq;
+  log(`one request costs ${(cpuPerReq * 10).toFixed(1)} ms of CPU (${readings.map((r) => r.toFixed(0)).join(', ')} % at ${calRate.toFixed(1)} req/s); the load: ${rate.toFixed(1)} req/s for ${K} tasks at 85 % of ${TARGET} %`);
+  await sleep(8_000); // the calibration's CPU out of the samples
+
+  // Ours.
+  await swarmOk(m, ['service', 'update', '-d', '--autoscale-min', '1', '--autoscale-max', String(K + 3), name]);
+  load.start(rate);
+  const ours = await follow(m, name, Date.now() + 8 * PERIOD_S * 1000);
+  load.stop();
+  log(`ours: replicas ${ours.trace.join(' ')}; ${JSON.stringify(load.tally)}`);
+
+  // The anchor: back to 1 without our autoscaler, then one replica per period at fixed thresholds.
+  await swarmOk(m, ['service', 'update', '-d', '--autoscale-off', name]);
+  await swarmOk(m, ['service', 'scale', '-d', `${name}=1`]);
+  await sleep(10_000);
+  let nextDecision = PERIOD_S * 1000;
+  load.start(rate);
+  const anchor = await follow(m, name, Date.now() + 8 * PERIOD_S * 1000, async (elapsed) => {
+    if (elapsed < nextDecision) return;
+    nextDecision += PERIOD_S * 1000;
+    const cpu = await cpuOf(m, name);
+    if (cpu.sampled === 0) return;
+    const avg = cpu.sum / cpu.sampled;
+    const { wanted } = await replicasOf(m, name);
+    // The community autoscalers' rule: +1 above the high mark, -1 below the low one (here: the target, and half of it).
+    const next = avg > TARGET ? wanted + 1 : avg < TARGET / 2 && wanted > 1 ? wanted - 1 : wanted;
+    if (next !== wanted) await swarmOk(m, ['service', 'scale', '-d', `${name}=${next}`]);
+  });
+  load.stop();
+  log(`anchor (+1/-1 per ${PERIOD_S} s at fixed thresholds): replicas ${anchor.trace.join(' ')}`);
+
+  const periods = (r: Run) => (r.reachedS === null ? null : Math.round((r.reachedS / PERIOD_S) * 10) / 10);
+  log(`ours: K=${K} reached after ${ours.reachedS ?? 'never'} s (${periods(ours) ?? '-'} periods), overshoot ${ours.overshoot}, flaps ${ours.flaps}`);
+  log(`anchor: reached after ${anchor.reachedS ?? 'never'} s (${periods(anchor) ?? '-'} periods), overshoot ${anchor.overshoot}, flaps ${anchor.flaps}`);
+  log(`targets: reached within 3 periods: ${ours.reachedS !== null && ours.reachedS <= 3 * PERIOD_S ? 'met' : 'NOT met'}; overshoot <= 1: ${ours.overshoot <= 1 ? 'met' : 'NOT met'}; no flaps: ${ours.flaps === 0 ? 'met' : 'NOT met'}`);
+  return {
+    bench: 'autoscale',
+    target_replicas: K,
+    reached_s: ours.reachedS,
+    overshoot: ours.overshoot,
+    flaps: ours.flaps,
+    period_s: PERIOD_S,
+    rate_rps: Math.round(rate * 10) / 10,
+    cpu_ms_per_request: Math.round(cpuPerReq * 100) / 10,
+    target_cpu_percent: TARGET,
+    anchor_reached_s: anchor.reachedS,
+    anchor_overshoot: anchor.overshoot,
+    anchor_flaps: anchor.flaps,
+  };
+});
