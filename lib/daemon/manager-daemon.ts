@@ -22,6 +22,8 @@ import { demoteOtherManagers } from '../manager/force-new-cluster';
 import { Orchestrator } from '../manager/orchestrator';
 import { SchedulingLoop } from '../manager/scheduling-loop';
 import { StackVolumeReaper } from '../manager/stack-volume-reaper';
+import { Autoscaler } from '../manager/autoscale/autoscaler';
+import { autoscalePeriodFromEnv } from './autoscale-period';
 import { forceNewCluster } from '../raft/node/force-new-cluster';
 import { Dispatcher } from '../manager/dispatcher';
 import { Agent } from '../worker';
@@ -202,6 +204,8 @@ export class ManagerDaemon {
   }
 
   private async run(pendingInit: PendingInit | undefined, fresh: boolean): Promise<void> {
+    // Read before anything starts, so a bad value stops the daemon before it joins Raft.
+    const autoscalePeriodMs = autoscalePeriodFromEnv();
     const id = this.identity;
     const raftId = id.raftId as number;
     const tls = {
@@ -249,6 +253,7 @@ export class ManagerDaemon {
     this.dispatcher = new Dispatcher(this.manager, { logger: { warn: (m) => this.log.warn(m), info: (m) => this.log.info(m) } });
     this.manager.addLeaderLoop(this.dispatcher);
     this.manager.addLeaderLoop(new StackVolumeReaper(this.manager, this.dispatcher));
+    this.manager.addLeaderLoop(new Autoscaler(this.manager, this.manager.metrics, this.log, { periodMs: autoscalePeriodMs }));
     const routes: NodeRoutes = {
       raft: { handleUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => this.raftUpgrade(req, socket, head) },
       join: makeJoinHandler(this.manager, id.clusterId),

@@ -2,6 +2,7 @@
 // (the store checks the shape), then creates, updates or removes the service.
 // Tasks are the orchestrator's business: these only change the service.
 
+import { autoscalePolicyProblem } from '../api/autoscale-policy';
 import { newObjectId } from '../api/ids';
 import { isTerminal, Service, ServiceSpec, Task } from '../api/service-types';
 import { Node } from '../api/types';
@@ -30,6 +31,8 @@ export function validateServiceSpec(spec: ServiceSpec): void {
   } catch (e) {
     throw new ManagerError('Invalid', e instanceof Error ? e.message : String(e));
   }
+  const autoscale = autoscalePolicyProblem(spec);
+  if (autoscale) throw new ManagerError('Invalid', autoscale);
   const published = new Set<string>();
   for (const p of spec.endpoint.ports) {
     // The routing mesh balances on a virtual IP, which dnsrr does not have.
@@ -91,10 +94,15 @@ export async function updateService(m: Manager, ref: string, spec: ServiceSpec, 
   return m.store.get('service', current.id) as DeepReadonly<Service>;
 }
 
-/** The service with a new spec; what the leader allocated (VIPs, published ports) stays with it. */
+/**
+ * The service with a new spec; what the leader allocated (VIPs, published
+ * ports) stays with it, and so does the autoscaler's last decision while the
+ * service still autoscales.
+ */
 export function updatedService(current: DeepReadonly<Service>, spec: ServiceSpec): Draft<Service> {
   const next: Draft<Service> = { id: current.id, spec, previousSpec: thaw(current.spec) };
   if (current.endpoint) next.endpoint = thaw(current.endpoint);
+  if (current.autoscaleStatus && spec.autoscale) next.autoscaleStatus = thaw(current.autoscaleStatus);
   return next;
 }
 

@@ -167,9 +167,10 @@ async function deployOnce(
   const current = new Map(stackServices(m, namespace).map((s) => [s.spec.name, s]));
   const result: StackDeployResult = { created: [], updated: [], unchanged: [], removed: [], networksCreated: planned.created };
   const actions: Action[] = [...planned.actions];
-  for (const spec of specs) {
-    const existing = current.get(spec.name);
-    current.delete(spec.name);
+  for (const given of specs) {
+    const existing = current.get(given.name);
+    current.delete(given.name);
+    const spec = existing ? withAutoscaledReplicas(existing, given) : given;
     if (!existing) {
       actions.push({ op: 'create', kind: 'service', object: { id: newObjectId(), spec } });
       result.created.push(spec.name);
@@ -190,6 +191,18 @@ async function deployOnce(
   }
   await m.write(actions);
   return result;
+}
+
+/**
+ * docker/cli#2235: redeploying a file resets the replicas of every service to
+ * the file's count. For a service the autoscaler scales, the count it reached
+ * is the one that matters: the redeployed spec keeps the current replicas,
+ * brought within the file's bounds, so an unchanged file changes nothing.
+ */
+export function withAutoscaledReplicas(existing: DeepReadonly<Service>, spec: ServiceSpec): ServiceSpec {
+  const p = spec.autoscale;
+  if (!p || spec.mode !== 'replicated' || existing.spec.mode !== 'replicated' || !existing.spec.autoscale) return spec;
+  return { ...spec, replicas: Math.min(Math.max(existing.spec.replicas, p.min), p.max) };
 }
 
 /**

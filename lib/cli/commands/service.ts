@@ -178,11 +178,14 @@ export function registerServiceCommands(program: Command): void {
           [...wanted.keys()],
           async (ref) => {
             const replicas = wanted.get(ref) as number;
+            let note = '';
             const current = await updateService(ctx, ref, ({ service }) => {
               if (service.spec.mode !== 'replicated') throw new Error(`scale can only be used with replicated mode (${ref} is global)`);
+              note = autoscaleNote(ref, service.spec, replicas);
               return { ...service.spec, replicas };
             });
             ctx.out(`${ref} scaled to ${replicas}\n`);
+            if (note) process.stderr.write(note);
             scaled.push(current.id);
           },
           async () => {
@@ -229,6 +232,22 @@ export function registerServiceCommands(program: Command): void {
         await streamServiceLogs(ctx, ref, { follow: f.follow === true, tail, timestamps: f.timestamps === true, taskIds: f.taskIds, raw: f.raw === true });
       }),
     );
+}
+
+/**
+ * A manual scale of an autoscaled service: refused outside the policy's
+ * bounds (the manager would refuse it too), else accepted with a word that it
+ * holds only until the autoscaler's next decision.
+ */
+function autoscaleNote(ref: string, spec: ServiceSpec, replicas: number): string {
+  const p = spec.autoscale;
+  if (!p) return '';
+  if (replicas < p.min || replicas > p.max) {
+    throw new Error(
+      `${ref} autoscales between ${p.min} and ${p.max} replicas: scale within those bounds, change them (service update --autoscale-min/--autoscale-max), or stop autoscaling (service update --autoscale-off)`,
+    );
+  }
+  return `${ref} autoscales between ${p.min} and ${p.max} replicas: the autoscaler will overrule this at its next decision if the load asks for another count\n`;
 }
 
 /** docker's `service ps --filter`: desired-state, node, id, name; several values of one key are ORed. */

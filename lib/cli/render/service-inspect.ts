@@ -2,7 +2,7 @@
 // api/types/swarm.Service), or its --pretty text.
 
 import type { NetworkAttachmentConfig } from '../../api/network-types';
-import type { HealthCheck, Mount, PortConfig, Service, ServiceSpec, UpdateConfig } from '../../api/service-types';
+import type { AutoscaleDecision, AutoscalePolicy, HealthCheck, Mount, PortConfig, Service, ServiceSpec, UpdateConfig } from '../../api/service-types';
 import type { DeepReadonly } from '../../manager/store/deep-freeze';
 import { formatDuration } from '../duration';
 import { DEFAULT_ROLLBACK_CONFIG, DEFAULT_UPDATE_CONFIG } from '../../api/service-defaults';
@@ -62,6 +62,27 @@ const updateConfigJson = (u: DeepReadonly<UpdateConfig>) => ({
   Order: u.order,
 });
 
+// Beyond docker: the autoscale policy, in the style of UpdateConfig (durations in Go nanoseconds).
+const autoscaleJson = (p: DeepReadonly<AutoscalePolicy>) => ({
+  MinReplicas: p.min,
+  MaxReplicas: p.max,
+  ...(p.cpuPercent !== undefined ? { TargetCPUPercent: p.cpuPercent } : {}),
+  ...(p.memoryPercent !== undefined ? { TargetMemoryPercent: p.memoryPercent } : {}),
+  ScaleDownDelay: nanos(p.downDelayMs),
+  ScaleUpDelay: nanos(p.upDelayMs),
+});
+
+// The autoscaler's last decision, in the style of docker's UpdateStatus.
+const autoscaleStatusJson = (d: DeepReadonly<AutoscaleDecision>) => ({
+  Timestamp: d.at,
+  PreviousReplicas: d.from,
+  Replicas: d.to,
+  Metric: d.metric,
+  Value: d.value,
+  Target: d.target,
+  Message: d.reason,
+});
+
 /**
  * A spec in docker's ServiceSpec shape. Like `docker service inspect`, which
  * asks the daemon to insert defaults, the update and rollback configs are
@@ -115,6 +136,7 @@ export function serviceSpecJson(spec: StoredSpec) {
     UpdateConfig: updateConfigJson(spec.update ?? DEFAULT_UPDATE_CONFIG),
     RollbackConfig: updateConfigJson(spec.rollback ?? DEFAULT_ROLLBACK_CONFIG),
     EndpointSpec: omitEmpty({ Mode: spec.endpoint.mode, Ports: spec.endpoint.ports.map(portJson) }),
+    ...(spec.autoscale ? { Autoscale: autoscaleJson(spec.autoscale) } : {}),
   };
 }
 
@@ -134,6 +156,7 @@ export interface ServiceInspectJson {
   Spec: ServiceSpecJson;
   PreviousSpec?: ServiceSpecJson;
   Endpoint: EndpointJson;
+  AutoscaleStatus?: ReturnType<typeof autoscaleStatusJson>;
 }
 
 /**
@@ -164,7 +187,9 @@ export function serviceInspectJson(service: StoredService): ServiceInspectJson {
   if (vips.length > 0) json.Endpoint.VirtualIPs = vips.map((v) => ({ NetworkID: v.networkId, Addr: v.addr }));
   // Keep docker's key order: PreviousSpec comes before Endpoint.
   const { Endpoint, ...rest } = json;
-  return { ...rest, Endpoint };
+  const out: ServiceInspectJson = { ...rest, Endpoint };
+  if (service.autoscaleStatus) out.AutoscaleStatus = autoscaleStatusJson(service.autoscaleStatus.last);
+  return out;
 }
 
 /** Go's fmt of a []string: "[a b c]". */
@@ -179,6 +204,21 @@ function updateConfigLines(u: DeepReadonly<UpdateConfig>, orderLabel: string): s
   lines.push(` On failure:\t${u.failureAction}`);
   if (u.monitorMs > 0) lines.push(` Monitoring Period: ${formatDuration(u.monitorMs)}`);
   lines.push(` Max failure ratio: ${goFloat(u.maxFailureRatio)}`, ` ${orderLabel} ${u.order}`);
+  return lines;
+}
+
+/** Beyond docker's template: the policy and the last decision, under the replicas they set. */
+function autoscaleLines(service: StoredService): string[] {
+  const p = service.spec.autoscale;
+  if (!p) return [];
+  const lines = ['Autoscale:', ` Replicas:\t${p.min} to ${p.max}`];
+  if (p.cpuPercent !== undefined) lines.push(` Target CPU:\t${goFloat(p.cpuPercent)}%`);
+  if (p.memoryPercent !== undefined) lines.push(` Target Memory:\t${goFloat(p.memoryPercent)}%`);
+  lines.push(` Down Delay:\t${formatDuration(p.downDelayMs)}`, ` Up Delay:\t${formatDuration(p.upDelayMs)}`);
+  const d = service.autoscaleStatus?.last;
+  if (d) {
+    lines.push(' Last Decision:', `  Replicas:\t${d.from} -> ${d.to}`, `  At:\t\t${d.at}`, `  Metric:\t${d.metric} ${goFloat(d.value)}% (target ${goFloat(d.target)}%)`, `  Message:\t${d.reason}`);
+  }
   return lines;
 }
 
@@ -199,6 +239,7 @@ export function servicePrettyText(service: StoredService, networkNames: Readonly
   }
   if (spec.mode === 'global') lines.push('Service Mode:\tGlobal');
   else lines.push('Service Mode:\tReplicated', ` Replicas:\t${spec.replicas}`);
+  lines.push(...autoscaleLines(service));
 
   lines.push('Placement:');
   if (t.placement.constraints.length > 0) lines.push(` Constraints:\t${goList(t.placement.constraints)}`);

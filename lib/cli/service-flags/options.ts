@@ -50,6 +50,12 @@ export interface CommonServiceOptions {
   rollbackMonitor?: string;
   rollbackMaxFailureRatio?: string;
   rollbackOrder?: string;
+  autoscaleMin?: string;
+  autoscaleMax?: string;
+  autoscaleCpu?: string;
+  autoscaleMemory?: string;
+  autoscaleDownDelay?: string;
+  autoscaleUpDelay?: string;
 }
 
 export interface CreateOptions extends CommonServiceOptions {
@@ -89,6 +95,8 @@ export interface UpdateOptions extends CommonServiceOptions {
   mountRm?: string[];
   networkAdd?: string[];
   networkRm?: string[];
+  /** --autoscale-off: remove the autoscale policy. */
+  autoscaleOff?: boolean;
 }
 
 type Kind = 'create' | 'update';
@@ -169,6 +177,13 @@ const FLAGS: readonly FlagDecl[] = [
   { flags: '--rollback-monitor <duration>', help: 'duration after each task rollback to monitor for failure' },
   { flags: '--rollback-max-failure-ratio <ratio>', help: 'failure rate to tolerate during a rollback' },
   { flags: '--rollback-order <order>', help: 'rollback order: start-first or stop-first' },
+  { flags: '--autoscale-min <n>', help: 'autoscale: fewest replicas (default 1)' },
+  { flags: '--autoscale-max <n>', help: 'autoscale: most replicas (required to turn autoscaling on)' },
+  { flags: '--autoscale-cpu <percent>', help: 'autoscale: target CPU use per task, percent of its CPU reservation (else of one core)' },
+  { flags: '--autoscale-memory <percent>', help: 'autoscale: target memory use per task, percent of its memory reservation (else limit)' },
+  { flags: '--autoscale-down-delay <duration>', help: 'autoscale: scale down to the highest recommendation of this window (default 5m)' },
+  { flags: '--autoscale-up-delay <duration>', help: 'autoscale: scale up to the lowest recommendation of this window (default 0s)' },
+  { flags: '--autoscale-off', help: 'stop autoscaling: remove the autoscale policy (replicas stay as they are)', only: 'update' },
 ];
 
 function collect(value: string, previous: string[]): string[] {

@@ -10,6 +10,7 @@ import { parseCount, parseFlagDuration, parseMemoryBytes, parseNanoCpus } from '
 import type { CommonServiceOptions } from './options';
 import { splitShellWords } from './shell-words';
 import { applyRollbackConfigFlags, applyUpdateConfigFlags } from './update-config';
+import { applyAutoscaleFlags } from './autoscale';
 
 const RESTART_CONDITIONS: readonly RestartCondition[] = ['none', 'on-failure', 'any'];
 
@@ -37,7 +38,7 @@ export function setOptional<T extends object, K extends keyof T>(obj: T, key: K,
 const optionalText = (v: string): string | undefined => (v === '' ? undefined : v);
 
 /** Applies the shared flags to `spec` in place; the caller passes its own copy. */
-export function applySingleValueFlags(spec: ServiceSpec, o: CommonServiceOptions): void {
+export function applySingleValueFlags(spec: ServiceSpec, o: CommonServiceOptions & { autoscaleOff?: boolean }): void {
   const task = spec.task;
   const container = task.container;
 
@@ -85,4 +86,5 @@ export function applySingleValueFlags(spec: ServiceSpec, o: CommonServiceOptions
 
   setOptional(spec, 'update', applyUpdateConfigFlags(spec.update, o));
   setOptional(spec, 'rollback', applyRollbackConfigFlags(spec.rollback, o));
+  applyAutoscaleFlags(spec, o);
 }

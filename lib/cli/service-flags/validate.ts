@@ -2,6 +2,7 @@
 // control API makes on create and update, done before anything is sent so a
 // bad combination is reported as the flags' fault, in one line.
 
+import { autoscalePolicyProblem } from '../../api/autoscale-policy';
 import type { ServiceSpec } from '../../api/service-types';
 import { flagError } from './errors';
 
@@ -36,4 +37,6 @@ export function checkServiceSpec(spec: ServiceSpec): void {
     if (published.has(key)) throw new Error(`published port ${key} is given more than once`);
     published.add(key);
   }
+  const autoscale = autoscalePolicyProblem(spec);
+  if (autoscale) throw new Error(autoscale);
 }

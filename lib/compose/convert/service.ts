@@ -1,3 +1,4 @@
+import { convertAutoscale } from './autoscale';
 import { defaultServiceSpec } from '../../api/service-defaults';
 import {
   DEFAULT_RESTART_POLICY,
@@ -161,5 +162,6 @@ export function convertService(stack: LoadedStack, s: ServiceConfig, namespace: 
   if (update) spec.update = update;
   const rollback = updateConfig(d.rollback_config);
   if (rollback) spec.rollback = rollback;
+  result.errors.push(...convertAutoscale(s, spec));
   return result;
 }
