@@ -25,6 +25,7 @@
 import { randomBytes } from 'crypto';
 import type { Task } from '../lib/api/service-types';
 import type { StatsView } from '../lib/manager/metrics/stats-view';
+import { eventually } from '../lib/util/eventually';
 import { hasFlag, intArg } from './lib/args';
 import { startCluster } from './lib/cluster';
 import { freePort } from '../lib/raft/process/process-cluster';
@@ -33,8 +34,8 @@ import { api, swarmCli, SwarmNode } from './lib/nodes';
 import { SteadyLoad, timedGet } from './lib/steady-load';
 import { ensureTestImage } from './lib/test-image';
 
-const K = intArg('k', 3);
-const TARGET = intArg('target-cpu', 25);
+const K = intArg('k', 5);
+const TARGET = intArg('target-cpu', 10);
 const HOLD_MS = intArg('hold-s', 60) * 1000;
 /** The autoscaler's decision period on the daemon (and the anchor's). */
 const PERIOD_S = intArg('period-s', 15);
@@ -49,8 +50,8 @@ const BURN_LOOPS = intArg('burn-loops', 6000);
 function burnCommand(port: number): string[] {
   const cgi = [
     '#!/bin/sh',
-    'echo Content-Type: text/plain',
-    'echo',
+    // CRLF: busybox httpd passes a CGI's header through, and Node's HTTP parser wants it strict.
+    "printf 'Content-Type: text/plain\\r\\n\\r\\n'",
     'i=0',
     `while [ $i -lt ${BURN_LOOPS} ]; do i=$((i+1)); done`,
     'echo burned',
@@ -135,7 +136,7 @@ async function follow(m: SwarmNode, name: string, reachBy: number, step?: (elaps
 runBench('autoscale bench', DEADLINE_MS, async (cleanup) => {
   const image = await ensureTestImage();
   // The daemons inherit it (docs/autoscaling.md).
-  process.env.SWARM_AUTOSCALE_PERIOD_MS = String(PERIOD_S * 1000);
+  process.env.SWARM_AUTOSCALE_PERIOD = `${PERIOD_S}s`;
   const c = await startCluster(cleanup, 'autoscale', 0, { initFlags: ['--publish-addr', PUBLISH_ADDR], keepLogs: hasFlag('keep-logs') });
   const m = c.manager;
   const name = `burn-${SUFFIX}`;
@@ -153,11 +154,20 @@ runBench('autoscale bench', DEADLINE_MS, async (cleanup) => {
   const load = new SteadyLoad(target);
   cleanup.add('stop the load', async () => load.close());
 
+  // The published port opens once the node has the task in its network table.
+  let lastError = '';
+  const answering = await eventually(
+    `an answer on ${PUBLISH_ADDR}:${port}`,
+    () => timedGet(target).then(() => true, (e: Error) => ((lastError = e.message), undefined)),
+    30_000,
+    300,
+  ).catch(() => {
+    throw new Error(`the service does not answer on ${PUBLISH_ADDR}:${port}: ${lastError}`);
+  });
   // A first guess from latency, on an idle service (one request at a time).
-  const times: number[] = [];
-  for (let i = 0; i < 15; i++) times.push(await timedGet(target).catch(async () => (await sleep(500), NaN)));
-  const ok = times.filter((t) => Number.isFinite(t)).sort((a, b) => a - b);
-  if (ok.length < 5) throw new Error(`the service does not answer on ${PUBLISH_ADDR}:${port}`);
+  const ok: number[] = [];
+  for (let i = 0; answering && i < 15; i++) ok.push(await timedGet(target));
+  ok.sort((a, b) => a - b);
   const latencyMs = ok[Math.floor(ok.length / 2)];
   // Then the cost as the metrics see it: one task near 60 % of the target.
   const calRate = Math.max(1, (0.6 * TARGET * 10) / latencyMs);
