@@ -160,10 +160,12 @@ export class Sim {
     });
   }
 
-  /** An agent reports a state (timestamped with the fake clock). */
+  /** An agent reports a state (timestamped with the fake clock; from RUNNING on, with when it first ran, as agents do). */
   report(taskId: string, state: TaskState, extra: { exitCode?: number; err?: string } = {}): void {
     this.updateTask(taskId, (t) => {
+      const startedAt = t.status.startedAt ?? (state === 'running' ? iso(this.now) : undefined);
       t.status = { state, timestamp: iso(this.now), message: state, ...extra };
+      if (startedAt !== undefined && taskStateRank(state) >= taskStateRank('running')) t.status.startedAt = startedAt;
     });
   }
 
