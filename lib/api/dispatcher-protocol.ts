@@ -331,12 +331,13 @@ function statusUpdate(x: unknown, what: string): TaskStatusUpdate {
   const u = obj(x, what);
   onlyKeys(u, ['taskId', 'status'], what);
   const st = obj(u.status, `${what}.status`);
-  onlyKeys(st, ['state', 'timestamp', 'message', 'err', 'containerId', 'pid', 'exitCode', 'ports', 'addr', 'served'], `${what}.status`);
+  onlyKeys(st, ['state', 'timestamp', 'message', 'startedAt', 'err', 'containerId', 'pid', 'exitCode', 'ports', 'addr', 'served'], `${what}.status`);
   const status: TaskStatus = {
     state: taskState(st.state, `${what}.status.state`),
     timestamp: text1(st.timestamp, `${what}.status.timestamp`),
     message: text(st.message, `${what}.status.message`),
   };
+  if (st.startedAt !== undefined) status.startedAt = text1(st.startedAt, `${what}.status.startedAt`);
   if (st.err !== undefined) status.err = text(st.err, `${what}.status.err`);
   if (st.containerId !== undefined) status.containerId = text(st.containerId, `${what}.status.containerId`);
   if (st.pid !== undefined) status.pid = count(st.pid, `${what}.status.pid`);

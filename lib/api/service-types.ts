@@ -173,6 +173,12 @@ export interface UpdateStatus {
   startedAt: string;
   completedAt?: string;
   message: string;
+  /**
+   * Tasks whose specVersion is at least this were made by this update (the
+   * service's version before the write that started it, plus one: versions
+   * are Raft indexes, so this needs no clock). Not one of docker's keys.
+   */
+  sinceVersion?: number;
 }
 
 /** One decision of the autoscaler, as `service inspect` shows it. */
@@ -196,6 +202,11 @@ export interface TaskStatus {
   timestamp: string;
   /** What is happening, in a few words ("started", "scheduled", "no suitable node (...)"). */
   message: string;
+  /**
+   * When the task first ran (the agent's clock), kept in the states after:
+   * how the updater tells a task that failed within its monitor period.
+   */
+  startedAt?: string;
   err?: string;
   containerId?: string;
   pid?: number;

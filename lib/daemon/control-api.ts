@@ -7,7 +7,7 @@ import { ManagerError } from '../manager/errors';
 import { Manager } from '../manager/manager';
 import { demoteNode, promoteNode, removeNode, resolveNode, updateNode, NodeUpdate } from '../manager/node-ops';
 import { planManagerLeave, removeSelfFromRaft } from '../manager/leave';
-import { createService, removeService, replicaCounts, resolveService, updateService } from '../manager/service-ops';
+import { createService, removeService, replicaCounts, resolveService, rollbackService, updateService } from '../manager/service-ops';
 import { deployStack, listStacks, NAMESPACE_LABEL, removeStack, stackServices } from '../manager/stack-ops';
 import { createNetwork, networkView, removeNetwork } from '../manager/network/network-ops';
 import { StackNetworkRequest } from '../api/network-api';
@@ -188,6 +188,10 @@ export class ControlApi {
         });
       }
       return ok(await updateService(this.m, p.ref, b.spec, b.version).catch(asControlError));
+    });
+    r.on('POST', '/v1/services/:ref/rollback', async (req, p) => {
+      const b = req.body as { version?: number } | undefined;
+      return ok(await rollbackService(this.m, p.ref, b?.version).catch(asControlError));
     });
     r.on('POST', '/v1/services/:ref/remove', async (_req, p) => ok({ id: await removeService(this.m, p.ref).catch(asControlError) }));
     r.on('GET', '/v1/logs', async (req) => {

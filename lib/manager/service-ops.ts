@@ -3,6 +3,8 @@
 // Tasks are the orchestrator's business: these only change the service.
 
 import { autoscalePolicyProblem } from '../api/autoscale-policy';
+export { updatedService } from './orchestrator/update-status';
+
 import { newObjectId } from '../api/ids';
 import { isTerminal, Service, ServiceSpec, Task } from '../api/service-types';
 import { Node } from '../api/types';
@@ -12,7 +14,7 @@ import { Manager } from './manager';
 import { resolveNetwork } from './network/network-ops';
 import { resolveServiceNetworks } from './network/service-networks';
 import { DeepReadonly, thaw } from './store';
-import { Draft } from './store/transaction';
+import { MANUAL_ROLLBACK_MESSAGE, rolledBackService, updatedService } from './orchestrator/update-status';
 import { serviceSchema } from './store/service-schemas';
 import { objectId } from './store/object-schemas';
 
@@ -90,20 +92,26 @@ export async function updateService(m: Manager, ref: string, spec: ServiceSpec, 
   checkPortsFree(m, spec, current.id);
   const stored = resolveServiceNetworks(spec, (ref) => resolveNetwork(m, ref));
   const expectedVersion = version ?? current.meta.version;
-  await m.write([{ op: 'update', kind: 'service', object: updatedService(current, stored), expectedVersion }]);
+  await m.write([{ op: 'update', kind: 'service', object: updatedService(current, stored, Date.now()), expectedVersion }]);
   return m.store.get('service', current.id) as DeepReadonly<Service>;
 }
 
 /**
- * The service with a new spec; what the leader allocated (VIPs, published
- * ports) stays with it, and so does the autoscaler's last decision while the
- * service still autoscales.
+ * `service rollback`: back to the previous spec, rolled out with the rollback
+ * settings. `version` (from a read) makes a concurrent change fail instead of
+ * being lost.
  */
-export function updatedService(current: DeepReadonly<Service>, spec: ServiceSpec): Draft<Service> {
-  const next: Draft<Service> = { id: current.id, spec, previousSpec: thaw(current.spec) };
-  if (current.endpoint) next.endpoint = thaw(current.endpoint);
-  if (current.autoscaleStatus && spec.autoscale) next.autoscaleStatus = thaw(current.autoscaleStatus);
-  return next;
+export async function rollbackService(m: Manager, ref: string, version?: number): Promise<DeepReadonly<Service>> {
+  await m.syncRead();
+  const current = resolveService(m, ref);
+  if (!current.previousSpec) throw new ManagerError('Invalid', `service ${current.spec.name} does not have a previous spec to roll back to`);
+  const restored = thaw(current.previousSpec) as ServiceSpec;
+  // The cluster may have changed since that spec was current: a port taken, a network gone.
+  checkPortsFree(m, restored, current.id);
+  resolveServiceNetworks(restored, (r) => resolveNetwork(m, r));
+  const next = rolledBackService(current, MANUAL_ROLLBACK_MESSAGE, Date.now());
+  await m.write([{ op: 'update', kind: 'service', object: next, expectedVersion: version ?? current.meta.version }]);
+  return m.store.get('service', current.id) as DeepReadonly<Service>;
 }
 
 export async function removeService(m: Manager, ref: string): Promise<string> {

@@ -178,7 +178,7 @@ async function deployOnce(
       result.unchanged.push(spec.name);
     } else {
       if (existing.spec.mode !== spec.mode) throw new ManagerError('Invalid', `service ${spec.name}: mode cannot be changed (it is ${existing.spec.mode}); remove the service first`);
-      actions.push({ op: 'update', kind: 'service', object: updatedService(existing, spec), expectedVersion: existing.meta.version });
+      actions.push({ op: 'update', kind: 'service', object: updatedService(existing, spec, Date.now()), expectedVersion: existing.meta.version });
       result.updated.push(spec.name);
     }
   }

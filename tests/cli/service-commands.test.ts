@@ -120,3 +120,41 @@ test('update: another conflict (a port taken) is not retried', async () => {
   expect(run.stderr).toBe('Error: port 8080/tcp is already published by service other\n');
   expect(daemon.sent.filter((r) => r.method === 'POST')).toHaveLength(1);
 });
+
+describe('rollback', () => {
+  test('`service rollback` asks the manager to roll back, conditioned on the version read', async () => {
+    daemon = await startFakeDaemon({
+      'GET /v1/services/web': serviceView(stored()),
+      'POST /v1/services/svc000000000000000000000a/rollback': { body: {} },
+    });
+    const run = await runCli(['service', 'rollback', '-d', 'web'], daemon.dataDir);
+    expect(run).toEqual({ exitCode: 0, stdout: 'web\n', stderr: '' });
+    expect(daemon.sent[1]).toMatchObject({ method: 'POST', path: '/v1/services/svc000000000000000000000a/rollback', body: { version: 7 } });
+  });
+
+  test('`service update --rollback` does the same; with other flags it is refused before anything is sent', async () => {
+    daemon = await startFakeDaemon({
+      'GET /v1/services/web': serviceView(stored()),
+      'POST /v1/services/svc000000000000000000000a/rollback': { status: 400, error: 'service web does not have a previous spec to roll back to' },
+    });
+    const run = await runCli(['service', 'update', '-d', '--rollback', 'web'], daemon.dataDir);
+    expect(run).toMatchObject({ exitCode: 1, stderr: 'Error: service web does not have a previous spec to roll back to\n' });
+    const mixed = await runCli(['service', 'update', '-d', '--rollback', '--image', 'x', 'web'], daemon.dataDir);
+    expect(mixed).toMatchObject({ exitCode: 1, stderr: 'Error: other flags may not be combined with --rollback\n' });
+    expect(daemon.sent.filter((r) => r.method === 'POST')).toHaveLength(1);
+  });
+
+  test('the progress of an update that pauses ends with the reason, exit 1', async () => {
+    const s = stored();
+    const paused: Service = { ...s, meta: { ...META, version: 9 }, updateStatus: { state: 'paused', startedAt: '2024-05-01T10:00:00Z', message: 'update paused due to failure or early termination of task abc', sinceVersion: 8 } };
+    let reads = 0;
+    daemon = await startFakeDaemon({
+      'GET /v1/services/web': () => (reads++ === 0 ? serviceView(s) : serviceView(paused)),
+      'POST /v1/services/svc000000000000000000000a/update': { body: {} },
+      'GET /v1/services/svc000000000000000000000a': serviceView(paused),
+    });
+    const run = await runCli(['service', 'update', '--image', 'nginx:2', 'web'], daemon.dataDir);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toBe('Error: service update paused: update paused due to failure or early termination of task abc\n');
+  });
+});

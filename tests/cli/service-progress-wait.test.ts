@@ -2,8 +2,8 @@
 // run: the store as the orchestrator leaves it (the planner's simulation),
 // read by the command's own selection of the tasks it follows.
 
-import { Service, Task } from '../../lib/api/service-types';
-import { followedTasks, View } from '../../lib/cli/commands/service-progress-wait';
+import { Service, Task, UpdateStatus } from '../../lib/api/service-types';
+import { followedTasks, updateVerdict, View } from '../../lib/cli/commands/service-progress-wait';
 import { Sim } from '../manager/orchestrator/harness';
 
 function view(sim: Sim): View {
@@ -55,5 +55,39 @@ describe('the progress wait', () => {
     const f = followedTasks(view(sim), sim.now);
     expect(f.current).toHaveLength(0);
     expect(f.allSettled).toBe(false);
+  });
+});
+
+describe('what the update status tells the waiting command', () => {
+  const at = '2024-05-01T10:00:00Z';
+  const status = (state: UpdateStatus['state'], message = 'm', sinceVersion = 8): UpdateStatus => ({ state, startedAt: at, message, sinceVersion });
+
+  test('an update of this command: wait while it runs, done when completed, an error when it paused or rolled back', () => {
+    expect(updateVerdict(status('updating'), { readVersion: 7 })).toEqual({ kind: 'wait', rollback: false });
+    expect(updateVerdict(status('completed'), { readVersion: 7 })).toEqual({ kind: 'done' });
+    expect(updateVerdict(status('paused', 'update paused due to failure or early termination of task t1'), { readVersion: 7 })).toEqual({
+      kind: 'failed',
+      error: 'service update paused: update paused due to failure or early termination of task t1',
+    });
+    expect(updateVerdict(status('rollback_started', 'update rolled back due to x', 9), { readVersion: 7 })).toEqual({
+      kind: 'wait',
+      rollback: true,
+      notice: 'rollback: update rolled back due to x',
+    });
+    expect(updateVerdict(status('rollback_completed', 'rollback completed: update rolled back due to x', 9), { readVersion: 7 })).toEqual({
+      kind: 'failed',
+      error: 'service rolled back: rollback completed: update rolled back due to x',
+    });
+    expect(updateVerdict(status('rollback_paused', 'rollback paused due to y', 9), { readVersion: 7 })).toMatchObject({ kind: 'failed', error: 'service rollback paused: rollback paused due to y' });
+  });
+
+  test('`service rollback` waits for its rollback to complete, and says nothing of its start', () => {
+    expect(updateVerdict(status('rollback_started', 'manually requested rollback'), { readVersion: 7, rollback: true })).toEqual({ kind: 'wait', rollback: true });
+    expect(updateVerdict(status('rollback_completed', 'rollback completed'), { readVersion: 7, rollback: true })).toEqual({ kind: 'done' });
+  });
+
+  test('a status from before the command (a scale after a paused or rolled-back update) is not its own: the tasks decide', () => {
+    expect(updateVerdict(status('rollback_completed', 'x', 5), { readVersion: 7 })).toEqual({ kind: 'tasks' });
+    expect(updateVerdict(undefined, { readVersion: 7 })).toEqual({ kind: 'tasks' });
   });
 });

@@ -72,7 +72,9 @@ describe('task runner', () => {
     const running = await statuses.reach(task.id, 'running');
     expect(running).toMatchObject({ containerId: 'c1', pid: 42, message: 'started' });
     await ctrl.progress({ kind: 'exited', exit: { exitCode: 0 } });
-    expect(await statuses.reach(task.id, 'complete')).toMatchObject({ exitCode: 0, message: 'finished' });
+    // When it first ran stays with it (the updater dates a failure against it).
+    expect(await statuses.reach(task.id, 'complete')).toMatchObject({ exitCode: 0, message: 'finished', startedAt: running.timestamp });
+    expect(running.startedAt).toBe(running.timestamp);
     expect(statuses.states(task.id)).toEqual(['accepted', 'preparing', 'ready', 'starting', 'running', 'complete']);
     await runner.close(false);
   });

@@ -1,14 +1,16 @@
-// What `service create/update/scale` show without -d: docker's live progress,
-// one line per slot (or node), redrawn in place on a terminal, until every
-// task of the current spec runs, then the "verify" wait of the update
-// monitor period. Ctrl-C stops the waiting, never the service.
+// What `service create/update/scale/rollback` show without -d: docker's live
+// progress, one line per slot (or node), redrawn in place on a terminal, until
+// every task of the current spec runs, then the "verify" wait of the update
+// monitor period; while the leader's updater runs an update, until it says the
+// update completed, and with an error when it paused or rolled back. Ctrl-C
+// stops the waiting, never the service.
 
-import { Service, Task } from '../../api/service-types';
+import { Service, Task, UpdateStatus } from '../../api/service-types';
 import { DEFAULT_UPDATE_CONFIG } from '../../api/service-defaults';
 import { finishedForGood } from '../../manager/orchestrator/finished-tasks';
 import { isUpToDate } from '../../manager/orchestrator/task-factory';
 import { CliContext } from '../context';
-import { progressInterruptedLines, progressVerifyLine, renderServiceProgress } from '../render';
+import { progressInterruptedLines, progressRollbackLine, progressVerifyLine, renderServiceProgress } from '../render';
 
 const POLL_MS = 200;
 
@@ -35,12 +37,49 @@ export function followedTasks(v: View, now: number): { current: Task[]; finished
   return { current, finished, allSettled };
 }
 
-export async function waitForConvergence(ctx: CliContext, ref: string, o: { quiet: boolean }): Promise<void> {
+export interface WaitOptions {
+  quiet: boolean;
+  /** The service's version the command's write was made on: update statuses from before it are not this command's. */
+  readVersion?: number;
+  /** `service rollback`: a completed rollback is the goal, not a failure. */
+  rollback?: boolean;
+}
+
+/** What the update status says to the waiting command, docker's way (cli/command/service/progress). */
+export type UpdateVerdict =
+  /** Not an update of this command's, or none: wait for the tasks as for a create. */
+  | { kind: 'tasks' }
+  /** The updater is at work: wait for it; `rollback` words the display, `notice` is worth a line. */
+  | { kind: 'wait'; rollback: boolean; notice?: string }
+  | { kind: 'done' }
+  | { kind: 'failed'; error: string };
+
+export function updateVerdict(u: UpdateStatus | undefined, o: Pick<WaitOptions, 'readVersion' | 'rollback'>): UpdateVerdict {
+  if (!u || (o.readVersion !== undefined && (u.sinceVersion ?? 0) <= o.readVersion)) return { kind: 'tasks' };
+  switch (u.state) {
+    case 'updating':
+      return { kind: 'wait', rollback: false };
+    case 'rollback_started':
+      return { kind: 'wait', rollback: true, notice: o.rollback ? undefined : progressRollbackLine(u.message) };
+    case 'completed':
+      return { kind: 'done' };
+    case 'rollback_completed':
+      return o.rollback ? { kind: 'done' } : { kind: 'failed', error: `service rolled back: ${u.message}` };
+    case 'paused':
+      return { kind: 'failed', error: `service update paused: ${u.message}` };
+    case 'rollback_paused':
+      return { kind: 'failed', error: `service rollback paused: ${u.message}` };
+  }
+}
+
+export async function waitForConvergence(ctx: CliContext, ref: string, o: WaitOptions): Promise<void> {
   const tty = process.stdout.isTTY === true;
   let drawn = 0;
   let printed = new Set<string>();
-  const draw = (lines: string[]): void => {
+  const notices: string[] = [];
+  const draw = (frame: string[]): void => {
     if (o.quiet) return;
+    const lines = [...notices, ...frame];
     if (tty) {
       // Move up over the previous frame and overwrite it, clearing each line.
       let out = drawn > 0 ? `\x1b[${drawn}F` : '';
@@ -68,10 +107,33 @@ export async function waitForConvergence(ctx: CliContext, ref: string, o: { quie
       }
       const v = await ctx.call<View>('GET', `/v1/services/${encodeURIComponent(ref)}`);
       const { current, finished, allSettled } = followedTasks(v, Date.now());
+      const verdict = updateVerdict(v.service.updateStatus, o);
       const frame = renderServiceProgress(
-        { mode: v.service.spec.mode, replicas: v.service.spec.replicas, tasks: current, activeNodeIds: new Set(v.activeNodeIds) },
+        {
+          mode: v.service.spec.mode,
+          replicas: v.service.spec.replicas,
+          tasks: current,
+          activeNodeIds: new Set(v.activeNodeIds),
+          rollback: (verdict.kind === 'wait' && verdict.rollback) || (verdict.kind !== 'tasks' && o.rollback === true),
+        },
         { width: tty ? process.stdout.columns || 200 : 200, terminal: tty },
       );
+      // Said above the frame from then on: what started the rollback.
+      if (verdict.kind === 'wait' && verdict.notice !== undefined && !notices.includes(verdict.notice)) notices.push(verdict.notice);
+      if (verdict.kind === 'failed') {
+        draw(frame.lines);
+        throw new Error(verdict.error);
+      }
+      if (verdict.kind === 'done' && frame.converged) {
+        draw([...frame.lines, progressVerifyLine({ stage: 'converged', service: ref })]);
+        return;
+      }
+      if (verdict.kind !== 'tasks') {
+        // The updater watches the monitor period itself; its status says when it is over.
+        draw(frame.lines);
+        await new Promise((r) => setTimeout(r, POLL_MS));
+        continue;
+      }
       if (allSettled) {
         draw([...frame.lines, `verify: ${finished.length} of ${current.length} tasks finished and will not be restarted`]);
         return;

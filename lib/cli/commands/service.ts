@@ -1,4 +1,4 @@
-// `swarm service create | ls | ps | inspect | update | scale | rm | logs`.
+// `swarm service create | ls | ps | inspect | update | rollback | scale | rm | logs`.
 
 import { Command, Option } from 'commander';
 import { Service, ServiceSpec, Task } from '../../api/service-types';
@@ -64,10 +64,21 @@ function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
 }
 
-/** Without -d: the live progress until the service converges; Ctrl-C stops waiting, not the service. */
-async function settle(ctx: CliContext, ref: string, f: { detach?: boolean; quiet?: boolean }): Promise<void> {
+/**
+ * Without -d: the live progress until the service converges (or its update
+ * pauses or rolls back); Ctrl-C stops waiting, not the service. `read` is
+ * the service as the command read it before writing.
+ */
+async function settle(ctx: CliContext, ref: string, f: { detach?: boolean; quiet?: boolean }, read?: Service, rollback = false): Promise<void> {
   if (f.detach) return;
-  await waitForConvergence(ctx, ref, { quiet: f.quiet === true });
+  await waitForConvergence(ctx, ref, { quiet: f.quiet === true, readVersion: read?.meta.version, rollback });
+}
+
+/** `service rollback` and `service update --rollback`: the manager swaps the spec with the previous one. */
+async function rollbackService(ctx: CliContext, ref: string): Promise<Service> {
+  const { service } = await getService(ctx, ref);
+  await ctx.call('POST', `/v1/services/${encodeURIComponent(service.id)}/rollback`, { version: service.meta.version });
+  return service;
 }
 
 export function registerServiceCommands(program: Command): void {
@@ -154,15 +165,32 @@ export function registerServiceCommands(program: Command): void {
   ).action(
     action(async (ref: string, f: UpdateOptions, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const current = await updateService(ctx, ref, (view) => {
-        if (!isRollbackRequest(f)) return applyServiceUpdate(view.service.spec, f, defaultFlagContext(), view.networkNames ?? {});
-        if (!view.service.previousSpec) throw new Error(`service ${ref} has no previous spec to roll back to`);
-        return view.service.previousSpec;
-      });
+      if (isRollbackRequest(f)) {
+        const read = await rollbackService(ctx, ref);
+        ctx.out(`${ref}\n`);
+        await settle(ctx, read.id, f, read, true);
+        return;
+      }
+      const read = await updateService(ctx, ref, (view) => applyServiceUpdate(view.service.spec, f, defaultFlagContext(), view.networkNames ?? {}));
       ctx.out(`${ref}\n`);
-      await settle(ctx, current.id, f);
+      await settle(ctx, read.id, f, read);
     }),
   );
+
+  service
+    .command('rollback')
+    .description("revert changes to a service's configuration")
+    .argument('<service>', 'service name, id or id prefix')
+    .option('-d, --detach', 'exit immediately instead of waiting for the service to converge')
+    .option('-q, --quiet', 'suppress progress output')
+    .action(
+      action(async (ref: string, f: { detach?: boolean; quiet?: boolean }, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        const read = await rollbackService(ctx, ref);
+        ctx.out(`${ref}\n`);
+        await settle(ctx, read.id, f, read, true);
+      }),
+    );
 
   service
     .command('scale')
@@ -173,23 +201,23 @@ export function registerServiceCommands(program: Command): void {
       action(async (pairs: string[], f: { detach?: boolean }, cmd: Command) => {
         const ctx = contextOf(cmd);
         const wanted = new Map(pairs.map(parseScaleArg).map((w) => [w.service, w.replicas]));
-        const scaled: string[] = [];
+        const scaled: Service[] = [];
         await forEachRef(
           [...wanted.keys()],
           async (ref) => {
             const replicas = wanted.get(ref) as number;
             let note = '';
-            const current = await updateService(ctx, ref, ({ service }) => {
+            const read = await updateService(ctx, ref, ({ service }) => {
               if (service.spec.mode !== 'replicated') throw new Error(`scale can only be used with replicated mode (${ref} is global)`);
               note = autoscaleNote(ref, service.spec, replicas);
               return { ...service.spec, replicas };
             });
             ctx.out(`${ref} scaled to ${replicas}\n`);
             if (note) process.stderr.write(note);
-            scaled.push(current.id);
+            scaled.push(read);
           },
           async () => {
-            for (const id of scaled) await settle(ctx, id, f);
+            for (const read of scaled) await settle(ctx, read.id, f, read);
           },
         );
       }),

@@ -2,12 +2,12 @@
 // api/types/swarm.Service), or its --pretty text.
 
 import type { NetworkAttachmentConfig } from '../../api/network-types';
-import type { AutoscaleDecision, AutoscalePolicy, HealthCheck, Mount, PortConfig, Service, ServiceSpec, UpdateConfig } from '../../api/service-types';
+import type { AutoscaleDecision, AutoscalePolicy, HealthCheck, Mount, PortConfig, Service, ServiceSpec, UpdateConfig, UpdateStatus } from '../../api/service-types';
 import type { DeepReadonly } from '../../manager/store/deep-freeze';
 import { formatDuration } from '../duration';
 import { DEFAULT_ROLLBACK_CONFIG, DEFAULT_UPDATE_CONFIG } from '../../api/service-defaults';
 import { goIndentedJson, sortedMap } from './go-json';
-import { bytesSize } from './units';
+import { bytesSize, humanDuration } from './units';
 
 type StoredService = DeepReadonly<Service>;
 type StoredSpec = DeepReadonly<ServiceSpec>;
@@ -16,6 +16,8 @@ export interface ServiceInspectOptions {
   pretty?: boolean;
   /** Network ids (the stored attachment targets) to names, for --pretty's "Networks:" line, as docker resolves them. */
   networkNames?: Readonly<Record<string, string>>;
+  /** The time --pretty's "Started: 5 minutes ago" counts from (default: now). */
+  now?: number;
 }
 
 /** Go's time.Duration in JSON: integer nanoseconds. */
@@ -156,8 +158,20 @@ export interface ServiceInspectJson {
   Spec: ServiceSpecJson;
   PreviousSpec?: ServiceSpecJson;
   Endpoint: EndpointJson;
+  UpdateStatus?: UpdateStatusJson;
   AutoscaleStatus?: ReturnType<typeof autoscaleStatusJson>;
 }
+
+/** docker's swarm.UpdateStatus: every field omitempty. */
+export interface UpdateStatusJson {
+  State?: string;
+  StartedAt?: string;
+  CompletedAt?: string;
+  Message?: string;
+}
+
+const updateStatusJson = (u: DeepReadonly<UpdateStatus>): UpdateStatusJson =>
+  omitEmpty({ State: u.state, StartedAt: u.startedAt, CompletedAt: u.completedAt, Message: u.message });
 
 /**
  * The published ports as they are: what the leader allocated (a published
@@ -185,9 +199,10 @@ export function serviceInspectJson(service: StoredService): ServiceInspectJson {
   if (ports.length > 0) json.Endpoint.Ports = ports.map(portJson);
   const vips = service.endpoint?.virtualIPs ?? [];
   if (vips.length > 0) json.Endpoint.VirtualIPs = vips.map((v) => ({ NetworkID: v.networkId, Addr: v.addr }));
-  // Keep docker's key order: PreviousSpec comes before Endpoint.
+  // Keep docker's key order: PreviousSpec, Endpoint, then UpdateStatus.
   const { Endpoint, ...rest } = json;
   const out: ServiceInspectJson = { ...rest, Endpoint };
+  if (service.updateStatus) out.UpdateStatus = updateStatusJson(service.updateStatus);
   if (service.autoscaleStatus) out.AutoscaleStatus = autoscaleStatusJson(service.autoscaleStatus.last);
   return out;
 }
@@ -225,10 +240,9 @@ function autoscaleLines(service: StoredService): string[] {
 /**
  * docker's --pretty template, line for line and tabs included. Two
  * deliberate differences: trailing spaces the template leaves (after each
- * argument, after the last port) are trimmed, as in our tables; and there is
- * no UpdateStatus block, since our services do not record one yet.
+ * argument, after the last port) are trimmed, as in our tables.
  */
-export function servicePrettyText(service: StoredService, networkNames: Readonly<Record<string, string>> = {}): string {
+export function servicePrettyText(service: StoredService, networkNames: Readonly<Record<string, string>> = {}, now = Date.now()): string {
   const spec = service.spec;
   const c = spec.task.container;
   const t = spec.task;
@@ -239,6 +253,15 @@ export function servicePrettyText(service: StoredService, networkNames: Readonly
   }
   if (spec.mode === 'global') lines.push('Service Mode:\tGlobal');
   else lines.push('Service Mode:\tReplicated', ` Replicas:\t${spec.replicas}`);
+  const u = service.updateStatus;
+  if (u) {
+    lines.push('UpdateStatus:', ` State:\t\t${u.state}`);
+    const ago = (iso: string) => `${humanDuration(Math.max(0, now - Date.parse(iso)))} ago`;
+    if (Number.isFinite(Date.parse(u.startedAt))) lines.push(` Started:\t${ago(u.startedAt)}`);
+    // docker shows Completed for a completed update only.
+    if (u.state === 'completed' && u.completedAt) lines.push(` Completed:\t${ago(u.completedAt)}`);
+    lines.push(` Message:\t${u.message}`);
+  }
   lines.push(...autoscaleLines(service));
 
   lines.push('Placement:');
@@ -312,7 +335,7 @@ export function servicePrettyText(service: StoredService, networkNames: Readonly
  * with an empty line and followed by one.
  */
 export function renderServiceInspect(services: readonly StoredService[], options: ServiceInspectOptions = {}): string {
-  if (options.pretty) return services.map((s) => `${servicePrettyText(s, options.networkNames)}\n\n`).join('');
+  if (options.pretty) return services.map((s) => `${servicePrettyText(s, options.networkNames, options.now)}\n\n`).join('');
   if (services.length === 0) return '[]\n';
   return `${goIndentedJson(services.map(serviceInspectJson))}\n`;
 }

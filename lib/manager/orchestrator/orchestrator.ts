@@ -1,11 +1,12 @@
 // The orchestrator: a leader loop that runs planOrchestration over the store
-// and commits its actions, one transaction per service.
+// and commits its actions, one transaction per service; it runs again when
+// the store changes, and when an update's delay or monitor period ends.
 
 import { ManagerError } from '../errors';
 import { Manager } from '../manager';
 import { PassResult, ReconcileLogger, ReconcileLoop } from '../reconcile-loop';
 import { DEFAULT_CLUSTER_SPEC } from '../cluster-init';
-import { planOrchestration } from './plan';
+import { planOrchestrationPass } from './plan';
 
 export class Orchestrator extends ReconcileLoop {
   readonly name = 'orchestrator';
@@ -17,7 +18,7 @@ export class Orchestrator extends ReconcileLoop {
   protected async pass(now: number): Promise<PassResult> {
     const store = this.m.store;
     const cluster = store.list('cluster')[0];
-    const plans = planOrchestration({
+    const { plans, wakeAt } = planOrchestrationPass({
       services: store.list('service'),
       tasks: store.list('task'),
       nodes: store.list('node'),
@@ -34,6 +35,6 @@ export class Orchestrator extends ReconcileLoop {
         else throw e;
       }
     }
-    return { retry };
+    return wakeAt === undefined ? { retry } : { retry, wakeAt };
   }
 }

@@ -12,8 +12,10 @@
 //      down tasks on the nodes that run the most of the service first.
 //      Global: one live task per eligible node (not Down, not drained,
 //      constraints met; a paused node keeps its task but gets no new one);
-//   3. tasks whose spec is outdated are replaced one at a time, the next once
-//      the previous replacement runs (rolling updates come later);
+//   3. tasks whose spec is outdated are replaced as the rolling updater
+//      decides (updater.ts: batches, order, failures, pause and rollback);
+//      a slot whose new task is starting while its old one still runs
+//      (start-first) keeps both until the new one runs;
 //   4. history: the newest `historyLimit` tasks of a slot are kept, older
 //      finished ones deleted. Tasks of a removed service are told to go, and
 //      deleted once stopped.
@@ -29,6 +31,8 @@ import { Action, Draft } from '../store/transaction';
 import { endedForGood, finishedForGood, slotKey } from './finished-tasks';
 import { decideRestart } from './restart-policy';
 import { isUpToDate, newTask } from './task-factory';
+import { rolledBackService, withUpdateStatus } from './update-status';
+import { placed, planUpdate, UpdaterSlot } from './updater';
 
 export interface PlanInput {
   services: readonly DeepReadonly<Service>[];
@@ -57,7 +61,18 @@ const holds = (w: Working) => live(w) || w.held;
 /** Created and shut down in the same pass (a restart, then a scale down): never written. */
 const dropped = (w: Working) => w.created && !live(w);
 
+export interface PlanResult {
+  /** One transaction per service (and one for tasks of removed services). */
+  plans: Action[][];
+  /** When a pass is next due though nothing changes (an update's delay or monitor period ending). */
+  wakeAt?: number;
+}
+
 export function planOrchestration(input: PlanInput): Action[][] {
+  return planOrchestrationPass(input).plans;
+}
+
+export function planOrchestrationPass(input: PlanInput): PlanResult {
   const nodes = new Map(input.nodes.map((n) => [n.id, n]));
   const byService = new Map<string, RTask[]>();
   for (const t of input.tasks) {
@@ -66,9 +81,11 @@ export function planOrchestration(input: PlanInput): Action[][] {
     else byService.set(t.serviceId, [t]);
   }
   const out: Action[][] = [];
+  let wakeAt: number | undefined;
   for (const s of input.services) {
-    const actions = new ServicePlan(s, byService.get(s.id) ?? [], nodes, input).run();
-    if (actions.length > 0) out.push(actions);
+    const r = new ServicePlan(s, byService.get(s.id) ?? [], nodes, input).run();
+    if (r.actions.length > 0) out.push(r.actions);
+    if (r.wakeAt !== undefined && (wakeAt === undefined || r.wakeAt < wakeAt)) wakeAt = r.wakeAt;
     byService.delete(s.id);
   }
   const orphans: Action[] = [];
@@ -84,7 +101,7 @@ export function planOrchestration(input: PlanInput): Action[][] {
     }
   }
   if (orphans.length > 0) out.push(orphans);
-  return out;
+  return wakeAt === undefined ? { plans: out } : { plans: out, wakeAt };
 }
 
 function nodeLost(nodes: ReadonlyMap<string, DeepReadonly<Node>>, nodeId: string): boolean {
@@ -107,12 +124,39 @@ class ServicePlan {
     this.work = tasks.map((t) => ({ task: t, stored: t, changed: false, created: false, held: finished.has(t.id) }));
   }
 
-  run(): Action[] {
+  run(): { actions: Action[]; wakeAt?: number } {
     this.replaceStoppedAndLost();
     if (this.service.spec.mode === 'global') this.reconcileGlobal();
     else this.reconcileReplicated();
-    this.rollOutdated();
-    return [...this.actions(), ...this.reap()];
+    const decision = planUpdate({
+      service: this.service,
+      others: this.input.services.filter((o) => o.id !== this.service.id),
+      slots: this.updaterSlots(),
+      now: this.now,
+    });
+    const s = this.service;
+    switch (decision.kind) {
+      case 'rollback':
+        // The spec changes: this pass's task changes were made for the one being undone; the next pass plans anew.
+        return { actions: [{ op: 'update', kind: 'service', object: rolledBackService(s, decision.message, this.now), expectedVersion: s.meta.version }] };
+      case 'status':
+        return { actions: [...this.actions(), ...this.reap(), { op: 'update', kind: 'service', object: withUpdateStatus(s, decision.status), expectedVersion: s.meta.version }] };
+      case 'roll':
+        for (const key of decision.slots) this.updateSlot(key, decision.order);
+        return { actions: [...this.actions(), ...this.reap()], wakeAt: decision.wakeAt };
+      case 'none':
+        return { actions: [...this.actions(), ...this.reap()] };
+    }
+  }
+
+  private upToDate(w: Working): boolean {
+    return isUpToDate(w.task as RTask, this.service);
+  }
+
+  /** Another task in w's slot, wanted running and not stopped, on the current spec: w's slot is being updated. */
+  private replacedBy(w: Working): Working | undefined {
+    const key = slotKey(w.task);
+    return this.work.find((o) => o !== w && live(o) && slotKey(o.task) === key && !isTerminal(o.task.status.state) && this.upToDate(o));
   }
 
   // ---- 1. failures and lost nodes ----------------------------------------------
@@ -122,6 +166,11 @@ class ServicePlan {
     for (const w of [...this.work]) {
       if (!live(w)) continue;
       const t = w.task;
+      // The old task of a slot under a start-first update: its replacement is on its way already.
+      if (!this.upToDate(w) && (isTerminal(t.status.state) || (t.nodeId && this.gone(t.nodeId))) && this.replacedBy(w)) {
+        this.shutdown(w, isTerminal(t.status.state) ? 'stopped while its update started' : 'node is down or drained');
+        continue;
+      }
       if (isTerminal(t.status.state)) {
         const d = decideRestart(t as RTask, this.service.spec.task.restartPolicy, this.now);
         if (!d.restart) {
@@ -134,7 +183,7 @@ class ServicePlan {
         this.create({ slot: t.slot, nodeId: global ? t.nodeId : undefined, notBefore: d.notBefore, restarts: d.restarts });
         continue;
       }
-      if (t.nodeId && (nodeLost(this.nodes, t.nodeId) || this.nodes.get(t.nodeId)?.spec.availability === 'drain')) {
+      if (t.nodeId && this.gone(t.nodeId)) {
         const why = nodeLost(this.nodes, t.nodeId) ? 'node is down' : 'node is drained';
         this.shutdown(w, why);
         if (!global) this.create({ slot: t.slot, restarts: t.restarts, message: `replaces a task whose ${why}` });
@@ -142,7 +191,30 @@ class ServicePlan {
     }
   }
 
+  private gone(nodeId: string): boolean {
+    return nodeLost(this.nodes, nodeId) || this.nodes.get(nodeId)?.spec.availability === 'drain';
+  }
+
   // ---- 2. replicas ---------------------------------------------------------------
+
+  /**
+   * Several tasks in one slot (or on one node): one keeps it, live before
+   * finished for good, then the current spec's, then the newest (two
+   * leaders may have raced). The old task of a start-first update stays
+   * until its replacement runs; the rest are shut down.
+   */
+  private keepOne(list: Working[]): Working {
+    list.sort((a, b) => Number(live(b)) - Number(live(a)) || Number(this.upToDate(b)) - Number(this.upToDate(a)) || createdAt(b) - createdAt(a));
+    const keeper = list[0];
+    const starting = live(keeper) && this.upToDate(keeper) && !isTerminal(keeper.task.status.state) && taskStateRank(keeper.task.status.state) < taskStateRank('running');
+    let oldKept = false;
+    for (const extra of list.slice(1)) {
+      if (extra.held) extra.held = false;
+      else if (starting && !oldKept && live(extra) && !this.upToDate(extra) && !isTerminal(extra.task.status.state)) oldKept = true;
+      else this.shutdown(extra, this.upToDate(keeper) && !this.upToDate(extra) ? 'replaced by its update' : 'duplicate task in its slot');
+    }
+    return keeper;
+  }
 
   private reconcileReplicated(): void {
     const bySlot = new Map<number, Working[]>();
@@ -152,14 +224,7 @@ class ServicePlan {
       list.push(w);
       bySlot.set(w.task.slot, list);
     }
-    // Two live tasks in one slot (a race of two leaders): keep the newest, and a live one before a finished one.
-    for (const list of bySlot.values()) {
-      list.sort((a, b) => Number(live(b)) - Number(live(a)) || createdAt(b) - createdAt(a));
-      for (const extra of list.slice(1)) {
-        if (extra.held) extra.held = false;
-        else this.shutdown(extra, 'duplicate task in its slot');
-      }
-    }
+    for (const list of bySlot.values()) if (list.length > 1) this.keepOne(list);
     const replicas = this.service.spec.replicas;
     const liveSlots = [...bySlot.keys()];
     if (liveSlots.length < replicas) {
@@ -208,8 +273,10 @@ class ServicePlan {
   private removeSlot(w: Working): void {
     for (const other of this.work) {
       const t = other.task;
-      if (other === w || t.slot !== w.task.slot || t.desiredState !== 'shutdown' || !other.stored || !endedForGood(t as RTask, this.now)) continue;
-      this.shutdown(other, 'scaled down', 'remove');
+      if (other === w || t.slot !== w.task.slot) continue;
+      // The other half of a start-first update, or an older task finished for good.
+      const finishedOld = t.desiredState === 'shutdown' && !!other.stored && endedForGood(t as RTask, this.now);
+      if (live(other) || finishedOld) this.shutdown(other, 'scaled down', 'remove');
     }
     w.held = false;
     this.shutdown(w, 'scaled down', 'remove');
@@ -218,15 +285,17 @@ class ServicePlan {
   private reconcileGlobal(): void {
     // A node whose task finished for good keeps it: no new one there until the spec changes.
     const heldNodes = new Set(this.work.filter((w) => w.held && w.task.nodeId).map((w) => w.task.nodeId as string));
-    const liveByNode = new Map<string, Working>();
+    const byNode = new Map<string, Working[]>();
     for (const w of this.work) {
       if (!live(w) || !w.task.nodeId) continue;
-      if (liveByNode.has(w.task.nodeId) || !this.eligibleForGlobal(w.task.nodeId, true)) {
-        this.shutdown(w, liveByNode.has(w.task.nodeId) ? 'duplicate task on its node' : 'node no longer eligible');
+      if (!this.eligibleForGlobal(w.task.nodeId, true)) {
+        this.shutdown(w, 'node no longer eligible');
         continue;
       }
-      liveByNode.set(w.task.nodeId, w);
+      byNode.set(w.task.nodeId, [...(byNode.get(w.task.nodeId) ?? []), w]);
     }
+    const liveByNode = new Map<string, Working>();
+    for (const [nodeId, list] of byNode) liveByNode.set(nodeId, list.length > 1 ? this.keepOne(list) : list[0]);
     for (const n of this.nodes.values()) {
       if (!liveByNode.has(n.id) && !heldNodes.has(n.id) && this.eligibleForGlobal(n.id, false)) this.create({ nodeId: n.id });
     }
@@ -247,29 +316,48 @@ class ServicePlan {
 
   // ---- 3. updates ----------------------------------------------------------------
 
-  private rollOutdated(): void {
-    // A paused node's global task is left as it is: its replacement would be a new task there (swarmkit waits too).
-    const paused = (w: Working) => this.service.spec.mode === 'global' && !!w.task.nodeId && this.nodes.get(w.task.nodeId)?.spec.availability === 'pause';
-    const outdated = this.work.filter((w) => holds(w) && !w.created && !paused(w) && !isUpToDate(w.task as RTask, this.service));
-    if (outdated.length === 0) return;
-    const unplaced = outdated.filter((w) => !w.task.nodeId || taskStateRank(w.task.status.state) < taskStateRank('assigned'));
-    for (const w of unplaced) this.replace(w);
-    // One running task at a time: wait while a replacement is on its way.
-    const starting = this.work.some(
-      (w) => live(w) && (w.created || isUpToDate(w.task as RTask, this.service)) && !isTerminal(w.task.status.state) && taskStateRank(w.task.status.state) < taskStateRank('running'),
-    );
-    if (starting) return;
-    const next = outdated.filter(holds).sort((a, b) => (a.task.slot ?? 0) - (b.task.slot ?? 0) || (a.task.nodeId ?? '').localeCompare(b.task.nodeId ?? ''))[0];
-    if (next) this.replace(next);
+  /** The slots (nodes, for a global service) as the updater sees them after steps 1 and 2. */
+  private updaterSlots(): UpdaterSlot[] {
+    const global = this.service.spec.mode === 'global';
+    const bySlot = new Map<string, Working[]>();
+    for (const w of this.work) {
+      if (dropped(w)) continue;
+      const k = slotKey(w.task);
+      bySlot.set(k, [...(bySlot.get(k) ?? []), w]);
+    }
+    const out: UpdaterSlot[] = [];
+    for (const [key, list] of bySlot) {
+      const holders = list.filter(holds);
+      if (holders.length === 0) continue;
+      const view = (w: Working) => ({ task: w.task as RTask, upToDate: this.upToDate(w) });
+      const nodeId = holders[0].task.nodeId;
+      out.push({
+        key,
+        holders: holders.map(view),
+        all: list.map(view),
+        // A paused node's global task is left as it is: its replacement would be a new task there (swarmkit waits too).
+        frozen: global && !!nodeId && this.nodes.get(nodeId)?.spec.availability === 'pause',
+        unplaced: holders.every((w) => this.upToDate(w) || !placed(w.task as RTask)),
+      });
+    }
+    // Lowest slot first; global services by node id.
+    return out.sort((a, b) => slotOrder(a.key, b.key));
   }
 
-  private replace(w: Working): void {
-    const t = w.task;
-    // A finished task was told to shut down already; its replacement takes the slot from it.
-    if (w.held) w.held = false;
-    else this.shutdown(w, 'updating to the new spec');
-    if (this.service.spec.mode === 'global' && t.nodeId && !this.eligibleForGlobal(t.nodeId, true)) return;
-    this.create({ slot: t.slot, nodeId: this.service.spec.mode === 'global' ? t.nodeId : undefined });
+  private updateSlot(key: string, order: 'stop-first' | 'start-first'): void {
+    const outdated = this.work.filter((w) => holds(w) && slotKey(w.task) === key && !this.upToDate(w));
+    if (outdated.length === 0) return;
+    const t = outdated[0].task;
+    const global = this.service.spec.mode === 'global';
+    // Start-first only where an old task runs or is on its way to: one that never reached a node has nothing to hand over.
+    const startFirst = order === 'start-first' && outdated.some((w) => live(w) && placed(w.task as RTask) && !isTerminal(w.task.status.state));
+    for (const w of outdated) {
+      // A finished task was told to shut down already; its replacement takes the slot from it.
+      if (w.held) w.held = false;
+      else if (!startFirst || !live(w)) this.shutdown(w, 'updating to the new spec');
+    }
+    if (global && t.nodeId && !this.eligibleForGlobal(t.nodeId, true)) return;
+    this.create({ slot: t.slot, nodeId: global ? t.nodeId : undefined, message: startFirst ? 'starts before the task it updates stops' : undefined });
   }
 
   // ---- 4. history ----------------------------------------------------------------
@@ -352,6 +440,11 @@ class ServicePlan {
     }
     return out;
   }
+}
+
+function slotOrder(a: string, b: string): number {
+  if (a[0] === 's' && b[0] === 's') return Number(a.slice(1)) - Number(b.slice(1));
+  return a.localeCompare(b);
 }
 
 /** New tasks sort as the newest. */

@@ -90,6 +90,7 @@ const updateStatus = obj({
   startedAt: str,
   completedAt: optional(str),
   message: str,
+  sinceVersion: optional(posInt),
 });
 
 const autoscaleDecision = obj({
@@ -147,6 +148,7 @@ export function taskSchema(objectId: Check, anyMeta: Check): Check {
       state: taskState,
       timestamp: str,
       message: str,
+      startedAt: optional(str),
       err: optional(str),
       containerId: optional(str),
       pid: optional(nonNegInt),

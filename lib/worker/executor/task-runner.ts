@@ -33,6 +33,8 @@ export class TaskRunner {
   /** Once after taking over a running container, its state may be reported again (now with its details). */
   private adopted = false;
   private details: RunDetails = {};
+  /** When the task first ran: reported with every state from running on (the updater's monitor period counts from it). */
+  private startedAt: string | undefined;
   private removed = false;
   private closing = false;
   /** Aborted whenever the task's desired state or start time changes, or the runner closes. */
@@ -48,6 +50,7 @@ export class TaskRunner {
   ) {
     this.task = task;
     this.last = task.status.state;
+    this.startedAt = task.status.startedAt;
     this.loop = this.drive();
   }
 
@@ -55,6 +58,7 @@ export class TaskRunner {
     const before = this.task;
     this.task = task;
     if (taskStateRank(task.status.state) > taskStateRank(this.last)) this.last = task.status.state;
+    this.startedAt ??= task.status.startedAt;
     if (before.desiredState !== task.desiredState || before.notBefore !== task.notBefore) this.interrupt();
   }
 
@@ -252,6 +256,8 @@ export class TaskRunner {
       timestamp: new Date().toISOString(),
       message: STATE_MESSAGES[state] ?? state,
     };
+    if (state === 'running') this.startedAt ??= status.timestamp;
+    if (this.startedAt !== undefined && rank >= taskStateRank('running')) status.startedAt = this.startedAt;
     if (extra.err !== undefined) status.err = extra.err;
     if (this.details.containerId !== undefined) status.containerId = this.details.containerId;
     if (this.details.pid !== undefined && state === 'running') status.pid = this.details.pid;

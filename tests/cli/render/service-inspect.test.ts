@@ -391,3 +391,33 @@ describe('service inspect: networks and the allocated endpoint', () => {
     expect(renderServiceInspect(deepFreeze([minimal]), { pretty: true })).not.toContain('Networks');
   });
 });
+
+describe('service inspect: UpdateStatus', () => {
+  const withStatus = (updateStatus: Service['updateStatus']): Service => ({ ...minimal, updateStatus });
+  const now = Date.parse('2024-05-01T10:10:00Z');
+
+  test("JSON: docker's keys after Endpoint, CompletedAt only when set, our sinceVersion left out", () => {
+    const paused = withStatus({ state: 'paused', startedAt: '2024-05-01T10:05:00Z', message: 'update paused due to failure or early termination of task t1', sinceVersion: 300 });
+    const json = JSON.parse(renderServiceInspect([deepFreeze(paused)])) as Record<string, unknown>[];
+    expect(Object.keys(json[0]).slice(-2)).toEqual(['Endpoint', 'UpdateStatus']);
+    expect(json[0].UpdateStatus).toEqual({ State: 'paused', StartedAt: '2024-05-01T10:05:00Z', Message: 'update paused due to failure or early termination of task t1' });
+    const done = withStatus({ state: 'completed', startedAt: '2024-05-01T10:05:00Z', completedAt: '2024-05-01T10:06:00Z', message: 'update completed' });
+    expect((JSON.parse(renderServiceInspect([deepFreeze(done)])) as Record<string, unknown>[])[0].UpdateStatus).toEqual({
+      State: 'completed',
+      StartedAt: '2024-05-01T10:05:00Z',
+      CompletedAt: '2024-05-01T10:06:00Z',
+      Message: 'update completed',
+    });
+    expect(JSON.parse(renderServiceInspect([deepFreeze(minimal)]))[0]).not.toHaveProperty('UpdateStatus');
+  });
+
+  test('--pretty: the UpdateStatus block after the mode, as docker writes it (Completed for a completed update only)', () => {
+    const done = withStatus({ state: 'completed', startedAt: '2024-05-01T10:05:00Z', completedAt: '2024-05-01T10:08:00Z', message: 'update completed' });
+    expect(renderServiceInspect([deepFreeze(done)], { pretty: true, now })).toContain(
+      'Service Mode:\tReplicated\n Replicas:\t1\nUpdateStatus:\n State:\t\tcompleted\n Started:\t5 minutes ago\n Completed:\t2 minutes ago\n Message:\tupdate completed\nPlacement:\n',
+    );
+    const rolled = withStatus({ state: 'rollback_completed', startedAt: '2024-05-01T10:05:00Z', completedAt: '2024-05-01T10:08:00Z', message: 'rollback completed' });
+    expect(renderServiceInspect([deepFreeze(rolled)], { pretty: true, now })).toContain('UpdateStatus:\n State:\t\trollback_completed\n Started:\t5 minutes ago\n Message:\trollback completed\n');
+    expect(renderServiceInspect([deepFreeze(minimal)], { pretty: true, now })).not.toContain('UpdateStatus');
+  });
+});

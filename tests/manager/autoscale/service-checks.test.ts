@@ -5,6 +5,7 @@
 import { defaultServiceSpec } from '../../../lib/api/service-defaults';
 import type { AutoscalePolicy, Service, ServiceSpec } from '../../../lib/api/service-types';
 import { updatedService, validateServiceSpec } from '../../../lib/manager/service-ops';
+import { rolledBackService } from '../../../lib/manager/orchestrator/update-status';
 import { withAutoscaledReplicas } from '../../../lib/manager/stack-ops';
 
 const POLICY: AutoscalePolicy = { min: 1, max: 4, cpuPercent: 60, downDelayMs: 300_000, upDelayMs: 0 };
@@ -45,8 +46,24 @@ function stored(s: ServiceSpec, replicas: number): Service {
 
 test('an update keeps the last decision while the service autoscales, and drops it with the policy', () => {
   const current = stored(spec(), 3);
-  expect(updatedService(current, spec((s) => (s.replicas = 3))).autoscaleStatus).toEqual(current.autoscaleStatus);
-  expect(updatedService(current, spec((s) => delete s.autoscale)).autoscaleStatus).toBeUndefined();
+  const now = Date.parse(META.updatedAt) + 1000;
+  expect(updatedService(current, spec((s) => (s.replicas = 3)), now).autoscaleStatus).toEqual(current.autoscaleStatus);
+  expect(updatedService(current, spec((s) => delete s.autoscale), now).autoscaleStatus).toBeUndefined();
+});
+
+test('a rollback keeps the replicas the autoscaler reached, within the restored bounds; without a policy it restores the count', () => {
+  const now = Date.parse(META.updatedAt) + 1000;
+  const previous = spec((s) => ((s.replicas = 1), (s.task.container.image = 'nginx:0')));
+  const current: Service = { ...stored(spec(), 4), previousSpec: previous };
+  const back = rolledBackService(current, 'manually requested rollback', now);
+  expect(back.spec.task.container.image).toBe('nginx:0');
+  expect(back.spec.replicas).toBe(4);
+  expect(back.autoscaleStatus).toEqual(current.autoscaleStatus);
+  const narrower: Service = { ...current, previousSpec: spec((s) => ((s.replicas = 1), (s.autoscale!.max = 2))) };
+  expect(rolledBackService(narrower, 'x', now).spec.replicas).toBe(2);
+  const unscaled: Service = { ...current, previousSpec: spec((s) => ((s.replicas = 1), delete s.autoscale)) };
+  expect(rolledBackService(unscaled, 'x', now).spec.replicas).toBe(1);
+  expect(rolledBackService(unscaled, 'x', now).autoscaleStatus).toBeUndefined();
 });
 
 test('a stack redeploy keeps the replicas the autoscaler set, within the file\'s bounds (docker/cli#2235)', () => {

@@ -7,7 +7,8 @@
 import { defaultServiceSpec } from '../../../lib/api/service-defaults';
 import { isTerminal, Service, ServiceSpec, Task, TaskState, taskStateRank } from '../../../lib/api/service-types';
 import { Node, NodeAvailability, NodeState } from '../../../lib/api/types';
-import { planOrchestration } from '../../../lib/manager/orchestrator/plan';
+import { planOrchestrationPass } from '../../../lib/manager/orchestrator/plan';
+import { MANUAL_ROLLBACK_MESSAGE, rolledBackService, updatedService } from '../../../lib/manager/orchestrator/update-status';
 import { DeepReadonly, MemoryStore, thaw } from '../../../lib/manager/store';
 import { Action, Draft } from '../../../lib/manager/store/transaction';
 import { matchesConstraints, parseConstraints, schedNode } from '../../../lib/scheduler';
@@ -85,12 +86,22 @@ export class Sim {
     this.apply([{ op: 'create', kind: 'service', object: { id, spec } }]);
   }
 
+  /** A user's `service update`, as the API writes it (previous spec kept, an update started or resumed). */
   updateService(id: string, edit: (s: ServiceSpec) => void): void {
     const cur = this.mustGet('service', id);
-    const next = thaw(cur) as Service;
-    next.previousSpec = thaw(cur.spec) as ServiceSpec;
-    edit(next.spec);
-    this.apply([{ op: 'update', kind: 'service', object: next, expectedVersion: cur.meta.version }]);
+    const spec = thaw(cur.spec) as ServiceSpec;
+    edit(spec);
+    this.apply([{ op: 'update', kind: 'service', object: updatedService(cur, spec, this.now), expectedVersion: cur.meta.version }]);
+  }
+
+  /** A user's `service rollback`. */
+  rollbackService(id: string): void {
+    const cur = this.mustGet('service', id);
+    this.apply([{ op: 'update', kind: 'service', object: rolledBackService(cur, MANUAL_ROLLBACK_MESSAGE, this.now), expectedVersion: cur.meta.version }]);
+  }
+
+  service(id: string): DeepReadonly<Service> {
+    return this.mustGet('service', id);
   }
 
   removeService(id: string): void {
@@ -101,7 +112,11 @@ export class Sim {
 
   /** The planner's verdict on the store as it is, without applying it. */
   plan(): Action[][] {
-    return planOrchestration({
+    return this.planWithWake().plans;
+  }
+
+  planWithWake(): { plans: Action[][]; wakeAt?: number } {
+    return planOrchestrationPass({
       services: this.store.list('service'),
       tasks: this.store.list('task'),
       nodes: this.store.list('node'),
@@ -145,10 +160,12 @@ export class Sim {
     });
   }
 
-  /** An agent reports a state (timestamped with the fake clock). */
+  /** An agent reports a state (timestamped with the fake clock; from RUNNING on, with when it first ran, as agents do). */
   report(taskId: string, state: TaskState, extra: { exitCode?: number; err?: string } = {}): void {
     this.updateTask(taskId, (t) => {
+      const startedAt = t.status.startedAt ?? (state === 'running' ? iso(this.now) : undefined);
       t.status = { state, timestamp: iso(this.now), message: state, ...extra };
+      if (startedAt !== undefined && taskStateRank(state) >= taskStateRank('running')) t.status.startedAt = startedAt;
     });
   }
 

@@ -73,7 +73,7 @@ const fullService: Required<Service> = {
   spec: fullSpec,
   previousSpec: fullSpec,
   endpoint: { virtualIPs: [{ networkId: 'net1', addr: '10.0.1.2/24' }], ports: [port] },
-  updateStatus: { state: 'rollback_paused', startedAt: '2026-01-01T00:00:00Z', completedAt: '2026-01-01T00:01:00Z', message: 'update rolled back' },
+  updateStatus: { state: 'rollback_paused', startedAt: '2026-01-01T00:00:00Z', completedAt: '2026-01-01T00:01:00Z', message: 'update rolled back', sinceVersion: 12 },
   autoscaleStatus: { last: { at: '2026-01-01T00:00:00Z', from: 1, to: 3, metric: 'cpu', value: 92.5, target: 50, reason: 'cpu above target' } },
 };
 const fullNetwork: Required<Network> = {
@@ -96,6 +96,7 @@ const fullTask: Required<Task> = {
   status: {
     state: 'running',
     timestamp: '2026-01-01T00:00:00Z',
+    startedAt: '2026-01-01T00:00:00Z',
     message: 'started',
     err: 'none',
     containerId: 'abc',
