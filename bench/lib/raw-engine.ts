@@ -6,7 +6,7 @@
 // default network, no restart policy, the workload's stop grace.
 
 import { performance } from 'perf_hooks';
-import { parseDuration } from '../../lib/cli/duration';
+import { parseDuration } from '../../lib/util/go-duration';
 import { engine, removeContainersWithLabel } from './engine';
 import { checkNotAborted, Cleanup, log } from './lifecycle';
 import { Marks, marksText } from './measure';

@@ -30,3 +30,23 @@ export interface TaskMetricsSample {
 
 /** How often agents sample (the issue: every 5 s). */
 export const METRICS_INTERVAL_MS = 5_000;
+
+/** One running task in `GET /v1/stats` (what `swarm service stats` shows). */
+export interface TaskStatsEntry {
+  taskId: string;
+  /** As `service ps` names it: web.3, or web.<node id> for a global service. */
+  name: string;
+  serviceId: string;
+  serviceName: string;
+  nodeId: string;
+  /** The node's hostname. */
+  node: string;
+  sample?: TaskMetricsSample;
+}
+
+/** The answer of `GET /v1/stats`. */
+export interface StatsView {
+  tasks: TaskStatsEntry[];
+  /** How old a sample may be and still be shown. */
+  maxAgeMs: number;
+}

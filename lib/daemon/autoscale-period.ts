@@ -3,7 +3,7 @@
 // SWARM_AUTOSCALE_PERIOD, a Go duration ("1s", "500ms"). It also sets the
 // period of the scale-up rate limit (at most max(2x, +4) per period).
 
-import { parseDuration } from '../cli/duration';
+import { parseDuration } from '../util/go-duration';
 import { DEFAULT_AUTOSCALE_PERIOD_MS } from '../manager/autoscale/plan';
 
 export const AUTOSCALE_PERIOD_ENV = 'SWARM_AUTOSCALE_PERIOD';

@@ -1,4 +1,4 @@
-import { formatDuration, parseDuration } from '../../lib/cli/duration';
+import { formatDuration, parseDuration } from '../../lib/util/go-duration';
 import { renderJsonLines, shortId } from '../../lib/cli/table';
 
 describe('durations as docker takes them', () => {

@@ -7,7 +7,7 @@ import { DEFAULT_CLUSTER_SPEC } from '../../api/cluster-defaults';
 import { DEFAULT_ADDRESS_POOL } from '../../api/network-types';
 import type { ClusterSpec, NodeAvailability } from '../../api/types';
 import { DEFAULT_LISTEN_ADDR } from '../../net/address';
-import { parseDuration } from '../duration';
+import { parseDuration } from '../../util/go-duration';
 import { parseAddressPool } from '../network-node-flags';
 
 export const AVAILABILITY = ['active', 'pause', 'drain'];

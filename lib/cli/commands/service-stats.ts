@@ -4,7 +4,7 @@
 // second until Ctrl-C, as docker stats does.
 
 import { Command } from 'commander';
-import type { StatsView } from '../../manager/metrics/stats-view';
+import type { StatsView } from '../../api/metrics-types';
 import { action, CliContext, contextOf } from '../context';
 import { checkStatsFormat, renderServiceStats } from '../render/service-stats';
 

@@ -6,7 +6,7 @@
 
 import type { NetworkServiceView, NetworkView } from '../../api/network-api';
 import { isTerminal, type TaskState } from '../../api/service-types';
-import type { DeepReadonly } from '../../manager/store/deep-freeze';
+import type { DeepReadonly } from '../../util/deep-readonly';
 import { addressAt, formatIpv4, parseCidr } from '../../util/ipv4';
 import { goEscape, goIndentedJson, sortedMap } from './go-json';
 import type { StoredNetwork } from './network-list';

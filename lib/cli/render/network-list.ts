@@ -1,7 +1,7 @@
 // `swarm network ls` output, laid out as `docker network ls` prints it.
 
 import type { Network } from '../../api/network-types';
-import type { DeepReadonly } from '../../manager/store/deep-freeze';
+import type { DeepReadonly } from '../../util/deep-readonly';
 import { shortId } from '../table';
 import { goTimeString } from './docker-text';
 import { naturalCompare } from './natural-order';

@@ -3,7 +3,7 @@
 // object (Raft membership, the caller's identity), so the command passes them.
 
 import type { Node } from '../../api/types';
-import type { DeepReadonly } from '../../manager/store/deep-freeze';
+import type { DeepReadonly } from '../../util/deep-readonly';
 
 export type StoredNode = DeepReadonly<Node>;
 

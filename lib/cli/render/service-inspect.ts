@@ -3,8 +3,8 @@
 
 import type { NetworkAttachmentConfig } from '../../api/network-types';
 import type { AutoscaleDecision, AutoscalePolicy, HealthCheck, Mount, PortConfig, Service, ServiceSpec, UpdateConfig, UpdateStatus } from '../../api/service-types';
-import type { DeepReadonly } from '../../manager/store/deep-freeze';
-import { formatDuration } from '../duration';
+import type { DeepReadonly } from '../../util/deep-readonly';
+import { formatDuration } from '../../util/go-duration';
 import { DEFAULT_ROLLBACK_CONFIG, DEFAULT_UPDATE_CONFIG } from '../../api/service-defaults';
 import { goIndentedJson, sortedMap } from './go-json';
 import { bytesSize, humanDuration } from './units';

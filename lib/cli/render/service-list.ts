@@ -1,7 +1,7 @@
 // `swarm service ls` output, laid out as `docker service ls` prints it.
 
 import type { PortConfig, Service } from '../../api/service-types';
-import type { DeepReadonly } from '../../manager/store/deep-freeze';
+import type { DeepReadonly } from '../../util/deep-readonly';
 import { shortId } from '../table';
 import { naturalCompare } from './natural-order';
 import { displayImage, goJsonLine } from './service-text';

@@ -7,7 +7,7 @@
 // the helpers below so it can follow them.
 
 import type { Task, TaskState, TaskStatus } from '../../api/service-types';
-import type { DeepReadonly } from '../../manager/store/deep-freeze';
+import type { DeepReadonly } from '../../util/deep-readonly';
 import { shortId } from '../table';
 
 /** What the display needs of a task; a stored Task fits as it is. */

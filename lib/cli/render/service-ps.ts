@@ -1,7 +1,7 @@
 // `swarm service ps` output, laid out as `docker service ps` prints it.
 
 import type { PortConfig, Service, Task } from '../../api/service-types';
-import type { DeepReadonly } from '../../manager/store/deep-freeze';
+import type { DeepReadonly } from '../../util/deep-readonly';
 import { shortId } from '../table';
 import { prettyPrint } from './docker-text';
 import { naturalCompare } from './natural-order';

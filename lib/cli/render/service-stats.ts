@@ -3,7 +3,7 @@
 // decimals, MEM USAGE / LIMIT in binary units, NET and BLOCK I/O in decimal
 // ones, per task rather than per container, with its node.
 
-import type { TaskStatsEntry } from '../../manager/metrics/stats-view';
+import type { TaskStatsEntry } from '../../api/metrics-types';
 import { shortId } from '../table';
 import { goJsonLine } from './service-text';
 import { renderDockerTable } from './tabwriter';

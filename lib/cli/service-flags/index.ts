@@ -11,4 +11,4 @@ export { defaultFlagContext, type FlagContext } from './context';
 export { DEFAULT_ROLLBACK_CONFIG, DEFAULT_UPDATE_CONFIG, defaultServiceSpec } from '../../api/service-defaults';
 export { checkServiceName } from './validate';
 export { parseMemoryBytes, parseNanoCpus } from './numbers';
-export { splitShellWords } from './shell-words';
+export { splitShellWords } from '../../util/shell-words';

@@ -8,7 +8,7 @@ import { flagError } from './errors';
 import { applyHealthFlags } from './health';
 import { parseCount, parseFlagDuration, parseMemoryBytes, parseNanoCpus } from './numbers';
 import type { CommonServiceOptions } from './options';
-import { splitShellWords } from './shell-words';
+import { splitShellWords } from '../../util/shell-words';
 import { applyRollbackConfigFlags, applyUpdateConfigFlags } from './update-config';
 import { applyAutoscaleFlags } from './autoscale';
 

@@ -9,7 +9,7 @@ import {
   type UpdateConfig as SpecUpdateConfig,
 } from '../../api/service-types';
 import { DEFAULT_UPDATE_CONFIG } from '../../api/service-defaults';
-import { parseNanoCpus } from '../../cli/service-flags/numbers';
+import { parseNanoCpus } from '../../util/units';
 import type { PathSegment } from '../errors';
 import type { HealthCheckConfig, LoadedStack, ServiceConfig, UpdateConfig } from '../types';
 import { LABEL_IMAGE, LABEL_NAMESPACE } from './labels';
@@ -78,7 +78,7 @@ function healthcheck(h: HealthCheckConfig | undefined): HealthCheck | undefined 
 }
 
 function cpus(text: string | undefined): number {
-  return text ? parseNanoCpus('cpus', text) : 0;
+  return text ? parseNanoCpus(text) : 0;
 }
 
 function environment(env: Record<string, string | null>): string[] {

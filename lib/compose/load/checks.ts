@@ -1,4 +1,4 @@
-import { parseNanoCpus } from '../../cli/service-flags/numbers';
+import { parseNanoCpus } from '../../util/units';
 import { parseConstraint, parseSpread } from '../../scheduler';
 import type { PathSegment } from '../errors';
 import { type Dict, isDict } from '../plain';
@@ -76,7 +76,7 @@ function checkUpdateConfig(ctx: FileContext, u: UpdateConfig | undefined, path: 
 function checkCpus(ctx: FileContext, cpus: string, path: PathSegment[]): void {
   if (cpus === '') return;
   try {
-    parseNanoCpus('cpus', cpus);
+    parseNanoCpus(cpus);
   } catch {
     ctx.issue(path, `invalid cpus "${cpus}": use a number of CPUs such as 0.5 or 2`);
   }

@@ -1,4 +1,4 @@
-import { parseDuration } from '../../cli/duration';
+import { parseDuration } from '../../util/go-duration';
 
 // Durations in a compose file are Go durations ("1m30s", "500ms", "0"), as
 // docker reads them with time.ParseDuration; kept here in milliseconds like

@@ -1,4 +1,4 @@
-import { parseMemoryBytes } from '../../cli/service-flags/numbers';
+import { parseMemoryBytes } from '../../util/units';
 import type { PathSegment } from '../errors';
 import type { Dict } from '../plain';
 import { goFloatText } from '../plain';
@@ -30,7 +30,7 @@ function sizeAt(ctx: FileContext, d: Dict, key: string, path: PathSegment[]): nu
   if (v === undefined || v === null) return 0;
   if (typeof v === 'number') return Math.trunc(v);
   try {
-    return parseMemoryBytes(key, str(v));
+    return parseMemoryBytes(str(v));
   } catch {
     ctx.issue([...path, key], `invalid size: '${str(v)}' (use a number of bytes or a unit such as 512M or 1G)`);
     return 0;

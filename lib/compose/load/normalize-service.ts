@@ -1,4 +1,4 @@
-import { splitShellWords } from '../../cli/service-flags/shell-words';
+import { splitShellWords } from '../../util/shell-words';
 import { parseServiceEnvFile } from '../env-file';
 import type { PathSegment } from '../errors';
 import { type Dict, dictFrom, isDict } from '../plain';

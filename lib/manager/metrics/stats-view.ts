@@ -3,30 +3,15 @@
 // memory when there is a fresh one. A task without one is listed all the
 // same (it just started, or its node stopped reporting): the CLI shows "--".
 
-import type { TaskMetricsSample } from '../../api/metrics-types';
+import type { StatsView, TaskStatsEntry } from '../../api/metrics-types';
+
+export type { StatsView, TaskStatsEntry };
 import type { Task } from '../../api/service-types';
 import { ManagerError } from '../errors';
 import type { MemoryStore } from '../store';
 import type { DeepReadonly } from '../store/deep-freeze';
 import { METRICS_MAX_AGE_MS, MetricsView } from './metrics-view';
 
-export interface TaskStatsEntry {
-  taskId: string;
-  /** As `service ps` names it: web.3, or web.<node id> for a global service. */
-  name: string;
-  serviceId: string;
-  serviceName: string;
-  nodeId: string;
-  /** The node's hostname. */
-  node: string;
-  sample?: TaskMetricsSample;
-}
-
-export interface StatsView {
-  tasks: TaskStatsEntry[];
-  /** How old a sample may be and still be shown. */
-  maxAgeMs: number;
-}
 
 export function taskDisplayName(t: DeepReadonly<Task>): string {
   return `${t.serviceName}.${t.slot ?? t.nodeId ?? ''}`;

@@ -3,11 +3,9 @@
 // change one gets a TypeError in strict mode instead of silently corrupting
 // the state every other manager agrees on.
 
-export type DeepReadonly<T> = T extends (infer U)[]
-  ? readonly DeepReadonly<U>[]
-  : T extends object
-    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
-    : T;
+import type { DeepReadonly } from '../../util/deep-readonly';
+
+export type { DeepReadonly };
 
 export function deepFreeze<T>(value: T): DeepReadonly<T> {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {

@@ -1,4 +1,4 @@
-import { splitShellWords } from '../../../lib/cli/service-flags/shell-words';
+import { splitShellWords } from '../../../lib/util/shell-words';
 
 describe('shell words, as docker splits --entrypoint and --args', () => {
   test.each([
