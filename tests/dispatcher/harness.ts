@@ -184,6 +184,8 @@ export class TestSwarm {
 /** A protocol client with nothing of the Agent's manners, to send what an agent never would. */
 export class RawClient {
   readonly received: ManagerMessage[] = [];
+  /** The size of each frame in `received`, in bytes. */
+  readonly sizes: number[] = [];
   closed: { code: number; reason: string } | undefined;
 
   private constructor(readonly ws: WebSocket) {
@@ -191,6 +193,7 @@ export class RawClient {
       const parsed = parseManagerMessage(data.toString('utf8'));
       if (!parsed.ok) throw new Error(`dispatcher sent a malformed message: ${parsed.reason}`);
       this.received.push(parsed.value);
+      this.sizes.push(data.length);
     });
     ws.on('close', (code: number, reason: Buffer) => (this.closed = { code, reason: reason.toString('utf8') }));
     ws.on('error', () => undefined);

@@ -4,13 +4,15 @@
 
 import { randomBytes } from 'crypto';
 import WebSocket from 'ws';
-import { AgentMessage, CLOSE, encodeMessage, ManagerMessage, parseAgentMessage } from '../../api/dispatcher-protocol';
+import { AgentMessage, CLOSE, DISPATCHER_MAX_FRAME_BYTES, encodeMessage, ManagerMessage, parseAgentMessage } from '../../api/dispatcher-protocol';
 import type { NodeRole } from '../../api/types';
 import { Timers } from './timers';
 
 export interface SessionHandlers {
   onMessage(session: AgentSession, message: AgentMessage): void;
   onClose(session: AgentSession): void;
+  /** A message too large for one frame was not sent (its sender should have split it). */
+  onOversize(session: AgentSession, type: ManagerMessage['type'], bytes: number): void;
 }
 
 /** How long a closing socket gets to answer the close frame before it is cut. */
@@ -52,7 +54,12 @@ export class AgentSession {
   }
 
   send(message: ManagerMessage): void {
-    if (this.isOpen) this.ws.send(encodeMessage(message));
+    if (!this.isOpen) return;
+    const text = encodeMessage(message);
+    // The agent would close the session on it: better one message missing, and said so, than a session lost for good.
+    const bytes = Buffer.byteLength(text);
+    if (bytes > DISPATCHER_MAX_FRAME_BYTES) return this.handlers.onOversize(this, message.type, bytes);
+    this.ws.send(text);
   }
 
   /** Sends `error {message}` first when there is a reason the agent should log. */

@@ -13,7 +13,7 @@
 // metrics go to the leader's memory only (metrics-intake.ts).
 
 import WebSocket from 'ws';
-import { AgentMessage, CLOSE } from '../../api/dispatcher-protocol';
+import { AgentMessage, CLOSE, DISPATCHER_MAX_FRAME_BYTES } from '../../api/dispatcher-protocol';
 import type { NodeIdentity } from '../../ca';
 import type { LeaderLoop } from '../leader-loops';
 import { AgentSession, remoteAddressOf } from './agent-session';
@@ -131,6 +131,8 @@ export class Dispatcher implements LeaderLoop {
     const session = new AgentSession(ws, identity.nodeId, identity.role, remoteAddressOf(ws), this.timers, {
       onMessage: (s, m) => this.onMessage(s, m),
       onClose: (s) => this.onClose(s),
+      onOversize: (s, type, bytes) =>
+        this.logger.warn(`a ${type} message for node ${s.nodeId} is ${bytes} bytes, more than a frame may carry (${DISPATCHER_MAX_FRAME_BYTES}): not sent`),
     });
     if (!this.running || !this.host.isLeader) return this.turnAway(session);
     this.open.add(session);
@@ -251,7 +253,7 @@ export class Dispatcher implements LeaderLoop {
       if (!s.isOpen || this.liveSession(s.nodeId) !== s) return;
       s.send({ v: 1, type: 'registered', sessionId: s.id, heartbeatPeriodMs: this.period(), managers: this.managerAddrs() });
       s.answered = true;
-      this.tasks.send(s);
+      this.tasks.sendFull(s);
       this.net.sendFull(s);
       this.roles.check(s);
     });
@@ -270,6 +272,7 @@ export class Dispatcher implements LeaderLoop {
     this.open.delete(s);
     this.logs.onSessionClosed(s);
     this.net.onClose(s);
+    this.tasks.onClose(s);
     const timer = this.registerTimers.get(s);
     if (timer !== undefined) this.timers.clearTimeout(timer);
     this.registerTimers.delete(s);
