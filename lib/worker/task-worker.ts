@@ -128,7 +128,7 @@ export class TaskWorker {
         this.unsent.delete(id);
         continue;
       }
-      const size = Buffer.byteLength(JSON.stringify(status)) + id.length;
+      const size = Buffer.byteLength(JSON.stringify({ taskId: id, status })) + 1;
       if ((bytes + size > DISPATCHER_CHUNK_BYTES || updates.length >= STATUS_BATCH) && !send()) return;
       updates.push({ taskId: id, status });
       bytes += size;

@@ -69,6 +69,11 @@ describe('assignment messages, without a manager', () => {
     expect(mustSend(before, reported, undefined)).toBe(true);
     expect(mustSend(before, { ...reported, desiredState: 'shutdown' }, running)).toBe(true);
     expect(mustSend(before, { ...before, meta: { ...before.meta, version: 3 } }, undefined)).toBe(false);
+    // An earlier report written after the node sent a later one: the node knows better already.
+    const starting = { state: 'starting' as const, timestamp: STAMP, message: 'starting' };
+    expect(mustSend(before, { ...reported, status: starting }, running)).toBe(false);
+    // A state beyond what the node reported (the manager's): news.
+    expect(mustSend(before, { ...reported, status: { state: 'orphaned', timestamp: STAMP, message: 'node down' } }, running)).toBe(true);
   });
 
   it.each([

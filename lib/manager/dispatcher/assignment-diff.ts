@@ -2,7 +2,7 @@
 // that tell it, each within the chunk bound (lib/api/assignments.ts).
 
 import { AssignmentsUpdate, ASSIGNMENT_CHUNK_BYTES, ASSIGNMENT_CHUNK_ENTRIES } from '../../api/assignments';
-import type { Task, TaskStatus } from '../../api/service-types';
+import { Task, taskStateRank, TaskStatus } from '../../api/service-types';
 import type { DeepReadonly } from '../store/deep-freeze';
 import { jsonEqual } from './json-equal';
 
@@ -11,8 +11,8 @@ type RTask = DeepReadonly<Task>;
 /**
  * Whether the node must hear of the change from `sent` (what it was last
  * told) to `now`: any field but the version stamp and the status, or a
- * status the node did not report itself (`reported`): its own reports are
- * never echoed back.
+ * status the node did not report itself (`reported`, its latest report):
+ * its own reports are never echoed back.
  */
 export function mustSend(sent: RTask, now: RTask, reported: DeepReadonly<TaskStatus> | undefined): boolean {
   if (sent === now) return false;
@@ -23,7 +23,8 @@ export function mustSend(sent: RTask, now: RTask, reported: DeepReadonly<TaskSta
     if (!jsonEqual(a[k], b[k])) return true;
   }
   if (jsonEqual(sent.status, now.status)) return false;
-  return reported === undefined || !jsonEqual(now.status, reported);
+  // The node knows its latest report, and anything behind it (an earlier report whose write was still on its way).
+  return reported === undefined || !(jsonEqual(now.status, reported) || taskStateRank(now.status.state) < taskStateRank(reported.state));
 }
 
 /** Splits one update into messages of bounded size and count; the first carries `reset`, the last `done`. */
