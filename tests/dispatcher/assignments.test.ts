@@ -237,6 +237,29 @@ describe('assignments over a session', () => {
     await agent.stop();
   });
 
+  it('a frame over the bound is refused on either end, and said so', async () => {
+    const w = await swarm.worker('as-frame');
+    const warnings: string[] = [];
+    const agent = swarm.agent(w, 'as-frame', { logger: { warn: (msg) => warnings.push(msg), info: () => undefined } });
+    await agent.waitRegistered(5000);
+    const line = 'q'.repeat(60_000);
+    const lines = Array.from({ length: 80 }, () => ({ taskId: 't', stream: 'stdout' as const, line, timestamp: STAMP }));
+    // 4.8 MB: the agent does not send it (the manager would close the session on it).
+    expect(agent.send({ v: 1, type: 'logs', requestId: 'r1', lines })).toBe(false);
+    expect(warnings).toEqual([`a logs message of ${Buffer.byteLength(JSON.stringify({ v: 1, type: 'logs', requestId: 'r1', lines }))} bytes is more than a frame may carry (${DISPATCHER_MAX_FRAME_BYTES}): not sent`]);
+    expect(agent.state).toBe('registered');
+    await agent.stop();
+
+    // A client that sends one anyway: the manager closes the session (1009) and says why.
+    const raw = await swarm.raw(swarm.managers[0].addr, w.credentials);
+    raw.register('as-frame');
+    await raw.next('registered');
+    raw.send({ v: 1, type: 'logs', requestId: 'r2', lines });
+    expect((await raw.whenClosed()).code).toBe(1009);
+    await until(() => swarm.warnings.some((m) => m.includes(w.nodeId)), 'the dispatcher to warn');
+    expect(swarm.warnings.filter((m) => m.includes(w.nodeId))).toEqual([`node ${w.nodeId}: it sent a frame larger than ${DISPATCHER_MAX_FRAME_BYTES} bytes: session closed`]);
+  });
+
   it("the agent's view after a random sequence of changes is the store's (seeded)", async () => {
     for (const seed of [1, 2, 3]) await randomRun(seed);
   });

@@ -43,6 +43,8 @@ export function description(hostname: string): NodeDescription {
 
 export class TestSwarm {
   readonly managers: ManagerNode[] = [];
+  /** What the dispatchers warned of. */
+  readonly warnings: string[] = [];
   private readonly net = new LocalNetwork();
   private readonly root = mkdtempSync(join(tmpdir(), 'swarm-dispatcher-'));
   private readonly agents: Agent[] = [];
@@ -78,7 +80,7 @@ export class TestSwarm {
         timing: { tickMs: 10 },
         writeTimeoutMs: 2000,
       });
-      const dispatcher = new Dispatcher(manager, { logger: quiet });
+      const dispatcher = new Dispatcher(manager, { logger: { warn: (msg) => s.warnings.push(msg), info: () => undefined } });
       manager.addLeaderLoop(dispatcher);
       server.setRoutes({ dispatcher });
       s.managers.push({ raftId, nodeId, manager, dispatcher, server, addr: server.address().addr, stopped: false });

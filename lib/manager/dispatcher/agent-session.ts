@@ -11,8 +11,8 @@ import { Timers } from './timers';
 export interface SessionHandlers {
   onMessage(session: AgentSession, message: AgentMessage): void;
   onClose(session: AgentSession): void;
-  /** A message too large for one frame was not sent (its sender should have split it). */
-  onOversize(session: AgentSession, type: ManagerMessage['type'], bytes: number): void;
+  /** A frame over DISPATCHER_MAX_FRAME_BYTES: one of ours not sent (its sender should have split it), or the agent's refused. */
+  onFrameTooLarge(session: AgentSession, detail: string): void;
 }
 
 /** How long a closing socket gets to answer the close frame before it is cut. */
@@ -42,7 +42,12 @@ export class AgentSession {
     private readonly handlers: SessionHandlers,
   ) {
     ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => this.receive(data, isBinary));
-    ws.on('error', () => undefined); // 'close' follows and says all there is to say
+    // 'close' follows and says all there is to say, but for a frame over the bound (ws closes with 1009).
+    ws.on('error', (e: Error & { code?: string }) => {
+      if (e.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        this.handlers.onFrameTooLarge(this, `it sent a frame larger than ${DISPATCHER_MAX_FRAME_BYTES} bytes: session closed`);
+      }
+    });
     ws.once('close', () => {
       this.closed = true;
       this.handlers.onClose(this);
@@ -58,7 +63,9 @@ export class AgentSession {
     const text = encodeMessage(message);
     // The agent would close the session on it: better one message missing, and said so, than a session lost for good.
     const bytes = Buffer.byteLength(text);
-    if (bytes > DISPATCHER_MAX_FRAME_BYTES) return this.handlers.onOversize(this, message.type, bytes);
+    if (bytes > DISPATCHER_MAX_FRAME_BYTES) {
+      return this.handlers.onFrameTooLarge(this, `a ${message.type} message of ${bytes} bytes is more than a frame may carry (${DISPATCHER_MAX_FRAME_BYTES}): not sent`);
+    }
     this.ws.send(text);
   }
 

@@ -13,7 +13,7 @@
 // metrics go to the leader's memory only (metrics-intake.ts).
 
 import WebSocket from 'ws';
-import { AgentMessage, CLOSE, DISPATCHER_MAX_FRAME_BYTES } from '../../api/dispatcher-protocol';
+import { AgentMessage, CLOSE } from '../../api/dispatcher-protocol';
 import type { NodeIdentity } from '../../ca';
 import type { LeaderLoop } from '../leader-loops';
 import { AgentSession, remoteAddressOf } from './agent-session';
@@ -131,8 +131,7 @@ export class Dispatcher implements LeaderLoop {
     const session = new AgentSession(ws, identity.nodeId, identity.role, remoteAddressOf(ws), this.timers, {
       onMessage: (s, m) => this.onMessage(s, m),
       onClose: (s) => this.onClose(s),
-      onOversize: (s, type, bytes) =>
-        this.logger.warn(`a ${type} message for node ${s.nodeId} is ${bytes} bytes, more than a frame may carry (${DISPATCHER_MAX_FRAME_BYTES}): not sent`),
+      onFrameTooLarge: (s, detail) => this.logger.warn(`node ${s.nodeId}: ${detail}`),
     });
     if (!this.running || !this.host.isLeader) return this.turnAway(session);
     this.open.add(session);
