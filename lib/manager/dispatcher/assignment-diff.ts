@@ -16,15 +16,15 @@ type RTask = DeepReadonly<Task>;
  */
 export function mustSend(sent: RTask, now: RTask, reported: DeepReadonly<TaskStatus> | undefined): boolean {
   if (sent === now) return false;
-  const a = sent as unknown as Record<string, unknown>;
-  const b = now as unknown as Record<string, unknown>;
-  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    if (k === 'meta' || k === 'status') continue;
-    if (!jsonEqual(a[k], b[k])) return true;
-  }
+  if (!jsonEqual(sent, now, notAssignment)) return true;
   if (jsonEqual(sent.status, now.status)) return false;
   // The node knows its latest report, and anything behind it (an earlier report whose write was still on its way).
   return reported === undefined || !(jsonEqual(now.status, reported) || taskStateRank(now.status.state) < taskStateRank(reported.state));
+}
+
+/** The fields a node reports or the store stamps, compared apart (or not at all). */
+function notAssignment(key: string): boolean {
+  return key === 'meta' || key === 'status';
 }
 
 /** Splits one update into messages of bounded size and count; the first carries `reset`, the last `done`. */
