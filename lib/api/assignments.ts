@@ -2,6 +2,7 @@
 // only what changed (lib/manager/dispatcher/task-channel.ts), in messages of
 // bounded size. The node rebuilds the list from them (lib/worker/assignment-view.ts).
 
+import { DISPATCHER_CHUNK_BYTES } from './frame-bounds';
 import type { Task } from './service-types';
 
 /**
@@ -18,7 +19,7 @@ export interface AssignmentsUpdate {
   del: string[];
 }
 
-/** Content per message; far below the frame bound, so one task of any allowed size fits. */
-export const ASSIGNMENT_CHUNK_BYTES = 256 * 1024;
+/** Content per message. */
+export const ASSIGNMENT_CHUNK_BYTES = DISPATCHER_CHUNK_BYTES;
 /** Entries per message, whatever their size. */
 export const ASSIGNMENT_CHUNK_ENTRIES = 5_000;

@@ -46,14 +46,7 @@ import { NodeDescription, NodeRole } from './types';
 
 export const DISPATCHER_PROTOCOL_VERSION = 1;
 
-/**
- * The largest frame either end sends or accepts (each side's WebSocket
- * maxPayload). Senders split what could be larger (assignments, network
- * tables, status reports, log lines) into messages of a quarter of it or less.
- */
-export const DISPATCHER_MAX_FRAME_BYTES = 4 * 1024 * 1024;
-/** What a sender aims for per message when it splits. */
-export const DISPATCHER_CHUNK_BYTES = 256 * 1024;
+export { DISPATCHER_CHUNK_BYTES, DISPATCHER_MAX_FRAME_BYTES } from './frame-bounds';
 
 export type AgentMessage =
   | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'register'; description: NodeDescription }
