@@ -17,8 +17,10 @@
 // manager -> agent   certificate {role, certPem, raftId?, raft?}  signed once the store says so
 //
 // Tasks:
-// manager -> agent   assignments {tasks}        every task the store places on this node, in full,
-//                                               sent at registration and whenever one of them changes
+// manager -> agent   assignmentsUpdate {reset, done, set, del}   the tasks the store places on this
+//                                               node: all of them after registration (reset), then only
+//                                               those whose assignment changed (never a status the node
+//                                               reported itself); chunked, acted on at `done` (assignments.ts)
 // agent -> manager   taskStatus {updates}       observed state changes, batched; a state only moves forward
 //
 // Logs (`service logs`), one request id per stream:
@@ -35,6 +37,7 @@
 // manager -> agent   netUpdate {reset, done, set, del}   the node's network table, whole after
 //                                               registration (reset), then as changes
 
+import { AssignmentsUpdate, ASSIGNMENT_CHUNK_ENTRIES } from './assignments';
 import { parseNetUpdate } from './net-table-parse';
 import type { NetUpdate } from './net-table';
 import type { TaskMetricsSample } from './metrics-types';
@@ -42,6 +45,8 @@ import { PortConfig, Task, TASK_STATES, TaskState, TaskStatus } from './service-
 import { NodeDescription, NodeRole } from './types';
 
 export const DISPATCHER_PROTOCOL_VERSION = 1;
+
+export { DISPATCHER_CHUNK_BYTES, DISPATCHER_MAX_FRAME_BYTES } from './frame-bounds';
 
 export type AgentMessage =
   | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'register'; description: NodeDescription }
@@ -94,7 +99,7 @@ export type ManagerMessage =
       raftId?: number;
       raft?: RaftTiming;
     }
-  | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'assignments'; tasks: Task[] }
+  | ({ v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'assignmentsUpdate' } & AssignmentsUpdate)
   | ({ v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'logsRequest' } & LogsRequest)
   | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'logsCancel'; requestId: string }
   | { v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'removeVolumes'; labels: Record<string, string> }
@@ -203,11 +208,21 @@ export function parseManagerMessage(text: string): Parsed<ManagerMessage> {
       case 'roleChange':
         onlyKeys(o, ['v', 'type', 'role'], 'roleChange');
         return { v, type: 'roleChange', role: role(o.role) };
-      case 'assignments': {
-        onlyKeys(o, ['v', 'type', 'tasks'], 'assignments');
-        if (!Array.isArray(o.tasks)) throw new Malformed('tasks must be an array');
+      case 'assignmentsUpdate': {
+        onlyKeys(o, ['v', 'type', 'reset', 'done', 'set', 'del'], 'assignmentsUpdate');
+        if (typeof o.reset !== 'boolean' || typeof o.done !== 'boolean') throw new Malformed('assignmentsUpdate: reset and done must be true or false');
+        if (!Array.isArray(o.set) || o.set.length > ASSIGNMENT_CHUNK_ENTRIES) throw new Malformed(`assignmentsUpdate: set must be an array of at most ${ASSIGNMENT_CHUNK_ENTRIES}`);
+        if (!Array.isArray(o.del) || o.del.length > ASSIGNMENT_CHUNK_ENTRIES) throw new Malformed(`assignmentsUpdate: del must be an array of at most ${ASSIGNMENT_CHUNK_ENTRIES}`);
+        if (o.reset && o.del.length > 0) throw new Malformed('assignmentsUpdate: a reset deletes nothing');
         // The manager is authenticated and its store checked every task against the schema.
-        return { v, type: 'assignments', tasks: o.tasks.map((t, i) => assignedTask(t, `tasks[${i}]`)) };
+        return {
+          v,
+          type: 'assignmentsUpdate',
+          reset: o.reset,
+          done: o.done,
+          set: o.set.map((t, i) => assignedTask(t, `set[${i}]`)),
+          del: o.del.map((d, i) => text1(d, `del[${i}]`)),
+        };
       }
       case 'logsRequest': {
         onlyKeys(o, ['v', 'type', 'requestId', 'taskIds', 'serviceId', 'follow', 'tail'], 'logsRequest');

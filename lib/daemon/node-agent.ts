@@ -67,8 +67,8 @@ export function runNodeAgent(
       : createDockerExecutor({ nodeId: id.nodeId, onStatus, logger, docker: dockerFor(id.dockerHost), network: taskNetwork });
   agent.on('message', (m) => {
     if (m.type === 'netUpdate') network.onNetUpdate(m);
-    else if (m.type === 'assignments') network.onAssignments(m.tasks);
   });
+  agent.on('assignments', (tasks) => network.onAssignments(tasks));
   // Containers are created once the table is there: they are given the cluster's DNS address.
   const worker = new TaskWorker(agent, executor, { warn: (m) => log.warn(`tasks: ${m}`) }, { id: id.nodeId, hostname: id.hostname }, () => network.ready());
   ref.worker = worker;

@@ -16,6 +16,7 @@ import type { AddressInfo, Socket } from 'net';
 import type { Duplex } from 'stream';
 import type { SecureContextOptions, TLSSocket } from 'tls';
 import WebSocket, { WebSocketServer } from 'ws';
+import { DISPATCHER_MAX_FRAME_BYTES } from '../api/dispatcher-protocol';
 import { JoinTokenError, NodeIdentity, parseNodeCertificate } from '../ca';
 import { DEFAULT_LISTEN_ADDR, formatHostPort, parseHostPort } from './address';
 import { HTTP2_SETTINGS, MAX_SESSION_MEMORY_MB, SESSION_WINDOW } from './http2-tuning';
@@ -75,7 +76,7 @@ export interface NodeServerOptions extends NodeRoutes {
   listenAddr?: string;
   clusterId: string;
   credentials: NodeCredentials;
-  /** Largest dispatcher message. Default 16 MiB. */
+  /** Largest dispatcher message. Default DISPATCHER_MAX_FRAME_BYTES, what agents send at most. */
   maxDispatcherPayload?: number;
   logger?: NodeServerLogger;
 }
@@ -134,7 +135,7 @@ export class NodeServer {
       noServer: true,
       clientTracking: false,
       perMessageDeflate: false,
-      maxPayload: o.maxDispatcherPayload ?? 16 * 1024 * 1024,
+      maxPayload: o.maxDispatcherPayload ?? DISPATCHER_MAX_FRAME_BYTES,
     });
   }
 

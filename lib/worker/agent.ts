@@ -9,10 +9,12 @@
 // stopped: a manager that dies is replaced without anyone's help.
 
 import WebSocket from 'ws';
-import { AgentMessage, CLOSE, encodeMessage, ManagerMessage, parseManagerMessage } from '../api/dispatcher-protocol';
+import { AgentMessage, CLOSE, DISPATCHER_MAX_FRAME_BYTES, encodeMessage, ManagerMessage, parseManagerMessage } from '../api/dispatcher-protocol';
+import type { Task } from '../api/service-types';
 import { NodeDescription } from '../api/types';
 import { expectServer, nodeTlsOptions } from '../ca';
 import { BackoffOptions, backoffDelay } from '../raft/transport/backoff';
+import { AssignmentView } from './assignment-view';
 
 export interface AgentCredentials {
   keyPem: string;
@@ -57,7 +59,12 @@ interface AgentEvents {
   disconnected: (reason: string) => void;
   /** The managers' addresses changed (persist them to find the cluster after a restart). */
   managers: (addrs: readonly string[]) => void;
-  /** Any other message of the registered session (role changes, task assignments), for the daemon to act on. */
+  /**
+   * Every task the manager places on this node, whole, each time the
+   * dispatcher's updates complete one (the wire carries only changes).
+   */
+  assignments: (tasks: readonly Task[]) => void;
+  /** Any other message of the registered session (role changes, network tables, logs), for the daemon to act on. */
   message: (m: ManagerMessage) => void;
 }
 
@@ -81,8 +88,10 @@ export class Agent {
     registered: new Set(),
     disconnected: new Set(),
     managers: new Set(),
+    assignments: new Set(),
     message: new Set(),
   };
+  private readonly view = new AssignmentView();
 
   constructor(private readonly o: AgentOptions) {
     if (o.managers.length === 0) throw new Error('agent: no manager address to dial');
@@ -114,11 +123,21 @@ export class Agent {
     return () => this.listeners[event].delete(fn);
   }
 
-  /** Sends on the registered session; false when there is none (the caller retries on the next one). */
+  /**
+   * Sends on the registered session; false when there is none (the caller
+   * retries on the next one). A message larger than a frame may carry is
+   * not sent, and said so: the manager would close the session on it.
+   */
   send(m: AgentMessage): boolean {
     const ws = this.ws;
     if (this._state !== 'registered' || !ws || ws.readyState !== WebSocket.OPEN) return false;
-    ws.send(encodeMessage(m));
+    const text = encodeMessage(m);
+    const bytes = Buffer.byteLength(text);
+    if (bytes > DISPATCHER_MAX_FRAME_BYTES) {
+      this.logger.warn(`a ${m.type} message of ${bytes} bytes is more than a frame may carry (${DISPATCHER_MAX_FRAME_BYTES}): not sent`);
+      return false;
+    }
+    ws.send(text);
     return true;
   }
 
@@ -177,8 +196,8 @@ export class Agent {
       ...nodeTlsOptions(this.o.credentials),
       perMessageDeflate: false,
       handshakeTimeout: dialTimeoutMs,
-      // The manager bounds its messages (network tables come in chunks); a node's full task list can be large.
-      maxPayload: 16 * 1024 * 1024,
+      // The manager splits what could be larger (task sets, network tables) into smaller messages.
+      maxPayload: DISPATCHER_MAX_FRAME_BYTES,
     };
     // Node certificates name nodes, not addresses: check the subject is a
     // manager of this cluster. (@types/ws types this hook's result as boolean;
@@ -237,6 +256,12 @@ export class Agent {
         case 'error':
           why = m.message;
           return;
+        case 'assignmentsUpdate': {
+          if (this.ws !== ws || this._state !== 'registered') return;
+          const tasks = this.view.apply(m);
+          if (tasks) for (const fn of [...this.listeners.assignments]) fn(tasks);
+          return;
+        }
         default:
           if (this.ws === ws && this._state === 'registered') for (const fn of [...this.listeners.message]) fn(m);
       }
@@ -272,7 +297,9 @@ export class Agent {
         ws.terminate();
       });
     });
-    ws.on('error', (e: Error) => (why ??= e.message));
+    ws.on('error', (e: Error & { code?: string }) => {
+      why ??= e.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? `a message from ${addr} was larger than a frame may carry (${DISPATCHER_MAX_FRAME_BYTES} bytes)` : e.message;
+    });
     ws.once('close', (code: number) => {
       clearTimeout(dialTimer);
       clearTimeout(heartbeatTimer);

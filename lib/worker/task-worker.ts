@@ -5,7 +5,7 @@
 // a dying leader never committed reaches its successor. Every few seconds
 // the running tasks' resource use goes up too (metrics/sampler.ts).
 
-import { LogsRequest, TaskStatusUpdate, WireLogLine } from '../api/dispatcher-protocol';
+import { DISPATCHER_CHUNK_BYTES, LogsRequest, TaskStatusUpdate, WireLogLine } from '../api/dispatcher-protocol';
 import { Task, TaskStatus } from '../api/service-types';
 import { Agent } from './agent';
 import { Executor } from './executor';
@@ -14,6 +14,7 @@ import { expandTaskTemplates, TemplateNode } from './task-templates';
 
 const SEND_DELAY_MS = 10;
 const LOG_BATCH = 200;
+const STATUS_BATCH = 1_000;
 const LOG_FLUSH_MS = 50;
 
 export interface TaskWorkerLogger {
@@ -48,9 +49,9 @@ export class TaskWorker {
     });
     this.sampler.start();
     this.off.push(
+      agent.on('assignments', (tasks) => this.assign(tasks)),
       agent.on('message', (m) => {
-        if (m.type === 'assignments') this.assign(m.tasks);
-        else if (m.type === 'logsRequest') void this.streamLogs(m);
+        if (m.type === 'logsRequest') void this.streamLogs(m);
         else if (m.type === 'logsCancel') this.logStreams.get(m.requestId)?.abort();
         else if (m.type === 'removeVolumes') {
           this.executor.removeVolumes(m.labels).catch((e: unknown) => this.log.warn(`removing volumes: ${e instanceof Error ? e.message : String(e)}`));
@@ -110,13 +111,30 @@ export class TaskWorker {
 
   private flush(): void {
     if (this.unsent.size === 0) return;
-    const updates: TaskStatusUpdate[] = [];
-    for (const id of this.unsent) {
+    let updates: TaskStatusUpdate[] = [];
+    let bytes = 0;
+    // Split so no message comes near the frame bound, however many tasks changed at once.
+    const send = (): boolean => {
+      if (updates.length === 0) return true;
+      if (!this.agent.send({ v: 1, type: 'taskStatus', updates })) return false;
+      for (const u of updates) this.unsent.delete(u.taskId);
+      updates = [];
+      bytes = 0;
+      return true;
+    };
+    for (const id of [...this.unsent]) {
       const status = this.latest.get(id);
-      if (status) updates.push({ taskId: id, status });
+      if (!status) {
+        this.unsent.delete(id);
+        continue;
+      }
+      const size = Buffer.byteLength(JSON.stringify({ taskId: id, status })) + 1;
+      if ((bytes + size > DISPATCHER_CHUNK_BYTES || updates.length >= STATUS_BATCH) && !send()) return;
+      updates.push({ taskId: id, status });
+      bytes += size;
     }
     // Without a session they wait for the next registration, which sends them all.
-    if (this.agent.send({ v: 1, type: 'taskStatus', updates })) this.unsent.clear();
+    send();
   }
 
   /** Sends the requested output in batches, then logsEnd (with the error, if reading failed). */
@@ -124,6 +142,7 @@ export class TaskWorker {
     const abort = new AbortController();
     this.logStreams.set(r.requestId, abort);
     let batch: WireLogLine[] = [];
+    let batchBytes = 0;
     let timer: NodeJS.Timeout | undefined;
     const flush = (): void => {
       if (timer) clearTimeout(timer);
@@ -131,12 +150,17 @@ export class TaskWorker {
       if (batch.length === 0) return;
       if (!this.agent.send({ v: 1, type: 'logs', requestId: r.requestId, lines: batch })) abort.abort();
       batch = [];
+      batchBytes = 0;
     };
     let error: string | undefined;
     try {
       const selector = { taskIds: r.taskIds, serviceId: r.serviceId };
       for await (const l of this.executor.logs(selector, { follow: r.follow, tail: r.tail, signal: abort.signal })) {
+        // Long lines (a JSON blob each) fill a message by size before they fill it by count.
+        const size = Buffer.byteLength(l.line) + 128;
+        if (batchBytes + size > DISPATCHER_CHUNK_BYTES) flush();
         batch.push({ taskId: l.taskId, stream: l.stream, line: l.line, timestamp: l.timestamp });
+        batchBytes += size;
         if (batch.length >= LOG_BATCH) flush();
         else timer ??= setTimeout(flush, LOG_FLUSH_MS);
       }

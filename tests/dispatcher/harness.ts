@@ -43,6 +43,8 @@ export function description(hostname: string): NodeDescription {
 
 export class TestSwarm {
   readonly managers: ManagerNode[] = [];
+  /** What the dispatchers warned of. */
+  readonly warnings: string[] = [];
   private readonly net = new LocalNetwork();
   private readonly root = mkdtempSync(join(tmpdir(), 'swarm-dispatcher-'));
   private readonly agents: Agent[] = [];
@@ -78,7 +80,7 @@ export class TestSwarm {
         timing: { tickMs: 10 },
         writeTimeoutMs: 2000,
       });
-      const dispatcher = new Dispatcher(manager, { logger: quiet });
+      const dispatcher = new Dispatcher(manager, { logger: { warn: (msg) => s.warnings.push(msg), info: () => undefined } });
       manager.addLeaderLoop(dispatcher);
       server.setRoutes({ dispatcher });
       s.managers.push({ raftId, nodeId, manager, dispatcher, server, addr: server.address().addr, stopped: false });
@@ -184,6 +186,8 @@ export class TestSwarm {
 /** A protocol client with nothing of the Agent's manners, to send what an agent never would. */
 export class RawClient {
   readonly received: ManagerMessage[] = [];
+  /** The size of each frame in `received`, in bytes. */
+  readonly sizes: number[] = [];
   closed: { code: number; reason: string } | undefined;
 
   private constructor(readonly ws: WebSocket) {
@@ -191,6 +195,7 @@ export class RawClient {
       const parsed = parseManagerMessage(data.toString('utf8'));
       if (!parsed.ok) throw new Error(`dispatcher sent a malformed message: ${parsed.reason}`);
       this.received.push(parsed.value);
+      this.sizes.push(data.length);
     });
     ws.on('close', (code: number, reason: Buffer) => (this.closed = { code, reason: reason.toString('utf8') }));
     ws.on('error', () => undefined);

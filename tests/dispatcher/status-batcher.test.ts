@@ -5,28 +5,10 @@
 import { newObjectId } from '../../lib/api/ids';
 import { Node } from '../../lib/api/types';
 import { StatusBatcher } from '../../lib/manager/dispatcher/status-batcher';
-import { TimerHandle, Timers } from '../../lib/manager/dispatcher/timers';
 import { fromStoreError, ManagerError } from '../../lib/manager/errors';
 import { Action, AppliedChange, MemoryStore } from '../../lib/manager/store';
 import { Draft } from '../../lib/manager/store/transaction';
-
-class ManualTimers implements Timers {
-  private next = 1;
-  readonly due = new Map<number, () => void>();
-  setTimeout(fn: () => void, _ms: number): TimerHandle {
-    const id = this.next++;
-    this.due.set(id, fn);
-    return id;
-  }
-  clearTimeout(handle: TimerHandle): void {
-    this.due.delete(handle as number);
-  }
-  fire(): void {
-    const fns = [...this.due.values()];
-    this.due.clear();
-    for (const fn of fns) fn();
-  }
-}
+import { ManualTimers, settle } from './manual-timers';
 
 class StoreWriter {
   readonly store = new MemoryStore();
@@ -58,10 +40,6 @@ function workerNode(): Draft<Node> {
 }
 
 const quiet = { warn: () => undefined };
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-}
 
 describe('StatusBatcher', () => {
   it('writes every change gathered in an interval in one transaction, then calls back', async () => {

@@ -4,13 +4,15 @@
 
 import { randomBytes } from 'crypto';
 import WebSocket from 'ws';
-import { AgentMessage, CLOSE, encodeMessage, ManagerMessage, parseAgentMessage } from '../../api/dispatcher-protocol';
+import { AgentMessage, CLOSE, DISPATCHER_MAX_FRAME_BYTES, encodeMessage, ManagerMessage, parseAgentMessage } from '../../api/dispatcher-protocol';
 import type { NodeRole } from '../../api/types';
 import { Timers } from './timers';
 
 export interface SessionHandlers {
   onMessage(session: AgentSession, message: AgentMessage): void;
   onClose(session: AgentSession): void;
+  /** A frame over DISPATCHER_MAX_FRAME_BYTES: one of ours not sent (its sender should have split it), or the agent's refused. */
+  onFrameTooLarge(session: AgentSession, detail: string): void;
 }
 
 /** How long a closing socket gets to answer the close frame before it is cut. */
@@ -40,7 +42,12 @@ export class AgentSession {
     private readonly handlers: SessionHandlers,
   ) {
     ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => this.receive(data, isBinary));
-    ws.on('error', () => undefined); // 'close' follows and says all there is to say
+    // 'close' follows and says all there is to say, but for a frame over the bound (ws closes with 1009).
+    ws.on('error', (e: Error & { code?: string }) => {
+      if (e.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        this.handlers.onFrameTooLarge(this, `it sent a frame larger than ${DISPATCHER_MAX_FRAME_BYTES} bytes: session closed`);
+      }
+    });
     ws.once('close', () => {
       this.closed = true;
       this.handlers.onClose(this);
@@ -52,7 +59,14 @@ export class AgentSession {
   }
 
   send(message: ManagerMessage): void {
-    if (this.isOpen) this.ws.send(encodeMessage(message));
+    if (!this.isOpen) return;
+    const text = encodeMessage(message);
+    // The agent would close the session on it: better one message missing, and said so, than a session lost for good.
+    const bytes = Buffer.byteLength(text);
+    if (bytes > DISPATCHER_MAX_FRAME_BYTES) {
+      return this.handlers.onFrameTooLarge(this, `a ${message.type} message of ${bytes} bytes is more than a frame may carry (${DISPATCHER_MAX_FRAME_BYTES}): not sent`);
+    }
+    this.ws.send(text);
   }
 
   /** Sends `error {message}` first when there is a reason the agent should log. */

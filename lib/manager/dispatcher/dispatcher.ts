@@ -131,6 +131,7 @@ export class Dispatcher implements LeaderLoop {
     const session = new AgentSession(ws, identity.nodeId, identity.role, remoteAddressOf(ws), this.timers, {
       onMessage: (s, m) => this.onMessage(s, m),
       onClose: (s) => this.onClose(s),
+      onFrameTooLarge: (s, detail) => this.logger.warn(`node ${s.nodeId}: ${detail}`),
     });
     if (!this.running || !this.host.isLeader) return this.turnAway(session);
     this.open.add(session);
@@ -251,7 +252,7 @@ export class Dispatcher implements LeaderLoop {
       if (!s.isOpen || this.liveSession(s.nodeId) !== s) return;
       s.send({ v: 1, type: 'registered', sessionId: s.id, heartbeatPeriodMs: this.period(), managers: this.managerAddrs() });
       s.answered = true;
-      this.tasks.send(s);
+      this.tasks.sendFull(s);
       this.net.sendFull(s);
       this.roles.check(s);
     });
@@ -270,6 +271,7 @@ export class Dispatcher implements LeaderLoop {
     this.open.delete(s);
     this.logs.onSessionClosed(s);
     this.net.onClose(s);
+    this.tasks.onClose(s);
     const timer = this.registerTimers.get(s);
     if (timer !== undefined) this.timers.clearTimeout(timer);
     this.registerTimers.delete(s);

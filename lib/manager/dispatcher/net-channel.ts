@@ -5,6 +5,7 @@
 // was last sent. Large tables span several messages; the node uses one only
 // once the message marked `done` arrived.
 
+import { DISPATCHER_CHUNK_BYTES } from '../../api/dispatcher-protocol';
 import type { NetEntry, NetRef, NetUpdate } from '../../api/net-table';
 import { NET_UPDATE_MAX_ENTRIES } from '../../api/net-table-parse';
 import { hostKeyOf, viewFor } from '../network/net-table';
@@ -14,8 +15,8 @@ import type { DispatcherHost } from './dispatcher';
 import { TimerHandle, Timers } from './timers';
 
 const SEND_DELAY_MS = 20;
-/** Keeps each message far below the agent's frame limit. */
-const MAX_MESSAGE_BYTES = 256 * 1024;
+/** Keeps each message far below the frame bound both ends enforce. */
+const MAX_MESSAGE_BYTES = DISPATCHER_CHUNK_BYTES;
 
 export class NetChannel {
   private follower?: StoreFollower;

@@ -1,9 +1,13 @@
 // Tasks over the dispatcher's sessions, both ways.
 //
-// Down: every node with a live session gets the full list of the tasks the
-// store places on it, at registration and within ~10 ms of any change to
-// one of them. The full list (not a diff) makes a lost or reordered message
-// harmless: the next one says everything.
+// Down: a node's session gets every task the store places on it once, at
+// registration, then within ~10 ms of a change only the tasks that changed
+// (assignment-diff.ts says which): a status the node reported itself is
+// never sent back. The channel remembers, per session, the task object it
+// last sent (the store's own frozen object: no copy), so a missed watch
+// event costs a comparison of the node's tasks, never a wrong view. The
+// socket delivers in order and a new session starts with the whole set,
+// so there is nothing to lose between a set and its changes.
 //
 // Up: an agent's status reports are checked (the task must be on that node,
 // and a state only moves forward) and written in batches every ~50 ms, each
@@ -11,9 +15,10 @@
 // fields (desired state) are never overwritten.
 
 import { TaskStatusUpdate } from '../../api/dispatcher-protocol';
-import { taskStateRank, TaskStatus } from '../../api/service-types';
+import { Task, taskStateRank, TaskStatus } from '../../api/service-types';
 import { ManagerError } from '../errors';
-import { thaw } from '../store';
+import { DeepReadonly, thaw } from '../store';
+import { chunkAssignments, mustSend } from './assignment-diff';
 import { followStore, StoreFollower } from './follow-store';
 import { Action } from '../store/transaction';
 import type { AgentSession } from './agent-session';
@@ -25,9 +30,27 @@ const SEND_DELAY_MS = 10;
 const ASSIGNED = taskStateRank('assigned');
 const WRITE_DELAY_MS = 50;
 
+type RTask = DeepReadonly<Task>;
+
+/** What one session was told, and the statuses its node reported that may still come back as store events. */
+interface SentView {
+  tasks: Map<string, RTask>;
+  reported: Map<string, TaskStatus>;
+}
+
+/** Every task of the node is compared again (a watch overflow, a snapshot). */
+const ALL = 'all';
+
+/** The tasks the scheduler placed on a node (a global task, created with its node, waits for its say too). */
+function isAssigned(t: RTask): boolean {
+  return taskStateRank(t.status.state) >= ASSIGNED;
+}
+
 export class TaskChannel {
   private follower?: StoreFollower;
-  private dirty = new Set<string>();
+  /** Node id → the ids of its tasks that changed since the last send. */
+  private dirty = new Map<string, Set<string> | typeof ALL>();
+  private readonly views = new Map<AgentSession, SentView>();
   private sendTimer: TimerHandle | undefined;
   private pending = new Map<string, { nodeId: string; status: TaskStatus }>();
   private writeTimer: TimerHandle | undefined;
@@ -49,10 +72,10 @@ export class TaskChannel {
       (ev) => {
         if (ev.action === 'reset') return this.markAll();
         if (ev.kind !== 'task') return;
-        if (ev.object.nodeId) this.markDirty(ev.object.nodeId);
-        if (ev.oldObject?.nodeId && ev.oldObject.nodeId !== ev.object.nodeId) this.markDirty(ev.oldObject.nodeId);
+        if (ev.object.nodeId) this.markDirty(ev.object.nodeId, ev.id);
+        if (ev.oldObject?.nodeId && ev.oldObject.nodeId !== ev.object.nodeId) this.markDirty(ev.oldObject.nodeId, ev.id);
       },
-      // Changes were missed: everyone gets a full list again.
+      // Changes were missed: every session's tasks are compared again.
       () => this.markAll(),
     );
   }
@@ -66,12 +89,19 @@ export class TaskChannel {
     this.sendTimer = this.writeTimer = undefined;
     this.dirty.clear();
     this.pending.clear();
+    this.views.clear();
   }
 
-  /** The node's whole task list, now: the tasks the scheduler placed there (a global task waits for its say too). */
-  send(s: AgentSession): void {
-    const tasks = this.host.store.tasksByNode(s.nodeId).filter((t) => taskStateRank(t.status.state) >= ASSIGNED);
-    s.send({ v: 1, type: 'assignments', tasks: tasks as never });
+  /** The node's whole task set, now, for a session that just registered. */
+  sendFull(s: AgentSession): void {
+    if (!this.running) return;
+    const tasks = this.host.store.tasksByNode(s.nodeId).filter(isAssigned);
+    this.views.set(s, { tasks: new Map(tasks.map((t) => [t.id, t])), reported: new Map() });
+    for (const m of chunkAssignments(true, tasks, [])) s.send({ v: 1, type: 'assignmentsUpdate', ...m });
+  }
+
+  onClose(s: AgentSession): void {
+    this.views.delete(s);
   }
 
   onStatus(s: AgentSession, updates: readonly TaskStatusUpdate[]): void {
@@ -83,30 +113,60 @@ export class TaskChannel {
       if (taskStateRank(u.status.state) < taskStateRank(queued.state)) continue;
       if (jsonEqual(u.status, queued)) continue;
       this.pending.set(u.taskId, { nodeId: s.nodeId, status: u.status });
+      this.views.get(s)?.reported.set(u.taskId, u.status);
     }
     if (this.pending.size > 0 && this.writeTimer === undefined && !this.writing) {
       this.writeTimer = this.timers.setTimeout(() => void this.flushStatus(), WRITE_DELAY_MS);
     }
   }
 
-  private markDirty(nodeId: string): void {
+  private markDirty(nodeId: string, taskId: string | typeof ALL): void {
     if (!this.running) return;
-    this.dirty.add(nodeId);
+    const d = this.dirty.get(nodeId);
+    if (taskId === ALL) this.dirty.set(nodeId, ALL);
+    else if (d === undefined) this.dirty.set(nodeId, new Set([taskId]));
+    else if (d !== ALL) d.add(taskId);
     if (this.sendTimer === undefined) {
       this.sendTimer = this.timers.setTimeout(() => {
         this.sendTimer = undefined;
-        const nodes = [...this.dirty];
-        this.dirty.clear();
-        for (const id of nodes) {
-          const s = this.sessionOf(id);
-          if (s?.answered && s.isOpen) this.send(s);
-        }
+        const dirty = this.dirty;
+        this.dirty = new Map();
+        for (const [nodeId, ids] of dirty) this.sendChanges(nodeId, ids);
       }, SEND_DELAY_MS);
     }
   }
 
   private markAll(): void {
-    for (const n of this.host.store.list('node')) this.markDirty(n.id);
+    for (const s of this.views.keys()) this.markDirty(s.nodeId, ALL);
+  }
+
+  /** Compares the node's changed tasks with what its session was told, and sends the difference. */
+  private sendChanges(nodeId: string, ids: Set<string> | typeof ALL): void {
+    const s = this.sessionOf(nodeId);
+    const view = s && this.views.get(s);
+    // No view yet: the session is not answered, and its full set will say it all.
+    if (!s?.isOpen || !view) return;
+    const store = this.host.store;
+    const candidates = ids === ALL ? new Set([...view.tasks.keys(), ...store.tasksByNode(nodeId).map((t) => t.id)]) : ids;
+    const set: RTask[] = [];
+    const del: string[] = [];
+    for (const id of candidates) {
+      const t = store.get('task', id);
+      const before = view.tasks.get(id);
+      if (!t || t.nodeId !== nodeId || !isAssigned(t)) {
+        if (before) del.push(id);
+        view.tasks.delete(id);
+        view.reported.delete(id);
+        continue;
+      }
+      const reported = view.reported.get(id);
+      if (!before || mustSend(before, t, reported)) set.push(t);
+      // The report came back (or was overtaken): it cannot come back again.
+      if (reported && (jsonEqual(t.status, reported) || taskStateRank(t.status.state) > taskStateRank(reported.state))) view.reported.delete(id);
+      view.tasks.set(id, t);
+    }
+    if (set.length === 0 && del.length === 0) return;
+    for (const m of chunkAssignments(false, set, del)) s.send({ v: 1, type: 'assignmentsUpdate', ...m });
   }
 
   private async flushStatus(): Promise<void> {
