@@ -24,6 +24,7 @@ import { readdirSync } from 'fs';
 import { join } from 'path';
 import { performance } from 'perf_hooks';
 import { defaultServiceSpec } from '../lib/api/service-defaults';
+import type { ServiceSpec } from '../lib/api/service-types';
 import type { NodeListView } from '../lib/daemon/control-api';
 import { KillMode, SimFleet } from '../lib/testing/sim-nodes';
 import { choiceArg, intArg, stringArg } from './lib/args';
@@ -106,6 +107,31 @@ async function waitFor(cond: () => boolean, until: number, every = 100): Promise
   return performance.now() - t0;
 }
 
+let createRetries = 0;
+let createError: string | undefined;
+
+/**
+ * Creates a service as a user would: a write that was not committed in time
+ * (the daemon's 503) is tried again, and "already exists" then means the
+ * first try got through after all. False when it never did.
+ */
+async function createService(leader: SwarmNode, spec: ServiceSpec): Promise<boolean> {
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    try {
+      await api(leader, 'POST', '/v1/services', { spec, resolveImage: false }, API_TIMEOUT_MS);
+      return true;
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      if (attempt > 1 && msg.includes('already exists')) return true;
+      createError = msg;
+      createRetries++;
+      log(`service create ${spec.name} failed (attempt ${attempt}): ${msg}`);
+      await sleep(2_000);
+    }
+  }
+  return false;
+}
+
 runBench('bench:scale', DEADLINE_MS, async (cleanup: Cleanup) => {
   const benchStart = performance.now();
   const phaseEnd = benchStart + DEADLINE_MS - CLEANUP_MS;
@@ -123,6 +149,7 @@ runBench('bench:scale', DEADLINE_MS, async (cleanup: Cleanup) => {
     managerAddr: leader.addr,
     count: NODES,
     concurrency: JOIN_CONCURRENCY,
+    joinAttempts: 5,
     logger: { warn: () => undefined },
     onJoined: (n) => {
       if (performance.now() - lastLog > 5_000 || n === NODES) {
@@ -149,10 +176,9 @@ runBench('bench:scale', DEADLINE_MS, async (cleanup: Cleanup) => {
     for (let i = 0; i < SERVICES; i++) {
       const replicas = base + (i < TASKS % SERVICES ? 1 : 0);
       const spec = { ...defaultServiceSpec(`scale-${i + 1}`, 'swarm-test/busybox:latest'), replicas };
-      await api(leader, 'POST', '/v1/services', { spec, resolveImage: false }, API_TIMEOUT_MS);
-      created += replicas;
+      if (await createService(leader, spec)) created += replicas;
     }
-    log(`${SERVICES} service(s) of ${created} replicas created in ${secs(performance.now() - tCreate)} s`);
+    log(`${SERVICES} service(s) of ${created} replicas created in ${secs(performance.now() - tCreate)} s (${createRetries} retries)`);
   }
   let lastProgress = 0;
   const allRunningMs =
@@ -240,6 +266,11 @@ runBench('bench:scale', DEADLINE_MS, async (cleanup: Cleanup) => {
     killed_tasks: killedTasks,
     kill_mode: KILL_MODE,
     rescheduled_reached: rescheduleReached,
+    join_retries: fleet.joinRetries,
+    create_retries: createRetries,
+    ...(created < TASKS ? { created_replicas: created, create_error: createError } : {}),
+    // This process runs the N simulated sessions: its CPU is taken from the same 2 cores as the managers'.
+    bench_cpu_s: secs((process.cpuUsage().user + process.cpuUsage().system) / 1000),
     heartbeat: HEARTBEAT,
     ...(PROFILE_DIR ? { profiles } : {}),
   };

@@ -13,10 +13,17 @@ export interface SimFleetOptions extends Omit<SimNodeOptions, 'hostname'> {
   prefix?: string;
   /** Called after each join, for progress lines. */
   onJoined?(joined: number): void;
+  /**
+   * Tries per node before the fleet gives up (default 1): a busy manager
+   * answers 503 when the node's write is not committed in time, and `swarm
+   * join` would be run again. Each retry is counted in `joinRetries`.
+   */
+  joinAttempts?: number;
 }
 
 export class SimFleet {
   readonly nodes: SimNode[] = [];
+  joinRetries = 0;
   private readonly killed = new Set<SimNode>();
 
   /** Joins `count` nodes; on the first failure the ones joined are stopped and the error is thrown. */
@@ -28,11 +35,20 @@ export class SimFleet {
     const worker = async (): Promise<void> => {
       while (failed === undefined && next < o.count) {
         const i = ++next;
-        try {
-          fleet.nodes.push(await SimNode.join({ ...o, hostname: `${prefix}-${i}` }));
-          o.onJoined?.(fleet.nodes.length);
-        } catch (e) {
-          failed ??= new Error(`simulated node ${prefix}-${i} could not join: ${e instanceof Error ? e.message : String(e)}`);
+        for (let attempt = 1; ; attempt++) {
+          try {
+            fleet.nodes.push(await SimNode.join({ ...o, hostname: `${prefix}-${i}` }));
+            o.onJoined?.(fleet.nodes.length);
+            break;
+          } catch (e) {
+            if (attempt < (o.joinAttempts ?? 1) && failed === undefined) {
+              fleet.joinRetries++;
+              await new Promise((r) => setTimeout(r, 1000 * attempt));
+              continue;
+            }
+            failed ??= new Error(`simulated node ${prefix}-${i} could not join: ${e instanceof Error ? e.message : String(e)}`);
+            break;
+          }
         }
       }
     };
