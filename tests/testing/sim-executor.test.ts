@@ -43,7 +43,7 @@ describe('SimExecutor', () => {
     jest.advanceTimersByTime(DELAYS.accept + DELAYS.prepare - 5);
     expect(states('t1')).toEqual(['accepted', 'preparing']);
     jest.advanceTimersByTime(10);
-    expect(states('t1')).toEqual(['accepted', 'preparing', 'ready']);
+    expect(states('t1')).toEqual(['accepted', 'preparing', 'ready', 'starting']);
     jest.advanceTimersByTime(DELAYS.start - 10);
     expect(states('t1')).toEqual(['accepted', 'preparing', 'ready', 'starting']);
     jest.advanceTimersByTime(10);
