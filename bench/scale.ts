@@ -80,7 +80,7 @@ class Probe {
     this.loop = (async () => {
       while (!this.stopped) {
         checkNotAborted();
-        this.rss.sample(this.c.pids.values());
+        this.rss.sample([...this.c.pids.values(), process.pid]);
         const s = await this.serviceLs.time(() => api<ServiceListView>(this.target, 'GET', '/v1/services', undefined, API_TIMEOUT_MS));
         if (s) this.running = s.services.reduce((sum, x) => sum + x.running, 0);
         const n = await this.nodeLs.time(() => api<NodeListView>(this.target, 'GET', '/v1/nodes', undefined, API_TIMEOUT_MS));
@@ -270,6 +270,8 @@ runBench('bench:scale', DEADLINE_MS, async (cleanup: Cleanup) => {
     create_retries: createRetries,
     ...(created < TASKS ? { created_replicas: created, create_error: createError } : {}),
     // This process runs the N simulated sessions: its CPU is taken from the same 2 cores as the managers'.
+    // The simulated nodes' memory is most of it.
+    bench_rss_mb: mb(probe.rss.peak.get(process.pid)),
     bench_cpu_s: secs((process.cpuUsage().user + process.cpuUsage().system) / 1000),
     heartbeat: HEARTBEAT,
     ...(PROFILE_DIR ? { profiles } : {}),
