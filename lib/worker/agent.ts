@@ -167,13 +167,18 @@ export class Agent {
   /**
    * Ends the session cleanly (the node shows down one heartbeat period
    * later). `hard` drops the connection without a close frame, as a crashed
-   * process would leave it.
+   * process would leave it; `silent` leaves it open but says nothing more, as
+   * a hung process or a lost network would (a later stop closes it).
    */
-  async stop(opts: { hard?: boolean } = {}): Promise<void> {
-    if (this._state === 'stopped') return;
+  async stop(opts: { hard?: boolean; silent?: boolean } = {}): Promise<void> {
+    // A silenced agent still holds its connection: a later stop closes it.
+    if (this._state === 'stopped' && this.ws === undefined) return;
     this._state = 'stopped';
     this.registration = undefined;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    // A hung node (simulated nodes, tests): heartbeats stop, the connection
+    // stays open until the manager gives up on it; nothing more is sent or heard.
+    if (opts.silent) return;
     const ws = this.ws;
     this.ws = undefined;
     if (!ws || ws.readyState === WebSocket.CLOSED) return;
@@ -219,9 +224,10 @@ export class Agent {
       const jitter = this.o.heartbeatJitter ?? 0.25;
       const delay = Math.max(1, Math.round(periodMs * (1 + jitter * (2 * this.random() - 1))));
       heartbeatTimer = setTimeout(() => {
-        if (ws.readyState !== WebSocket.OPEN) return;
+        if (ws.readyState !== WebSocket.OPEN || this._state === 'stopped') return;
         ws.send(encodeMessage({ v: 1, type: 'heartbeat' }));
         ackTimer = setTimeout(() => {
+          if (this._state === 'stopped') return;
           why = `no heartbeat answer from ${addr} within ${ACK_PERIODS} periods`;
           ws.terminate();
         }, ACK_PERIODS * periodMs);
