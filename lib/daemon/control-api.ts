@@ -39,6 +39,7 @@ const STATUS: Record<ManagerError['code'], number> = {
   NotFound: 404,
   Invalid: 400,
   Refused: 409,
+  TooLarge: 413,
   Internal: 500,
 };
 
