@@ -22,10 +22,14 @@
 // A task that stopped and is not to be restarted is finished for good
 // (finished-tasks.ts): told to shut down, as swarmkit does, yet it keeps its
 // slot, which nothing refills; an update replaces it, a scale down removes it.
+//
+// A service's pass costs O(n log n) in its n tasks: tasks are found by slot
+// through indexes, never by scanning all of them for each one.
 
 import { isTerminal, Service, Task, taskStateRank } from '../../api/service-types';
 import { Node } from '../../api/types';
 import { matchesConstraints, parseConstraints, schedNode } from '../../scheduler';
+import { BinaryHeap } from '../../util/binary-heap';
 import { DeepReadonly, thaw } from '../store';
 import { Action, Draft } from '../store/transaction';
 import { endedForGood, finishedForGood, slotKey } from './finished-tasks';
@@ -111,6 +115,9 @@ function nodeLost(nodes: ReadonlyMap<string, DeepReadonly<Node>>, nodeId: string
 
 class ServicePlan {
   private readonly work: Working[];
+  /** The work by slotKey (slot, or node for a global task) and by slot number, in work's order. */
+  private readonly byKey = new Map<string, Working[]>();
+  private readonly bySlot = new Map<number | undefined, Working[]>();
   private readonly now: number;
 
   constructor(
@@ -121,7 +128,20 @@ class ServicePlan {
   ) {
     this.now = input.now;
     const finished = finishedForGood(service.id, tasks, this.now);
-    this.work = tasks.map((t) => ({ task: t, stored: t, changed: false, created: false, held: finished.has(t.id) }));
+    this.work = [];
+    for (const t of tasks) this.add({ task: t, stored: t, changed: false, created: false, held: finished.has(t.id) });
+  }
+
+  /** A task's slot and node never change within a pass, so the indexes stay true. */
+  private add(w: Working): void {
+    this.work.push(w);
+    const key = slotKey(w.task);
+    const inKey = this.byKey.get(key);
+    if (inKey) inKey.push(w);
+    else this.byKey.set(key, [w]);
+    const inSlot = this.bySlot.get(w.task.slot);
+    if (inSlot) inSlot.push(w);
+    else this.bySlot.set(w.task.slot, [w]);
   }
 
   run(): { actions: Action[]; wakeAt?: number } {
@@ -130,7 +150,7 @@ class ServicePlan {
     else this.reconcileReplicated();
     const decision = planUpdate({
       service: this.service,
-      others: this.input.services.filter((o) => o.id !== this.service.id),
+      services: this.input.services,
       slots: this.updaterSlots(),
       now: this.now,
     });
@@ -155,8 +175,7 @@ class ServicePlan {
 
   /** Another task in w's slot, wanted running and not stopped, on the current spec: w's slot is being updated. */
   private replacedBy(w: Working): Working | undefined {
-    const key = slotKey(w.task);
-    return this.work.find((o) => o !== w && live(o) && slotKey(o.task) === key && !isTerminal(o.task.status.state) && this.upToDate(o));
+    return this.byKey.get(slotKey(w.task))?.find((o) => o !== w && live(o) && !isTerminal(o.task.status.state) && this.upToDate(o));
   }
 
   // ---- 1. failures and lost nodes ----------------------------------------------
@@ -239,28 +258,55 @@ class ServicePlan {
     }
   }
 
-  /** Takes tasks away from the nodes that run the most of this service first; unplaced tasks go before any. */
+  /**
+   * Takes tasks away from the nodes that run the most of this service first;
+   * unplaced tasks go before any. Each removal takes the greatest key (below),
+   * the earliest task on a tie. The keys sit in a heap and are checked when
+   * they come out: one that changed since (its node lost a task, or the task
+   * was shut down with its slot) goes back with its current key, so the
+   * choice is the one a scan of all tasks per removal would make, in
+   * O(n log n) instead of O(n x removals).
+   */
   private scaleDown(count: number): void {
     const perNode = new Map<string, number>();
     const candidates = this.work.filter(holds);
     for (const w of candidates) if (w.task.nodeId) perNode.set(w.task.nodeId, (perNode.get(w.task.nodeId) ?? 0) + 1);
-    for (let i = 0; i < count; i++) {
-      let best: Working | undefined;
-      let bestKey: number[] = [];
-      for (const w of candidates) {
-        if (!holds(w)) continue;
-        const t = w.task;
-        // Then the least far along: a task finished for good before any live one (as swarmkit).
-        const progress = isTerminal(t.status.state) ? 1 : -taskStateRank(t.status.state);
-        const key = [t.nodeId ? 0 : 1, t.nodeId ? (perNode.get(t.nodeId) ?? 0) : 0, progress, t.slot ?? 0];
-        if (!best || compareKeys(key, bestKey) > 0) {
-          best = w;
-          bestKey = key;
-        }
+    const keyOf = (w: Working): number[] => {
+      const t = w.task;
+      // Then the least far along: a task finished for good before any live one (as swarmkit).
+      const progress = isTerminal(t.status.state) ? 1 : -taskStateRank(t.status.state);
+      return [t.nodeId ? 0 : 1, t.nodeId ? (perNode.get(t.nodeId) ?? 0) : 0, progress, t.slot ?? 0];
+    };
+    type Entry = { key: number[]; i: number };
+    const heap = new BinaryHeap<Entry>((a, b) => {
+      const c = compareKeys(a.key, b.key);
+      return c > 0 || (c === 0 && a.i < b.i);
+    });
+    const index = new Map<Working, number>();
+    candidates.forEach((w, i) => {
+      index.set(w, i);
+      heap.push({ key: keyOf(w), i });
+    });
+    let removed = 0;
+    while (removed < count) {
+      const e = heap.pop();
+      if (!e) return;
+      const w = candidates[e.i];
+      if (!holds(w)) continue;
+      const key = keyOf(w);
+      if (compareKeys(key, e.key) !== 0) {
+        heap.push({ key, i: e.i });
+        continue;
       }
-      if (!best) return;
-      this.removeSlot(best);
-      if (best.task.nodeId) perNode.set(best.task.nodeId, (perNode.get(best.task.nodeId) ?? 1) - 1);
+      const sameSlot = this.bySlot.get(w.task.slot) ?? [];
+      this.removeSlot(w);
+      if (w.task.nodeId) perNode.set(w.task.nodeId, (perNode.get(w.task.nodeId) ?? 1) - 1);
+      // A task of the slot that still holds it changed state, and its key may have grown: it goes in again as it is now.
+      for (const other of sameSlot) {
+        const j = index.get(other);
+        if (other !== w && holds(other) && j !== undefined) heap.push({ key: keyOf(other), i: j });
+      }
+      removed++;
     }
   }
 
@@ -271,9 +317,9 @@ class ServicePlan {
    * holding a slot that is gone.
    */
   private removeSlot(w: Working): void {
-    for (const other of this.work) {
+    for (const other of this.bySlot.get(w.task.slot) ?? []) {
       const t = other.task;
-      if (other === w || t.slot !== w.task.slot) continue;
+      if (other === w) continue;
       // The other half of a start-first update, or an older task finished for good.
       const finishedOld = t.desiredState === 'shutdown' && !!other.stored && endedForGood(t as RTask, this.now);
       if (live(other) || finishedOld) this.shutdown(other, 'scaled down', 'remove');
@@ -345,7 +391,7 @@ class ServicePlan {
   }
 
   private updateSlot(key: string, order: 'stop-first' | 'start-first'): void {
-    const outdated = this.work.filter((w) => holds(w) && slotKey(w.task) === key && !this.upToDate(w));
+    const outdated = (this.byKey.get(key) ?? []).filter((w) => holds(w) && !this.upToDate(w));
     if (outdated.length === 0) return;
     const t = outdated[0].task;
     const global = this.service.spec.mode === 'global';
@@ -428,7 +474,7 @@ class ServicePlan {
 
   private create(o: { slot?: number; nodeId?: string; notBefore?: number; restarts?: readonly string[]; message?: string }): void {
     const task = newTask(this.service, this.now, o);
-    this.work.push({ task, changed: true, created: true, held: false });
+    this.add({ task, changed: true, created: true, held: false });
   }
 
   private actions(): Action[] {
