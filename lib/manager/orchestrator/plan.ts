@@ -34,7 +34,7 @@ import { DeepReadonly, thaw } from '../store';
 import { Action, Draft } from '../store/transaction';
 import { endedForGood, finishedForGood, slotKey } from './finished-tasks';
 import { decideRestart } from './restart-policy';
-import { isUpToDate, newTask } from './task-factory';
+import { newTask, upToDateCheck } from './task-factory';
 import { rolledBackService, withUpdateStatus } from './update-status';
 import { placed, planUpdate, UpdaterSlot } from './updater';
 
@@ -119,6 +119,9 @@ class ServicePlan {
   private readonly byKey = new Map<string, Working[]>();
   private readonly bySlot = new Map<number | undefined, Working[]>();
   private readonly now: number;
+  private readonly isUpToDate: (t: RTask) => boolean;
+  /** By task object: a task's spec never changes within a pass, and sorts ask again and again. */
+  private readonly upToDateSeen = new WeakMap<object, boolean>();
 
   constructor(
     private readonly service: DeepReadonly<Service>,
@@ -127,6 +130,7 @@ class ServicePlan {
     private readonly input: PlanInput,
   ) {
     this.now = input.now;
+    this.isUpToDate = upToDateCheck(service);
     const finished = finishedForGood(service.id, tasks, this.now);
     this.work = [];
     for (const t of tasks) this.add({ task: t, stored: t, changed: false, created: false, held: finished.has(t.id) });
@@ -170,7 +174,12 @@ class ServicePlan {
   }
 
   private upToDate(w: Working): boolean {
-    return isUpToDate(w.task as RTask, this.service);
+    let r = this.upToDateSeen.get(w.task);
+    if (r === undefined) {
+      r = this.isUpToDate(w.task as RTask);
+      this.upToDateSeen.set(w.task, r);
+    }
+    return r;
   }
 
   /** Another task in w's slot, wanted running and not stopped, on the current spec: w's slot is being updated. */
