@@ -269,53 +269,66 @@ class ServicePlan {
 
   /**
    * Takes tasks away from the nodes that run the most of this service first;
-   * unplaced tasks go before any. Each removal takes the greatest key (below),
-   * the earliest task on a tie. The keys sit in a heap and are checked when
-   * they come out: one that changed since (its node lost a task, or the task
-   * was shut down with its slot) goes back with its current key, so the
-   * choice is the one a scan of all tasks per removal would make, in
-   * O(n log n) instead of O(n x removals).
+   * unplaced tasks go before any. Each removal takes the task with the
+   * greatest (unplaced, tasks of the service on its node, least progress,
+   * highest slot), the earliest on a tie. Tasks are grouped by node (the
+   * unplaced ones as one group), each group sorted once, and a heap holds
+   * each group's best task: only the group that lost a task changes its
+   * count, so a removal costs O(log nodes), and the choices are those of a
+   * scan over every task per removal (O(n x removals), what this was).
    */
   private scaleDown(count: number): void {
     const perNode = new Map<string, number>();
     const candidates = this.work.filter(holds);
     for (const w of candidates) if (w.task.nodeId) perNode.set(w.task.nodeId, (perNode.get(w.task.nodeId) ?? 0) + 1);
-    const keyOf = (w: Working): number[] => {
+    type Candidate = { w: Working; i: number; progress: number; slot: number };
+    // '' is the group of unplaced tasks.
+    const groups = new Map<string, Candidate[]>();
+    candidates.forEach((w, i) => {
       const t = w.task;
       // Then the least far along: a task finished for good before any live one (as swarmkit).
-      const progress = isTerminal(t.status.state) ? 1 : -taskStateRank(t.status.state);
-      return [t.nodeId ? 0 : 1, t.nodeId ? (perNode.get(t.nodeId) ?? 0) : 0, progress, t.slot ?? 0];
+      const c = { w, i, progress: isTerminal(t.status.state) ? 1 : -taskStateRank(t.status.state), slot: t.slot ?? 0 };
+      const g = t.nodeId || '';
+      const list = groups.get(g);
+      if (list) list.push(c);
+      else groups.set(g, [c]);
+    });
+    for (const list of groups.values()) list.sort((a, b) => b.progress - a.progress || b.slot - a.slot || a.i - b.i);
+    const at = new Map<string, number>();
+    /** The group's best task still holding its slot (removing one slot can shut down tasks of others). */
+    const head = (g: string): Candidate | undefined => {
+      const list = groups.get(g) ?? [];
+      let p = at.get(g) ?? 0;
+      while (p < list.length && !holds(list[p].w)) p++;
+      at.set(g, p);
+      return list[p];
     };
-    type Entry = { key: number[]; i: number };
+    const keyOf = (g: string, c: Candidate) => [g ? 0 : 1, g ? (perNode.get(g) ?? 0) : 0, c.progress, c.slot];
+    type Entry = { key: number[]; i: number; g: string };
     const heap = new BinaryHeap<Entry>((a, b) => {
       const c = compareKeys(a.key, b.key);
       return c > 0 || (c === 0 && a.i < b.i);
     });
-    const index = new Map<Working, number>();
-    candidates.forEach((w, i) => {
-      index.set(w, i);
-      heap.push({ key: keyOf(w), i });
-    });
+    const offer = (g: string) => {
+      const c = head(g);
+      if (c) heap.push({ key: keyOf(g, c), i: c.i, g });
+    };
+    for (const g of groups.keys()) offer(g);
     let removed = 0;
     while (removed < count) {
       const e = heap.pop();
       if (!e) return;
-      const w = candidates[e.i];
-      if (!holds(w)) continue;
-      const key = keyOf(w);
-      if (compareKeys(key, e.key) !== 0) {
-        heap.push({ key, i: e.i });
+      const c = head(e.g);
+      if (!c) continue;
+      // A group's key only falls (its head moved on): one that fell since it was pushed goes back as it is now.
+      if (c.i !== e.i || compareKeys(keyOf(e.g, c), e.key) !== 0) {
+        heap.push({ key: keyOf(e.g, c), i: c.i, g: e.g });
         continue;
       }
-      const sameSlot = this.bySlot.get(w.task.slot) ?? [];
-      this.removeSlot(w);
-      if (w.task.nodeId) perNode.set(w.task.nodeId, (perNode.get(w.task.nodeId) ?? 1) - 1);
-      // A task of the slot that still holds it changed state, and its key may have grown: it goes in again as it is now.
-      for (const other of sameSlot) {
-        const j = index.get(other);
-        if (other !== w && holds(other) && j !== undefined) heap.push({ key: keyOf(other), i: j });
-      }
+      this.removeSlot(c.w);
+      if (c.w.task.nodeId) perNode.set(c.w.task.nodeId, (perNode.get(c.w.task.nodeId) ?? 1) - 1);
       removed++;
+      offer(e.g);
     }
   }
 
