@@ -7,7 +7,7 @@ import { ManagerError } from '../manager/errors';
 import { Manager } from '../manager/manager';
 import { demoteNode, promoteNode, removeNode, resolveNode, updateNode, NodeUpdate } from '../manager/node-ops';
 import { planManagerLeave, removeSelfFromRaft } from '../manager/leave';
-import { createService, removeService, replicaCounts, resolveService, rollbackService, updateService } from '../manager/service-ops';
+import { createService, removeService, replicaCounts, ReplicaCounter, resolveService, rollbackService, updateService } from '../manager/service-ops';
 import { deployStack, listStacks, NAMESPACE_LABEL, removeStack, stackServices } from '../manager/stack-ops';
 import { createNetwork, networkView, removeNetwork } from '../manager/network/network-ops';
 import { StackNetworkRequest } from '../api/network-api';
@@ -39,6 +39,7 @@ const STATUS: Record<ManagerError['code'], number> = {
   NotFound: 404,
   Invalid: 400,
   Refused: 409,
+  TooLarge: 413,
   Internal: 500,
 };
 
@@ -136,7 +137,8 @@ export class ControlApi {
       const fresh = await this.sync(false);
       const stack = req.query.get('stack');
       const services = stack === null ? this.m.store.list('service') : stackServices(this.m, stack);
-      return ok({ stale: !fresh, services: services.map(view) });
+      const counter = new ReplicaCounter(this.m.store.list('node'));
+      return ok({ stale: !fresh, services: services.map((svc) => ({ service: svc, ...counter.counts(svc, this.m.store.tasksByService(svc.id)) })) });
     });
     r.on('GET', '/v1/stacks', async () => {
       const fresh = await this.sync(false);

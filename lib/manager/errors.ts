@@ -12,6 +12,8 @@ export type ManagerErrorCode =
   | 'NotFound'
   | 'Invalid'
   | 'Refused'
+  /** A write whose Raft entry would exceed the entry size bound (entry-size.ts). */
+  | 'TooLarge'
   | 'Internal';
 
 export class ManagerError extends Error {

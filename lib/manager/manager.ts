@@ -12,6 +12,7 @@ import { LeaderLoop, LeaderLoops } from './leader-loops';
 import { Action, encodeTransaction, MemoryStore, StoreStateMachine } from './store';
 import { AppliedChange } from './store';
 import { TaskMetricsStore } from './metrics/metrics-view';
+import { DEFAULT_MAX_ENTRY_BYTES, mib } from './entry-size';
 
 
 
@@ -27,6 +28,8 @@ export interface ManagerOptions {
   timing?: Partial<RaftTiming>;
   /** How long a write may wait for a quorum before failing with NoQuorum. */
   writeTimeoutMs?: number;
+  /** The largest encoded transaction write() proposes (entry-size.ts says why the default). */
+  maxEntryBytes?: number;
   logger?: RaftLogger;
   onFatal?: (e: Error) => void;
 }
@@ -97,6 +100,11 @@ export class Manager {
     return [...c.voters, ...c.learners];
   }
 
+  /** Writers with many actions cut them into transactions of at most this many bytes (chunkActions). */
+  get maxEntryBytes(): number {
+    return this.opts.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
+  }
+
   addLeaderLoop(loop: LeaderLoop): void {
     this.loops.add(loop);
   }
@@ -104,11 +112,20 @@ export class Manager {
   /**
    * Commits one all-or-nothing transaction through Raft (forwarded to the
    * leader from a follower) and returns what it changed, or throws a
-   * ManagerError with the store's or the quorum's reason.
+   * ManagerError with the store's or the quorum's reason. A transaction
+   * above maxEntryBytes is refused before it is proposed (TooLarge): the
+   * transport would drop it and stall the log behind it.
    */
   async write(actions: Action[]): Promise<AppliedChange[]> {
     if (actions.length === 0) return [];
     const data = encodeTransaction({ at: new Date().toISOString(), actions });
+    if (data.length > this.maxEntryBytes) {
+      throw new ManagerError(
+        'TooLarge',
+        `the write of ${actions.length} action(s) is ${data.length} bytes (${mib(data.length)}) encoded, above the limit of one Raft entry, ` +
+          `${this.maxEntryBytes} bytes (${mib(this.maxEntryBytes)}); nothing was written. Split it into smaller writes.`,
+      );
+    }
     let index: number;
     try {
       ({ index } = await this.raftNode.propose(data));

@@ -14,6 +14,7 @@ import { Node } from '../api/types';
 import { AddressBook, attachTask, planEndpoint, publishedPortsInUse } from './network/allocator';
 import { ingressDraft } from './network/network-ops';
 import { fromStore, scheduleTasks } from '../scheduler';
+import { chunkActions } from './entry-size';
 import { ManagerError } from './errors';
 import { Manager } from './manager';
 import { PassResult, ReconcileLogger, ReconcileLoop } from './reconcile-loop';
@@ -99,14 +100,15 @@ export class SchedulingLoop extends ReconcileLoop {
   }
 
   /**
-   * Chunks, so a status report racing one task holds back only its chunk until
-   * the next pass; true when some chunk met a conflict (run again soon).
+   * Chunks of at most CHUNK actions, so a status report racing one task holds
+   * back only its chunk until the next pass, and within the entry size bound
+   * (a task with a big spec); true when some chunk met a conflict (run again soon).
    */
   private async writeChunks(actions: Action[]): Promise<boolean> {
     let retry = false;
-    for (let i = 0; i < actions.length; i += CHUNK) {
+    for (const chunk of chunkActions(actions, this.m.maxEntryBytes, CHUNK)) {
       try {
-        await this.m.write(actions.slice(i, i + CHUNK));
+        await this.m.write(chunk);
       } catch (e) {
         if (e instanceof ManagerError && (e.code === 'Conflict' || e.code === 'NotFound')) retry = true;
         else if (e instanceof ManagerError && e.code === 'Invalid') {

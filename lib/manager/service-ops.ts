@@ -127,20 +127,46 @@ export function replicaCounts(
   tasks: readonly DeepReadonly<Task>[],
   nodes: readonly DeepReadonly<Node>[],
 ): { running: number; desired: number } {
-  const running = tasks.filter((t) => t.desiredState === 'running' && t.status.state === 'running').length;
-  if (service.spec.mode === 'replicated') return { running, desired: service.spec.replicas };
-  let desired = 0;
-  let constraints: ReturnType<typeof parseConstraints> = [];
-  try {
-    constraints = parseConstraints(service.spec.task.placement.constraints);
-  } catch {
-    return { running, desired: 0 };
+  return new ReplicaCounter(nodes).counts(service, tasks);
+}
+
+/**
+ * replicaCounts for a whole listing: the nodes are read once, and matched
+ * once per distinct constraint list of the global services, so `service ls`
+ * costs O(tasks + nodes x distinct constraints) instead of a pass over every
+ * node for every service.
+ */
+export class ReplicaCounter {
+  private readonly active: ReturnType<typeof schedNode>[];
+  private readonly eligible = new Map<string, number>();
+
+  constructor(nodes: readonly DeepReadonly<Node>[]) {
+    this.active = nodes.filter((n) => n.status.state !== 'down' && n.spec.availability !== 'drain').map((n) => schedNode(n as Node));
   }
-  for (const n of nodes) {
-    if (n.status.state === 'down' || n.spec.availability === 'drain') continue;
-    if (matchesConstraints(schedNode(n as Node), constraints)) desired++;
+
+  counts(service: DeepReadonly<Service>, tasks: readonly DeepReadonly<Task>[]): { running: number; desired: number } {
+    let running = 0;
+    for (const t of tasks) if (t.desiredState === 'running' && t.status.state === 'running') running++;
+    if (service.spec.mode === 'replicated') return { running, desired: service.spec.replicas };
+    return { running, desired: this.eligibleNodes(service.spec.task.placement.constraints) };
   }
-  return { running, desired };
+
+  private eligibleNodes(given: readonly string[]): number {
+    const key = JSON.stringify(given);
+    let n = this.eligible.get(key);
+    if (n === undefined) {
+      n = 0;
+      let constraints: ReturnType<typeof parseConstraints> | undefined;
+      try {
+        constraints = parseConstraints(given);
+      } catch {
+        // A constraint that does not parse was refused on input; should one be stored, no node qualifies.
+      }
+      if (constraints) for (const node of this.active) if (matchesConstraints(node, constraints)) n++;
+      this.eligible.set(key, n);
+    }
+    return n;
+  }
 }
 
 /** Tasks still on their way up or down, for `service rm` and `stack rm` to wait on. */

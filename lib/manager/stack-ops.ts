@@ -1,7 +1,10 @@
 // What `swarm stack …` does on a manager. A stack is the set of services
-// (and networks) labelled with its namespace. A deploy is all or nothing:
-// every spec is checked first, then the networks it lacks, the service
-// creations, changes and (with prune) removals go into one Raft transaction.
+// (and networks) labelled with its namespace. Every spec is checked first,
+// then the networks it lacks, the service creations, changes and (with
+// prune) removals go into one Raft transaction, all or nothing, unless they
+// exceed one entry's bound (entry-size.ts; hundreds of services): then into
+// several, networks first, and a deploy cut short by a conflict is planned
+// again from what was written, so it still ends with the whole file.
 // A service whose spec did not change is not written, so its tasks keep
 // running.
 
@@ -9,6 +12,7 @@ import { newObjectId } from '../api/ids';
 import { StackDeployResult, StackNetworkRequest } from '../api/network-api';
 import { Network } from '../api/network-types';
 import { Service, ServiceSpec } from '../api/service-types';
+import { chunkActions } from './entry-size';
 import { ManagerError } from './errors';
 import { Manager } from './manager';
 import { validateNetworkSpec } from './network/network-ops';
@@ -189,7 +193,7 @@ async function deployOnce(
       result.removed.push(s.spec.name);
     }
   }
-  await m.write(actions);
+  for (const chunk of chunkActions(actions, m.maxEntryBytes)) await m.write(chunk);
   return result;
 }
 

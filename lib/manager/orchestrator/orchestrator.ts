@@ -1,7 +1,10 @@
 // The orchestrator: a leader loop that runs planOrchestration over the store
-// and commits its actions, one transaction per service; it runs again when
-// the store changes, and when an update's delay or monitor period ends.
+// and commits its actions, one transaction per service, cut in several under
+// the entry size bound when the service is big (100,000 new replicas are some
+// 60 MiB of actions); it runs again when the store changes, and when an
+// update's delay or monitor period ends.
 
+import { chunkActions } from '../entry-size';
 import { ManagerError } from '../errors';
 import { Manager } from '../manager';
 import { PassResult, ReconcileLogger, ReconcileLoop } from '../reconcile-loop';
@@ -26,13 +29,18 @@ export class Orchestrator extends ReconcileLoop {
       now,
     });
     let retry = false;
-    for (const actions of plans) {
-      try {
-        await this.m.write(actions);
-      } catch (e) {
-        // A status report or a user's change got in between: the next pass sees it.
-        if (e instanceof ManagerError && (e.code === 'Conflict' || e.code === 'NotFound')) retry = true;
-        else throw e;
+    for (const plan of plans) {
+      // A chunk that conflicts leaves the others written: each action stands on
+      // its own (the next pass plans from whatever state results), as it does
+      // between services.
+      for (const actions of chunkActions(plan, this.m.maxEntryBytes)) {
+        try {
+          await this.m.write(actions);
+        } catch (e) {
+          // A status report or a user's change got in between: the next pass sees it.
+          if (e instanceof ManagerError && (e.code === 'Conflict' || e.code === 'NotFound')) retry = true;
+          else throw e;
+        }
       }
     }
     return wakeAt === undefined ? { retry } : { retry, wakeAt };

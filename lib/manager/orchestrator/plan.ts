@@ -22,15 +22,19 @@
 // A task that stopped and is not to be restarted is finished for good
 // (finished-tasks.ts): told to shut down, as swarmkit does, yet it keeps its
 // slot, which nothing refills; an update replaces it, a scale down removes it.
+//
+// A service's pass costs O(n log n) in its n tasks: tasks are found by slot
+// through indexes, never by scanning all of them for each one.
 
 import { isTerminal, Service, Task, taskStateRank } from '../../api/service-types';
 import { Node } from '../../api/types';
 import { matchesConstraints, parseConstraints, schedNode } from '../../scheduler';
+import { BinaryHeap } from '../../util/binary-heap';
 import { DeepReadonly, thaw } from '../store';
 import { Action, Draft } from '../store/transaction';
 import { endedForGood, finishedForGood, slotKey } from './finished-tasks';
 import { decideRestart } from './restart-policy';
-import { isUpToDate, newTask } from './task-factory';
+import { newTask, upToDateCheck } from './task-factory';
 import { rolledBackService, withUpdateStatus } from './update-status';
 import { placed, planUpdate, UpdaterSlot } from './updater';
 
@@ -111,7 +115,13 @@ function nodeLost(nodes: ReadonlyMap<string, DeepReadonly<Node>>, nodeId: string
 
 class ServicePlan {
   private readonly work: Working[];
+  /** The work by slotKey (slot, or node for a global task) and by slot number, in work's order. */
+  private readonly byKey = new Map<string, Working[]>();
+  private readonly bySlot = new Map<number | undefined, Working[]>();
   private readonly now: number;
+  private readonly isUpToDate: (t: RTask) => boolean;
+  /** By task object: a task's spec never changes within a pass, and sorts ask again and again. */
+  private readonly upToDateSeen = new WeakMap<object, boolean>();
 
   constructor(
     private readonly service: DeepReadonly<Service>,
@@ -120,8 +130,22 @@ class ServicePlan {
     private readonly input: PlanInput,
   ) {
     this.now = input.now;
+    this.isUpToDate = upToDateCheck(service);
     const finished = finishedForGood(service.id, tasks, this.now);
-    this.work = tasks.map((t) => ({ task: t, stored: t, changed: false, created: false, held: finished.has(t.id) }));
+    this.work = [];
+    for (const t of tasks) this.add({ task: t, stored: t, changed: false, created: false, held: finished.has(t.id) });
+  }
+
+  /** A task's slot and node never change within a pass, so the indexes stay true. */
+  private add(w: Working): void {
+    this.work.push(w);
+    const key = slotKey(w.task);
+    const inKey = this.byKey.get(key);
+    if (inKey) inKey.push(w);
+    else this.byKey.set(key, [w]);
+    const inSlot = this.bySlot.get(w.task.slot);
+    if (inSlot) inSlot.push(w);
+    else this.bySlot.set(w.task.slot, [w]);
   }
 
   run(): { actions: Action[]; wakeAt?: number } {
@@ -130,7 +154,7 @@ class ServicePlan {
     else this.reconcileReplicated();
     const decision = planUpdate({
       service: this.service,
-      others: this.input.services.filter((o) => o.id !== this.service.id),
+      services: this.input.services,
       slots: this.updaterSlots(),
       now: this.now,
     });
@@ -150,13 +174,17 @@ class ServicePlan {
   }
 
   private upToDate(w: Working): boolean {
-    return isUpToDate(w.task as RTask, this.service);
+    let r = this.upToDateSeen.get(w.task);
+    if (r === undefined) {
+      r = this.isUpToDate(w.task as RTask);
+      this.upToDateSeen.set(w.task, r);
+    }
+    return r;
   }
 
   /** Another task in w's slot, wanted running and not stopped, on the current spec: w's slot is being updated. */
   private replacedBy(w: Working): Working | undefined {
-    const key = slotKey(w.task);
-    return this.work.find((o) => o !== w && live(o) && slotKey(o.task) === key && !isTerminal(o.task.status.state) && this.upToDate(o));
+    return this.byKey.get(slotKey(w.task))?.find((o) => o !== w && live(o) && !isTerminal(o.task.status.state) && this.upToDate(o));
   }
 
   // ---- 1. failures and lost nodes ----------------------------------------------
@@ -239,28 +267,68 @@ class ServicePlan {
     }
   }
 
-  /** Takes tasks away from the nodes that run the most of this service first; unplaced tasks go before any. */
+  /**
+   * Takes tasks away from the nodes that run the most of this service first;
+   * unplaced tasks go before any. Each removal takes the task with the
+   * greatest (unplaced, tasks of the service on its node, least progress,
+   * highest slot), the earliest on a tie. Tasks are grouped by node (the
+   * unplaced ones as one group), each group sorted once, and a heap holds
+   * each group's best task: only the group that lost a task changes its
+   * count, so a removal costs O(log nodes), and the choices are those of a
+   * scan over every task per removal (O(n x removals), what this was).
+   */
   private scaleDown(count: number): void {
     const perNode = new Map<string, number>();
     const candidates = this.work.filter(holds);
     for (const w of candidates) if (w.task.nodeId) perNode.set(w.task.nodeId, (perNode.get(w.task.nodeId) ?? 0) + 1);
-    for (let i = 0; i < count; i++) {
-      let best: Working | undefined;
-      let bestKey: number[] = [];
-      for (const w of candidates) {
-        if (!holds(w)) continue;
-        const t = w.task;
-        // Then the least far along: a task finished for good before any live one (as swarmkit).
-        const progress = isTerminal(t.status.state) ? 1 : -taskStateRank(t.status.state);
-        const key = [t.nodeId ? 0 : 1, t.nodeId ? (perNode.get(t.nodeId) ?? 0) : 0, progress, t.slot ?? 0];
-        if (!best || compareKeys(key, bestKey) > 0) {
-          best = w;
-          bestKey = key;
-        }
+    type Candidate = { w: Working; i: number; progress: number; slot: number };
+    // '' is the group of unplaced tasks.
+    const groups = new Map<string, Candidate[]>();
+    candidates.forEach((w, i) => {
+      const t = w.task;
+      // Then the least far along: a task finished for good before any live one (as swarmkit).
+      const c = { w, i, progress: isTerminal(t.status.state) ? 1 : -taskStateRank(t.status.state), slot: t.slot ?? 0 };
+      const g = t.nodeId || '';
+      const list = groups.get(g);
+      if (list) list.push(c);
+      else groups.set(g, [c]);
+    });
+    for (const list of groups.values()) list.sort((a, b) => b.progress - a.progress || b.slot - a.slot || a.i - b.i);
+    const at = new Map<string, number>();
+    /** The group's best task still holding its slot (removing one slot can shut down tasks of others). */
+    const head = (g: string): Candidate | undefined => {
+      const list = groups.get(g) ?? [];
+      let p = at.get(g) ?? 0;
+      while (p < list.length && !holds(list[p].w)) p++;
+      at.set(g, p);
+      return list[p];
+    };
+    const keyOf = (g: string, c: Candidate) => [g ? 0 : 1, g ? (perNode.get(g) ?? 0) : 0, c.progress, c.slot];
+    type Entry = { key: number[]; i: number; g: string };
+    const heap = new BinaryHeap<Entry>((a, b) => {
+      const c = compareKeys(a.key, b.key);
+      return c > 0 || (c === 0 && a.i < b.i);
+    });
+    const offer = (g: string) => {
+      const c = head(g);
+      if (c) heap.push({ key: keyOf(g, c), i: c.i, g });
+    };
+    for (const g of groups.keys()) offer(g);
+    let removed = 0;
+    while (removed < count) {
+      const e = heap.pop();
+      if (!e) return;
+      const c = head(e.g);
+      if (!c) continue;
+      // A group's key only falls (its head moved on): one that fell since it was pushed goes back as it is now.
+      if (c.i !== e.i || compareKeys(keyOf(e.g, c), e.key) !== 0) {
+        heap.push({ key: keyOf(e.g, c), i: c.i, g: e.g });
+        continue;
       }
-      if (!best) return;
-      this.removeSlot(best);
-      if (best.task.nodeId) perNode.set(best.task.nodeId, (perNode.get(best.task.nodeId) ?? 1) - 1);
+      this.removeSlot(c.w);
+      if (c.w.task.nodeId) perNode.set(c.w.task.nodeId, (perNode.get(c.w.task.nodeId) ?? 1) - 1);
+      removed++;
+      offer(e.g);
     }
   }
 
@@ -271,9 +339,9 @@ class ServicePlan {
    * holding a slot that is gone.
    */
   private removeSlot(w: Working): void {
-    for (const other of this.work) {
+    for (const other of this.bySlot.get(w.task.slot) ?? []) {
       const t = other.task;
-      if (other === w || t.slot !== w.task.slot) continue;
+      if (other === w) continue;
       // The other half of a start-first update, or an older task finished for good.
       const finishedOld = t.desiredState === 'shutdown' && !!other.stored && endedForGood(t as RTask, this.now);
       if (live(other) || finishedOld) this.shutdown(other, 'scaled down', 'remove');
@@ -345,7 +413,7 @@ class ServicePlan {
   }
 
   private updateSlot(key: string, order: 'stop-first' | 'start-first'): void {
-    const outdated = this.work.filter((w) => holds(w) && slotKey(w.task) === key && !this.upToDate(w));
+    const outdated = (this.byKey.get(key) ?? []).filter((w) => holds(w) && !this.upToDate(w));
     if (outdated.length === 0) return;
     const t = outdated[0].task;
     const global = this.service.spec.mode === 'global';
@@ -428,7 +496,7 @@ class ServicePlan {
 
   private create(o: { slot?: number; nodeId?: string; notBefore?: number; restarts?: readonly string[]; message?: string }): void {
     const task = newTask(this.service, this.now, o);
-    this.work.push({ task, changed: true, created: true, held: false });
+    this.add({ task, changed: true, created: true, held: false });
   }
 
   private actions(): Action[] {

@@ -35,7 +35,12 @@ export function newTask(service: DeepReadonly<Service>, now: number, o: NewTaskO
 
 /** Whether the task runs what the service asks for now (spec and ports; the version alone may differ for a label change). */
 export function isUpToDate(task: DeepReadonly<Task>, service: DeepReadonly<Service>): boolean {
-  return (
-    canonicalJson(task.spec) === canonicalJson(service.spec.task) && canonicalJson(task.ports) === canonicalJson(service.spec.endpoint.ports)
-  );
+  return upToDateCheck(service)(task);
+}
+
+/** isUpToDate for many tasks of one service: the service's side is encoded once, not once per task. */
+export function upToDateCheck(service: DeepReadonly<Service>): (task: DeepReadonly<Task>) => boolean {
+  const spec = canonicalJson(service.spec.task);
+  const ports = canonicalJson(service.spec.endpoint.ports);
+  return (task) => canonicalJson(task.spec) === spec && canonicalJson(task.ports) === ports;
 }

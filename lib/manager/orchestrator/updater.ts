@@ -51,8 +51,8 @@ export interface UpdaterSlot {
 
 export interface UpdaterInput {
   service: DeepReadonly<Service>;
-  /** Every other service: a rollback must not take a published port one of them has since. */
-  others: readonly DeepReadonly<Service>[];
+  /** Every service, this one included (a rollback must not take a port another now publishes). */
+  services: readonly DeepReadonly<Service>[];
   slots: readonly UpdaterSlot[];
   now: number;
 }
@@ -203,7 +203,7 @@ function cannotRollBack(input: UpdaterInput): string | undefined {
   if (!redeploys(prev, input.service.spec)) return 'the previous spec runs the same tasks';
   for (const p of prev.endpoint.ports) {
     if (p.publishedPort === 0) continue;
-    const holder = input.others.find((o) => o.spec.endpoint.ports.some((q) => q.publishedPort === p.publishedPort && q.protocol === p.protocol));
+    const holder = input.services.find((o) => o.id !== input.service.id && o.spec.endpoint.ports.some((q) => q.publishedPort === p.publishedPort && q.protocol === p.protocol));
     if (holder) return `port ${p.publishedPort}/${p.protocol} is now published by service ${holder.spec.name}`;
   }
   return undefined;

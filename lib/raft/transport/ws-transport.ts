@@ -278,8 +278,17 @@ export class WsTransport implements Transport {
     const bytes = encodeMessage(m);
     if (bytes.length > this.o.maxMessageBytes) {
       peer.counters.dropped++;
-      this.o.logger.warn('dropping a message larger than maxMessageBytes', { to: m.to, bytes: bytes.length });
-      if (m.type === MessageType.Snap) this.snapshotStatus(m.to, false);
+      if (m.type === MessageType.Snap) {
+        // Snapshots go as one message: a peer that needs one this big cannot be caught up at all.
+        this.o.logger.warn(
+          `dropping a snapshot of ${bytes.length} bytes for node ${m.to}: above maxMessageBytes (${this.o.maxMessageBytes}); ` +
+            'that node cannot catch up until the state is smaller',
+          { to: m.to, bytes: bytes.length, limit: this.o.maxMessageBytes },
+        );
+        this.snapshotStatus(m.to, false);
+      } else {
+        this.o.logger.warn('dropping a message larger than maxMessageBytes', { to: m.to, bytes: bytes.length, limit: this.o.maxMessageBytes });
+      }
       return;
     }
     if (!conn.enqueue({ bytes, snapshot: m.type === MessageType.Snap })) {

@@ -103,6 +103,20 @@ describe('WsTransport between live nodes on 127.0.0.1', () => {
     expect(a.snapshots).toEqual([[2, true]]);
   });
 
+  it('drops a snapshot above maxMessageBytes, saying so with both sizes, and reports it failed', async () => {
+    const a = await h.node(1, { maxMessageBytes: 64 * 1024 });
+    const b = await h.node(2);
+    h.meshUp([a, b]);
+    await waitFor(() => connected(a, b), 'connected');
+
+    const snapshot = { metadata: { index: 42, term: 3, confState: { voters: [1, 2], learners: [] } }, data: randomBytes(100 * 1024) };
+    a.t.send([msg(MessageType.Snap, 1, 2, { snapshot })]);
+    await waitFor(() => a.snapshots.length === 1, 'snapshot status');
+    expect(a.snapshots).toEqual([[2, false]]);
+    expect(a.warnings.some((w) => /^dropping a snapshot of 1024\d\d bytes for node 2: above maxMessageBytes \(65536\)/.test(w))).toBe(true);
+    expect(b.inbox).toHaveLength(0);
+  });
+
   it('keeps order and loses nothing when many messages are batched', async () => {
     const a = await h.node(1);
     const b = await h.node(2);

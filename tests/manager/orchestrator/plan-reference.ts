@@ -1,0 +1,463 @@
+// The orchestrator's planner as it was before scale down and the slot
+// lookups stopped scanning every task per step (quadratic in a service's
+// tasks): kept unchanged as the reference the faster one must agree with
+// (plan-equivalence.test.ts). Not used by the product.
+// The orchestrator's decisions as a pure function: from the services, tasks
+// and nodes in the store (and the time), the store actions that bring the
+// tasks closer to what the services ask for. One transaction per service, so
+// a conflict on one service does not hold the others back.
+//
+// For every service, in order:
+//   1. tasks that stopped while wanted running are replaced as their restart
+//      policy says (in the same slot, after the restart delay); tasks on a
+//      node that is Down, gone or drained are shut down and replaced at once
+//      (the task did not fail; its node did);
+//   2. replicated: one live task per slot 1..replicas; scaling down shuts
+//      down tasks on the nodes that run the most of the service first.
+//      Global: one live task per eligible node (not Down, not drained,
+//      constraints met; a paused node keeps its task but gets no new one);
+//   3. tasks whose spec is outdated are replaced as the rolling updater
+//      decides (updater.ts: batches, order, failures, pause and rollback);
+//      a slot whose new task is starting while its old one still runs
+//      (start-first) keeps both until the new one runs;
+//   4. history: the newest `historyLimit` tasks of a slot are kept, older
+//      finished ones deleted. Tasks of a removed service are told to go, and
+//      deleted once stopped.
+// A task that stopped and is not to be restarted is finished for good
+// (finished-tasks.ts): told to shut down, as swarmkit does, yet it keeps its
+// slot, which nothing refills; an update replaces it, a scale down removes it.
+
+import { isTerminal, Service, Task, taskStateRank } from '../../../lib/api/service-types';
+import { Node } from '../../../lib/api/types';
+import { matchesConstraints, parseConstraints, schedNode } from '../../../lib/scheduler';
+import { DeepReadonly, thaw } from '../../../lib/manager/store';
+import { Action, Draft } from '../../../lib/manager/store/transaction';
+import { endedForGood, finishedForGood, slotKey } from '../../../lib/manager/orchestrator/finished-tasks';
+import { decideRestart } from '../../../lib/manager/orchestrator/restart-policy';
+import { isUpToDate, newTask } from '../../../lib/manager/orchestrator/task-factory';
+import { rolledBackService, withUpdateStatus } from '../../../lib/manager/orchestrator/update-status';
+import { placed, planUpdate, UpdaterSlot } from '../../../lib/manager/orchestrator/updater';
+
+export interface PlanInput {
+  services: readonly DeepReadonly<Service>[];
+  tasks: readonly DeepReadonly<Task>[];
+  nodes: readonly DeepReadonly<Node>[];
+  /** Tasks kept per slot (or per node for global services), the live one included. */
+  historyLimit: number;
+  now: number;
+}
+
+type RTask = DeepReadonly<Task>;
+
+/** A task as this pass sees it: stored (maybe changed) or about to be created. */
+interface Working {
+  task: RTask | Draft<Task>;
+  stored?: RTask;
+  changed: boolean;
+  created: boolean;
+  /** Finished for good, holding its slot (or node) though not wanted running. */
+  held: boolean;
+}
+
+const live = (w: Working) => w.task.desiredState === 'running';
+/** What takes a slot (or a node): a task wanted running, or one finished for good. */
+const holds = (w: Working) => live(w) || w.held;
+/** Created and shut down in the same pass (a restart, then a scale down): never written. */
+const dropped = (w: Working) => w.created && !live(w);
+
+export interface PlanResult {
+  /** One transaction per service (and one for tasks of removed services). */
+  plans: Action[][];
+  /** When a pass is next due though nothing changes (an update's delay or monitor period ending). */
+  wakeAt?: number;
+}
+
+export function planOrchestration(input: PlanInput): Action[][] {
+  return planOrchestrationPass(input).plans;
+}
+
+export function planOrchestrationPass(input: PlanInput): PlanResult {
+  const nodes = new Map(input.nodes.map((n) => [n.id, n]));
+  const byService = new Map<string, RTask[]>();
+  for (const t of input.tasks) {
+    const list = byService.get(t.serviceId);
+    if (list) list.push(t);
+    else byService.set(t.serviceId, [t]);
+  }
+  const out: Action[][] = [];
+  let wakeAt: number | undefined;
+  for (const s of input.services) {
+    const r = new ServicePlan(s, byService.get(s.id) ?? [], nodes, input).run();
+    if (r.actions.length > 0) out.push(r.actions);
+    if (r.wakeAt !== undefined && (wakeAt === undefined || r.wakeAt < wakeAt)) wakeAt = r.wakeAt;
+    byService.delete(s.id);
+  }
+  const orphans: Action[] = [];
+  for (const tasks of byService.values()) {
+    for (const t of tasks) {
+      if (isTerminal(t.status.state) || !t.nodeId || nodeLost(nodes, t.nodeId)) {
+        orphans.push({ op: 'delete', kind: 'task', id: t.id, expectedVersion: t.meta.version });
+      } else if (t.desiredState !== 'remove') {
+        const next = thaw(t);
+        next.desiredState = 'remove';
+        orphans.push({ op: 'update', kind: 'task', object: next, expectedVersion: t.meta.version });
+      }
+    }
+  }
+  if (orphans.length > 0) out.push(orphans);
+  return wakeAt === undefined ? { plans: out } : { plans: out, wakeAt };
+}
+
+function nodeLost(nodes: ReadonlyMap<string, DeepReadonly<Node>>, nodeId: string): boolean {
+  const n = nodes.get(nodeId);
+  return !n || n.status.state === 'down';
+}
+
+class ServicePlan {
+  private readonly work: Working[];
+  private readonly now: number;
+
+  constructor(
+    private readonly service: DeepReadonly<Service>,
+    tasks: readonly RTask[],
+    private readonly nodes: ReadonlyMap<string, DeepReadonly<Node>>,
+    private readonly input: PlanInput,
+  ) {
+    this.now = input.now;
+    const finished = finishedForGood(service.id, tasks, this.now);
+    this.work = tasks.map((t) => ({ task: t, stored: t, changed: false, created: false, held: finished.has(t.id) }));
+  }
+
+  run(): { actions: Action[]; wakeAt?: number } {
+    this.replaceStoppedAndLost();
+    if (this.service.spec.mode === 'global') this.reconcileGlobal();
+    else this.reconcileReplicated();
+    const decision = planUpdate({
+      service: this.service,
+      services: this.input.services,
+      slots: this.updaterSlots(),
+      now: this.now,
+    });
+    const s = this.service;
+    switch (decision.kind) {
+      case 'rollback':
+        // The spec changes: this pass's task changes were made for the one being undone; the next pass plans anew.
+        return { actions: [{ op: 'update', kind: 'service', object: rolledBackService(s, decision.message, this.now), expectedVersion: s.meta.version }] };
+      case 'status':
+        return { actions: [...this.actions(), ...this.reap(), { op: 'update', kind: 'service', object: withUpdateStatus(s, decision.status), expectedVersion: s.meta.version }] };
+      case 'roll':
+        for (const key of decision.slots) this.updateSlot(key, decision.order);
+        return { actions: [...this.actions(), ...this.reap()], wakeAt: decision.wakeAt };
+      case 'none':
+        return { actions: [...this.actions(), ...this.reap()] };
+    }
+  }
+
+  private upToDate(w: Working): boolean {
+    return isUpToDate(w.task as RTask, this.service);
+  }
+
+  /** Another task in w's slot, wanted running and not stopped, on the current spec: w's slot is being updated. */
+  private replacedBy(w: Working): Working | undefined {
+    const key = slotKey(w.task);
+    return this.work.find((o) => o !== w && live(o) && slotKey(o.task) === key && !isTerminal(o.task.status.state) && this.upToDate(o));
+  }
+
+  // ---- 1. failures and lost nodes ----------------------------------------------
+
+  private replaceStoppedAndLost(): void {
+    const global = this.service.spec.mode === 'global';
+    for (const w of [...this.work]) {
+      if (!live(w)) continue;
+      const t = w.task;
+      // The old task of a slot under a start-first update: its replacement is on its way already.
+      if (!this.upToDate(w) && (isTerminal(t.status.state) || (t.nodeId && this.gone(t.nodeId))) && this.replacedBy(w)) {
+        this.shutdown(w, isTerminal(t.status.state) ? 'stopped while its update started' : 'node is down or drained');
+        continue;
+      }
+      if (isTerminal(t.status.state)) {
+        const d = decideRestart(t as RTask, this.service.spec.task.restartPolicy, this.now);
+        if (!d.restart) {
+          this.finish(w);
+          continue;
+        }
+        this.shutdown(w, 'restarting');
+        // A restart is a new task: a paused node gets none (as swarmkit), nor one it no longer qualifies for.
+        if (global && t.nodeId && !this.eligibleForGlobal(t.nodeId, false)) continue;
+        this.create({ slot: t.slot, nodeId: global ? t.nodeId : undefined, notBefore: d.notBefore, restarts: d.restarts });
+        continue;
+      }
+      if (t.nodeId && this.gone(t.nodeId)) {
+        const why = nodeLost(this.nodes, t.nodeId) ? 'node is down' : 'node is drained';
+        this.shutdown(w, why);
+        if (!global) this.create({ slot: t.slot, restarts: t.restarts, message: `replaces a task whose ${why}` });
+      }
+    }
+  }
+
+  private gone(nodeId: string): boolean {
+    return nodeLost(this.nodes, nodeId) || this.nodes.get(nodeId)?.spec.availability === 'drain';
+  }
+
+  // ---- 2. replicas ---------------------------------------------------------------
+
+  /**
+   * Several tasks in one slot (or on one node): one keeps it, live before
+   * finished for good, then the current spec's, then the newest (two
+   * leaders may have raced). The old task of a start-first update stays
+   * until its replacement runs; the rest are shut down.
+   */
+  private keepOne(list: Working[]): Working {
+    list.sort((a, b) => Number(live(b)) - Number(live(a)) || Number(this.upToDate(b)) - Number(this.upToDate(a)) || createdAt(b) - createdAt(a));
+    const keeper = list[0];
+    const starting = live(keeper) && this.upToDate(keeper) && !isTerminal(keeper.task.status.state) && taskStateRank(keeper.task.status.state) < taskStateRank('running');
+    let oldKept = false;
+    for (const extra of list.slice(1)) {
+      if (extra.held) extra.held = false;
+      else if (starting && !oldKept && live(extra) && !this.upToDate(extra) && !isTerminal(extra.task.status.state)) oldKept = true;
+      else this.shutdown(extra, this.upToDate(keeper) && !this.upToDate(extra) ? 'replaced by its update' : 'duplicate task in its slot');
+    }
+    return keeper;
+  }
+
+  private reconcileReplicated(): void {
+    const bySlot = new Map<number, Working[]>();
+    for (const w of this.work) {
+      if (!holds(w) || w.task.slot === undefined) continue;
+      const list = bySlot.get(w.task.slot) ?? [];
+      list.push(w);
+      bySlot.set(w.task.slot, list);
+    }
+    for (const list of bySlot.values()) if (list.length > 1) this.keepOne(list);
+    const replicas = this.service.spec.replicas;
+    const liveSlots = [...bySlot.keys()];
+    if (liveSlots.length < replicas) {
+      const taken = new Set(liveSlots);
+      let slot = 0;
+      for (let n = liveSlots.length; n < replicas; n++) {
+        while (taken.has(++slot));
+        this.create({ slot });
+      }
+    } else if (liveSlots.length > replicas) {
+      this.scaleDown(liveSlots.length - replicas);
+    }
+  }
+
+  /** Takes tasks away from the nodes that run the most of this service first; unplaced tasks go before any. */
+  private scaleDown(count: number): void {
+    const perNode = new Map<string, number>();
+    const candidates = this.work.filter(holds);
+    for (const w of candidates) if (w.task.nodeId) perNode.set(w.task.nodeId, (perNode.get(w.task.nodeId) ?? 0) + 1);
+    for (let i = 0; i < count; i++) {
+      let best: Working | undefined;
+      let bestKey: number[] = [];
+      for (const w of candidates) {
+        if (!holds(w)) continue;
+        const t = w.task;
+        // Then the least far along: a task finished for good before any live one (as swarmkit).
+        const progress = isTerminal(t.status.state) ? 1 : -taskStateRank(t.status.state);
+        const key = [t.nodeId ? 0 : 1, t.nodeId ? (perNode.get(t.nodeId) ?? 0) : 0, progress, t.slot ?? 0];
+        if (!best || compareKeys(key, bestKey) > 0) {
+          best = w;
+          bestKey = key;
+        }
+      }
+      if (!best) return;
+      this.removeSlot(best);
+      if (best.task.nodeId) perNode.set(best.task.nodeId, (perNode.get(best.task.nodeId) ?? 1) - 1);
+    }
+  }
+
+  /**
+   * As swarmkit, a scaled-down task is removed, not kept as history of its
+   * slot. So are the slot's older tasks finished for good (one replaced by
+   * an update): left behind, the newest of them would look like a task
+   * holding a slot that is gone.
+   */
+  private removeSlot(w: Working): void {
+    for (const other of this.work) {
+      const t = other.task;
+      if (other === w || t.slot !== w.task.slot) continue;
+      // The other half of a start-first update, or an older task finished for good.
+      const finishedOld = t.desiredState === 'shutdown' && !!other.stored && endedForGood(t as RTask, this.now);
+      if (live(other) || finishedOld) this.shutdown(other, 'scaled down', 'remove');
+    }
+    w.held = false;
+    this.shutdown(w, 'scaled down', 'remove');
+  }
+
+  private reconcileGlobal(): void {
+    // A node whose task finished for good keeps it: no new one there until the spec changes.
+    const heldNodes = new Set(this.work.filter((w) => w.held && w.task.nodeId).map((w) => w.task.nodeId as string));
+    const byNode = new Map<string, Working[]>();
+    for (const w of this.work) {
+      if (!live(w) || !w.task.nodeId) continue;
+      if (!this.eligibleForGlobal(w.task.nodeId, true)) {
+        this.shutdown(w, 'node no longer eligible');
+        continue;
+      }
+      byNode.set(w.task.nodeId, [...(byNode.get(w.task.nodeId) ?? []), w]);
+    }
+    const liveByNode = new Map<string, Working>();
+    for (const [nodeId, list] of byNode) liveByNode.set(nodeId, list.length > 1 ? this.keepOne(list) : list[0]);
+    for (const n of this.nodes.values()) {
+      if (!liveByNode.has(n.id) && !heldNodes.has(n.id) && this.eligibleForGlobal(n.id, false)) this.create({ nodeId: n.id });
+    }
+  }
+
+  /** A node for this global service: not Down, not drained, constraints met; paused nodes keep what they run. */
+  private eligibleForGlobal(nodeId: string, keeping: boolean): boolean {
+    const n = this.nodes.get(nodeId);
+    if (!n || n.status.state === 'down' || n.spec.availability === 'drain') return false;
+    if (n.spec.availability === 'pause' && !keeping) return false;
+    try {
+      return matchesConstraints(schedNode(n as Node), parseConstraints(this.service.spec.task.placement.constraints));
+    } catch {
+      // A constraint that does not parse was refused on input; should one be stored, no node qualifies.
+      return false;
+    }
+  }
+
+  // ---- 3. updates ----------------------------------------------------------------
+
+  /** The slots (nodes, for a global service) as the updater sees them after steps 1 and 2. */
+  private updaterSlots(): UpdaterSlot[] {
+    const global = this.service.spec.mode === 'global';
+    const bySlot = new Map<string, Working[]>();
+    for (const w of this.work) {
+      if (dropped(w)) continue;
+      const k = slotKey(w.task);
+      bySlot.set(k, [...(bySlot.get(k) ?? []), w]);
+    }
+    const out: UpdaterSlot[] = [];
+    for (const [key, list] of bySlot) {
+      const holders = list.filter(holds);
+      if (holders.length === 0) continue;
+      const view = (w: Working) => ({ task: w.task as RTask, upToDate: this.upToDate(w) });
+      const nodeId = holders[0].task.nodeId;
+      out.push({
+        key,
+        holders: holders.map(view),
+        all: list.map(view),
+        // A paused node's global task is left as it is: its replacement would be a new task there (swarmkit waits too).
+        frozen: global && !!nodeId && this.nodes.get(nodeId)?.spec.availability === 'pause',
+        unplaced: holders.every((w) => this.upToDate(w) || !placed(w.task as RTask)),
+      });
+    }
+    // Lowest slot first; global services by node id.
+    return out.sort((a, b) => slotOrder(a.key, b.key));
+  }
+
+  private updateSlot(key: string, order: 'stop-first' | 'start-first'): void {
+    const outdated = this.work.filter((w) => holds(w) && slotKey(w.task) === key && !this.upToDate(w));
+    if (outdated.length === 0) return;
+    const t = outdated[0].task;
+    const global = this.service.spec.mode === 'global';
+    // Start-first only where an old task runs or is on its way to: one that never reached a node has nothing to hand over.
+    const startFirst = order === 'start-first' && outdated.some((w) => live(w) && placed(w.task as RTask) && !isTerminal(w.task.status.state));
+    for (const w of outdated) {
+      // A finished task was told to shut down already; its replacement takes the slot from it.
+      if (w.held) w.held = false;
+      else if (!startFirst || !live(w)) this.shutdown(w, 'updating to the new spec');
+    }
+    if (global && t.nodeId && !this.eligibleForGlobal(t.nodeId, true)) return;
+    this.create({ slot: t.slot, nodeId: global ? t.nodeId : undefined, message: startFirst ? 'starts before the task it updates stops' : undefined });
+  }
+
+  // ---- 4. history ----------------------------------------------------------------
+
+  private reap(): Action[] {
+    const limit = Math.max(1, this.input.historyLimit);
+    const groups = new Map<string, Working[]>();
+    for (const w of this.work) {
+      if (dropped(w)) continue;
+      const k = slotKey(w.task);
+      const list = groups.get(k) ?? [];
+      list.push(w);
+      groups.set(k, list);
+    }
+    const deletes: Action[] = [];
+    for (const w of this.work) {
+      const t = w.stored;
+      if (!t || w.changed || holds(w)) continue;
+      // Scaled down and stopped, or on a node that is no more (it will never report): gone for good.
+      const stopped = isTerminal(t.status.state) || !t.nodeId || nodeLost(this.nodes, t.nodeId);
+      if ((t.desiredState === 'remove' && stopped) || (t.nodeId && !this.nodes.has(t.nodeId))) {
+        deletes.push({ op: 'delete', kind: 'task', id: t.id, expectedVersion: t.meta.version });
+        w.changed = true;
+      }
+    }
+    for (const list of groups.values()) {
+      if (list.length <= limit) continue;
+      const finished: RTask[] = [];
+      for (const w of list) {
+        const t = w.stored;
+        if (!t || w.changed || holds(w)) continue;
+        if (isTerminal(t.status.state) || !t.nodeId || nodeLost(this.nodes, t.nodeId)) finished.push(t);
+      }
+      // Live, finished-for-good and still-stopping tasks are kept whatever their age, and count against the limit;
+      // the rest of it goes to the newest finished tasks (the last written first when created together).
+      const room = Math.max(0, limit - (list.length - finished.length));
+      finished.sort((a, b) => Date.parse(b.meta.createdAt) - Date.parse(a.meta.createdAt) || b.meta.version - a.meta.version);
+      for (const t of finished.slice(room)) deletes.push({ op: 'delete', kind: 'task', id: t.id, expectedVersion: t.meta.version });
+    }
+    return deletes;
+  }
+
+  // ---- changes -------------------------------------------------------------------
+
+  private shutdown(w: Working, why: string, desired: 'shutdown' | 'remove' = 'shutdown'): void {
+    const next = w.created ? (w.task as Draft<Task>) : thaw(w.task as RTask);
+    next.desiredState = desired;
+    // Nobody will report on a task that never reached a node: it is shut down here.
+    if (!next.nodeId && !isTerminal(next.status.state)) {
+      next.status = { state: 'shutdown', timestamp: new Date(this.now).toISOString(), message: why };
+    }
+    w.task = next;
+    w.changed = true;
+  }
+
+  /**
+   * A task that stopped and will not be restarted: told to shut down. It
+   * keeps its slot if it ended on its own (the other way a task wanted
+   * running stops is an agent's anomaly, and the slot is then refilled).
+   */
+  private finish(w: Working): void {
+    const next = thaw(w.task as RTask);
+    next.desiredState = 'shutdown';
+    w.task = next;
+    w.changed = true;
+    w.held = endedForGood(next, this.now);
+  }
+
+  private create(o: { slot?: number; nodeId?: string; notBefore?: number; restarts?: readonly string[]; message?: string }): void {
+    const task = newTask(this.service, this.now, o);
+    this.work.push({ task, changed: true, created: true, held: false });
+  }
+
+  private actions(): Action[] {
+    const out: Action[] = [];
+    for (const w of this.work) {
+      if (!w.changed || dropped(w)) continue;
+      if (w.created) out.push({ op: 'create', kind: 'task', object: w.task as Draft<Task> });
+      else if (w.stored) out.push({ op: 'update', kind: 'task', object: w.task as Draft<Task>, expectedVersion: w.stored.meta.version });
+    }
+    return out;
+  }
+}
+
+function slotOrder(a: string, b: string): number {
+  if (a[0] === 's' && b[0] === 's') return Number(a.slice(1)) - Number(b.slice(1));
+  return a.localeCompare(b);
+}
+
+/** New tasks sort as the newest. */
+function createdAt(w: Working): number {
+  const meta = (w.task as RTask).meta as RTask['meta'] | undefined;
+  return meta ? Date.parse(meta.createdAt) : Number.MAX_SAFE_INTEGER;
+}
+
+function compareKeys(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
+}
