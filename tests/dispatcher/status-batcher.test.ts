@@ -42,6 +42,31 @@ function workerNode(): Draft<Node> {
 const quiet = { warn: () => undefined };
 
 describe('StatusBatcher', () => {
+  it('cuts a batch larger than one entry takes into several transactions, each within the bound', async () => {
+    const w = new StoreWriter();
+    const nodes = Array.from({ length: 200 }, () => workerNode());
+    w.apply(nodes.map((n) => ({ op: 'create', kind: 'node', object: n })));
+    const sizes: number[] = [];
+    const bounded = {
+      store: w.store,
+      maxEntryBytes: 8 * 1024,
+      write: async (actions: Action[]) => {
+        sizes.push(JSON.stringify({ at: new Date().toISOString(), actions }).length);
+        return w.write(actions);
+      },
+    };
+    const timers = new ManualTimers();
+    const b = new StatusBatcher(bounded, timers, 100, quiet);
+    let done = 0;
+    for (const n of nodes) b.enqueue(n.id, { state: 'ready', addr: '10.0.0.1', message: 'x'.repeat(40) }, () => done++);
+    timers.fire();
+    await settle();
+    expect(sizes.length).toBeGreaterThan(3);
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(8 * 1024);
+    expect(done).toBe(200);
+    for (const n of nodes) expect(w.store.get('node', n.id)?.status.state).toBe('ready');
+  });
+
   it('writes every change gathered in an interval in one transaction, then calls back', async () => {
     const w = new StoreWriter();
     const nodes = [workerNode(), workerNode(), workerNode()];

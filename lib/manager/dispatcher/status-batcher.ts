@@ -2,6 +2,7 @@
 // interval, as swarmkit's dispatcher does: a leader change makes every agent
 // re-register at once, and one Raft entry per agent would flood the log.
 
+import { chunkActions, DEFAULT_MAX_ENTRY_BYTES } from '../entry-size';
 import { NodeDescription, NodeState } from '../../api/types';
 import { ManagerError } from '../errors';
 import { Action, AppliedChange, MemoryStore, thaw } from '../store';
@@ -21,6 +22,8 @@ export interface StatusChange {
 export interface StatusWriter {
   readonly store: MemoryStore;
   write(actions: Action[]): Promise<AppliedChange[]>;
+  /** The largest transaction the writer takes (Manager.maxEntryBytes); the default bound when absent. */
+  readonly maxEntryBytes?: number;
 }
 
 export interface BatcherLogger {
@@ -124,8 +127,12 @@ export class StatusBatcher {
       const actions = this.actionsFor(batch);
       if (actions.length === 0) return;
       try {
-        await this.writer.write(actions);
-        this.transactions++;
+        // Thousands of nodes registering in one interval (after a leader change) are more than one entry takes.
+        // A retry re-reads the store, so the chunks already written are not written again.
+        for (const chunk of chunkActions(actions, this.writer.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES)) {
+          await this.writer.write(chunk);
+          this.transactions++;
+        }
         return;
       } catch (e) {
         // A conflict or a node deleted meanwhile: re-read the store and try again.
