@@ -21,6 +21,9 @@ import { ControlError, ControlHandler } from './control-server';
 import { NodeIdentity } from './identity';
 import { ok, Router } from './router';
 
+/** How long a read waits for a leader to be known before answering from the local store, marked stale. */
+const LEADER_WAIT_MS = 2_000;
+
 export interface NodeListView {
   nodes: DeepReadonly<Node>[];
   selfId: string;
@@ -311,7 +314,10 @@ export class ControlApi {
    */
   private async sync(local: boolean): Promise<boolean> {
     if (local) return true;
-    if (!this.m.hasLeader) return false;
+    // A manager that has just started (or lost its leader) learns of one within
+    // about an election timeout when there is a quorum: a read waits that long
+    // rather than answer from a store that may lack what was written meanwhile.
+    if (!this.m.hasLeader && !(await this.leaderWithin(LEADER_WAIT_MS))) return false;
     try {
       await this.m.syncRead();
       return true;
@@ -319,6 +325,15 @@ export class ControlApi {
       if (e instanceof ManagerError && e.code === 'NoQuorum') return false;
       return asControlError(e);
     }
+  }
+
+  private async leaderWithin(ms: number): Promise<boolean> {
+    const until = Date.now() + ms;
+    while (!this.m.hasLeader) {
+      if (Date.now() >= until) return false;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return true;
   }
 
   private cluster(): DeepReadonly<Cluster> {
