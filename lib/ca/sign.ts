@@ -2,7 +2,7 @@
 // is used; identity, role and cluster come from the manager (swarmkit's
 // CSRWhitelist keeps only the key fields too).
 
-import { createPublicKey } from 'crypto';
+import { createPublicKey, webcrypto } from 'crypto';
 import { randomSerialHex } from './digest';
 import { CertificateError } from './errors';
 import { CA_NAME, NodeRole, ROLE_OU, assertClusterId, assertNodeId, assertRole } from './identity';
@@ -39,16 +39,12 @@ export async function signNodeCertificate(opts: SignNodeCertificateOptions): Pro
   assertClusterId(clusterId);
   if (!(validityHours > 0)) throw new RangeError(`validityHours must be positive, got ${validityHours}`);
 
-  const caCert = new x509.X509Certificate(singleCertificateDer(opts.ca.certPem, 'CA certificate'));
+  const caCert = caCertificate(opts.ca.certPem);
   const caCluster = caCert.subjectName.getField('O');
   if (caCluster.length !== 1 || caCluster[0] !== clusterId) {
     throw new CertificateError(`CA certificate belongs to cluster ${JSON.stringify(caCluster.join(','))}, not ${JSON.stringify(clusterId)}`);
   }
-  const caKey = privateKeyFromPem(opts.ca.keyPem, 'CA key');
-  if (!spkiDerOfPrivate(caKey).equals(Buffer.from(caCert.publicKey.rawData))) {
-    throw new CertificateError('CA key does not match the CA certificate');
-  }
-  const signingKey = await subtle.importKey('pkcs8', pkcs8Der(caKey), EC_ALG, false, ['sign']);
+  const signingKey = await caSigningKey(opts.ca, caCert);
 
   const csr = parseCsr(opts.csrPem);
   if (!(await csr.verify())) throw new CertificateError('certificate request: signature does not verify (not signed by its own key)');
@@ -79,6 +75,33 @@ export async function signNodeCertificate(opts: SignNodeCertificateOptions): Pro
     ],
   });
   return derToPem(cert.rawData, 'CERTIFICATE');
+}
+
+// The CA's certificate and key are the same for every node a manager signs
+// for: parsed and imported once, not per join (at a thousand joins, parsing
+// them again was a tenth of the leader's time). One entry: a CA changes rarely.
+let parsedCa: { certPem: string; cert: x509.X509Certificate } | undefined;
+let importedKey: { certPem: string; keyPem: string; key: Promise<webcrypto.CryptoKey> } | undefined;
+
+function caCertificate(certPem: string): x509.X509Certificate {
+  if (parsedCa?.certPem !== certPem) parsedCa = { certPem, cert: new x509.X509Certificate(singleCertificateDer(certPem, 'CA certificate')) };
+  return parsedCa.cert;
+}
+
+function caSigningKey(ca: { certPem: string; keyPem: string }, caCert: x509.X509Certificate): Promise<webcrypto.CryptoKey> {
+  if (importedKey?.certPem === ca.certPem && importedKey.keyPem === ca.keyPem) return importedKey.key;
+  const caKey = privateKeyFromPem(ca.keyPem, 'CA key');
+  if (!spkiDerOfPrivate(caKey).equals(Buffer.from(caCert.publicKey.rawData))) {
+    throw new CertificateError('CA key does not match the CA certificate');
+  }
+  const key = subtle.importKey('pkcs8', pkcs8Der(caKey), EC_ALG, false, ['sign']);
+  const entry = { certPem: ca.certPem, keyPem: ca.keyPem, key };
+  importedKey = entry;
+  // A failed import is not kept.
+  key.catch(() => {
+    if (importedKey === entry) importedKey = undefined;
+  });
+  return key;
 }
 
 function parseCsr(pem: string): x509.Pkcs10CertificateRequest {

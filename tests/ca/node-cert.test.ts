@@ -139,6 +139,11 @@ describe('node certificates', () => {
     const base = { ca, csrPem, nodeId: 'n1', role: 'worker' as const, clusterId: 'c' };
     await expect(signNodeCertificate({ ...base, clusterId: 'd' })).rejects.toThrow(/CA certificate belongs to cluster "c", not "d"/);
     await expect(signNodeCertificate({ ...base, ca: { certPem: ca.certPem, keyPem: other.keyPem } })).rejects.toThrow(/CA key does not match/);
+    // The CA is parsed once and reused: a key that does not match is still refused after a good signature, and the right one still signs.
+    await expect(signNodeCertificate(base)).resolves.toMatch(/BEGIN CERTIFICATE/);
+    await expect(signNodeCertificate({ ...base, ca: { certPem: ca.certPem, keyPem: other.keyPem } })).rejects.toThrow(/CA key does not match/);
+    await expect(signNodeCertificate({ ...base, ca: { certPem: other.certPem, keyPem: ca.keyPem } })).rejects.toThrow(/CA key does not match/);
+    await expect(signNodeCertificate(base)).resolves.toMatch(/BEGIN CERTIFICATE/);
     await expect(signNodeCertificate({ ...base, nodeId: 'a b' })).rejects.toThrow(/invalid node id/);
     await expect(signNodeCertificate({ ...base, nodeId: 'swarm-manager' })).rejects.toThrow(/reserved/);
     // role comes from untyped callers (the API) too
