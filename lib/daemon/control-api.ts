@@ -317,7 +317,7 @@ export class ControlApi {
     // A manager that has just started (or lost its leader) learns of one within
     // about an election timeout when there is a quorum: a read waits that long
     // rather than answer from a store that may lack what was written meanwhile.
-    if (!this.m.hasLeader && !(await this.leaderWithin(LEADER_WAIT_MS))) return false;
+    if (!(await this.m.leaderWithin(LEADER_WAIT_MS))) return false;
     try {
       await this.m.syncRead();
       return true;
@@ -325,15 +325,6 @@ export class ControlApi {
       if (e instanceof ManagerError && e.code === 'NoQuorum') return false;
       return asControlError(e);
     }
-  }
-
-  private async leaderWithin(ms: number): Promise<boolean> {
-    const until = Date.now() + ms;
-    while (!this.m.hasLeader) {
-      if (Date.now() >= until) return false;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return true;
   }
 
   private cluster(): DeepReadonly<Cluster> {

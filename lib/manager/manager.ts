@@ -43,6 +43,7 @@ export class Manager {
   readonly metrics = new TaskMetricsStore();
   private readonly sm = new StoreStateMachine(this.store);
   private readonly loops: LeaderLoops;
+  private readonly leaderWaiters = new Set<() => void>();
   private raftNode!: RaftNode;
 
   private constructor(private readonly opts: ManagerOptions) {
@@ -68,7 +69,10 @@ export class Manager {
       proposalTimeoutMs: opts.writeTimeoutMs ?? 5_000,
       logger: opts.logger,
       onFatal: opts.onFatal,
-      onLeaderChange: (lead) => void m.loops.setLeader(lead === opts.raftId),
+      onLeaderChange: (lead) => {
+        void m.loops.setLeader(lead === opts.raftId);
+        if (lead !== NONE) m.leaderKnown();
+      },
     });
     return m;
   }
@@ -92,6 +96,28 @@ export class Manager {
 
   get hasLeader(): boolean {
     return this.raftNode.leader !== NONE;
+  }
+
+  /** Resolves true once a leader is known (at once if one is), false after `ms` without one. */
+  leaderWithin(ms: number): Promise<boolean> {
+    if (this.hasLeader) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = (): void => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.leaderWaiters.delete(waiter);
+        resolve(false);
+      }, ms);
+      this.leaderWaiters.add(waiter);
+    });
+  }
+
+  private leaderKnown(): void {
+    const waiters = [...this.leaderWaiters];
+    this.leaderWaiters.clear();
+    for (const w of waiters) w();
   }
 
   /** Raft ids in the current configuration, voters and learners. */

@@ -71,6 +71,27 @@ describe('Manager: Raft + store + proposer', () => {
     expect(running).toHaveLength(1);
   });
 
+  test('leaderWithin: every manager learns the leader; without a quorum none is known and the wait ends at its bound', async () => {
+    const known = await Promise.all([...managers.values()].map((m) => m.leaderWithin(5_000)));
+    expect(known).toEqual([true, true, true]);
+    // A lone manager of a three-member configuration can never elect one.
+    const lonely = await Manager.start({
+      raftId: 9,
+      raftDir: join(root, 'lonely'),
+      raftUrl: 'local://9',
+      transport: (h) => new LocalNetwork().transport({ id: 9, ...h }),
+      bootstrap: [9, 10, 11].map((p) => ({ id: p, url: `local://${p}` })),
+      timing: { tickMs: 10 },
+    });
+    try {
+      const t0 = Date.now();
+      expect(await lonely.leaderWithin(300)).toBe(false);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+    } finally {
+      await lonely.stop();
+    }
+  });
+
   test('a write on a follower is forwarded, committed, and readable everywhere after syncRead', async () => {
     const follower = [...managers.values()].find((m) => !m.isLeader)!;
     const n = nodeDraft('worker-a', { zone: 'east' });
