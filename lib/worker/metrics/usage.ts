@@ -4,7 +4,10 @@
 
 import type { TaskMetricsSample } from '../../api/metrics-types';
 
-export interface UsageReading {
+/** What a reading carries over to the sample as it is: memory, I/O counters, pids. */
+type Gauges = Omit<TaskMetricsSample, 'taskId' | 'timestamp' | 'cpuPercent'>;
+
+export interface UsageReading extends Gauges {
   /** When it was read, ms since the epoch. */
   at: number;
   /** CPU time the task used since it started, ns (a container's cgroup; a process group's utime+stime). */
@@ -18,13 +21,6 @@ export interface UsageReading {
   onlineCpus: number;
   /** The engine's own previous reading (docker's precpu block), when it gave one. */
   pre?: { cpuNs: number; systemNs: number };
-  memoryBytes: number;
-  memoryLimitBytes: number;
-  netRxBytes?: number;
-  netTxBytes?: number;
-  blockReadBytes?: number;
-  blockWriteBytes?: number;
-  pids?: number;
 }
 
 /**
@@ -61,19 +57,11 @@ export function cpuPercent(prev: UsageReading | undefined, cur: UsageReading): n
 export function toSample(taskId: string, prev: UsageReading | undefined, cur: UsageReading): TaskMetricsSample | undefined {
   const cpu = cpuPercent(prev, cur);
   if (cpu === undefined) return undefined;
-  const s: TaskMetricsSample = {
-    taskId,
-    timestamp: cur.at,
-    cpuPercent: round(cpu, 2),
-    memoryBytes: cur.memoryBytes,
-    memoryLimitBytes: cur.memoryLimitBytes,
-  };
-  if (cur.netRxBytes !== undefined) s.netRxBytes = cur.netRxBytes;
-  if (cur.netTxBytes !== undefined) s.netTxBytes = cur.netTxBytes;
-  if (cur.blockReadBytes !== undefined) s.blockReadBytes = cur.blockReadBytes;
-  if (cur.blockWriteBytes !== undefined) s.blockWriteBytes = cur.blockWriteBytes;
-  if (cur.pids !== undefined) s.pids = cur.pids;
-  return s;
+  // Everything but the reading's own CPU counters and time passes through as it is
+  // (the names are taken out of `gauges`, not used).
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { at, cpuNs, systemNs, onlineCpus, pre, ...gauges } = cur;
+  return { taskId, timestamp: at, cpuPercent: round(cpu, 2), ...gauges };
 }
 
 function round(x: number, digits: number): number {
