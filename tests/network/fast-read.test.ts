@@ -18,16 +18,18 @@ afterEach(() => cleanup.run());
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-/** A server that writes `payload` to each connection as soon as it is accepted, then ends. */
-async function sender(payload: Buffer): Promise<number> {
+/** Listens on `host` with `onConnection`; the cleanup destroys every socket it registered and closes the server. */
+async function serve(host: string, onConnection: (s: net.Socket, track: (s: net.Socket) => void) => void): Promise<number> {
   const sockets = new Set<net.Socket>();
-  const server = net.createServer({ allowHalfOpen: true }, (s) => {
+  const track = (s: net.Socket): void => {
     sockets.add(s);
-    s.on('error', () => undefined);
     s.once('close', () => sockets.delete(s));
-    s.end(payload);
+  };
+  const server = net.createServer({ allowHalfOpen: true }, (s) => {
+    track(s);
+    onConnection(s, track);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.2', r));
+  await new Promise<void>((r) => server.listen(0, host, r));
   cleanup.add(
     () =>
       new Promise<void>((r) => {
@@ -38,25 +40,21 @@ async function sender(payload: Buffer): Promise<number> {
   return (server.address() as net.AddressInfo).port;
 }
 
+/** A server that writes `payload` to each connection as soon as it is accepted, then ends. */
+function sender(payload: Buffer): Promise<number> {
+  return serve('127.0.0.2', (s) => {
+    s.on('error', () => undefined);
+    s.end(payload);
+  });
+}
+
 /** A proxy on 127.0.0.3 that joins each client to a fresh fast-read connection to the sender; `delayMs` before it joins. */
-async function proxy(target: number, delayMs = 0): Promise<number> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer({ allowHalfOpen: true }, (client) => {
-    sockets.add(client);
-    client.once('close', () => sockets.delete(client));
+function proxy(target: number, delayMs = 0): Promise<number> {
+  return serve('127.0.0.3', (client, track) => {
     const up = connectFastRead({ host: '127.0.0.2', port: target, allowHalfOpen: true });
-    sockets.add(up);
+    track(up);
     up.once('connect', () => setTimeout(() => splice(client, up), delayMs));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.3', r));
-  cleanup.add(
-    () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  );
-  return (server.address() as net.AddressInfo).port;
 }
 
 /** Reads everything, stopping for a few ms every 256 KiB or so, so the proxy's writes back up and complete in parts. */
