@@ -18,7 +18,7 @@ import { chunkActions } from './entry-size';
 import { ManagerError } from './errors';
 import { Manager } from './manager';
 import { PassResult, ReconcileLogger, ReconcileLoop } from './reconcile-loop';
-import { DeepReadonly, thaw } from './store';
+import { thaw } from './store';
 import { Action } from './store/transaction';
 
 const CHUNK = 100;
@@ -63,19 +63,15 @@ export class SchedulingLoop extends ReconcileLoop {
         unassigned.push({ taskId: t.id, reason: attached.reason });
         continue;
       }
-      const next = thaw(t);
-      next.nodeId = a.nodeId;
-      next.status = { state: 'assigned', timestamp: stamp, message: 'scheduled' };
-      if (attached.networks.length > 0) next.networks = attached.networks;
-      delete next.notBefore;
-      actions.push(update(t, next));
+      const assign: Action = { op: 'assign', kind: 'task', id: t.id, nodeId: a.nodeId, status: { state: 'assigned', timestamp: stamp, message: 'scheduled' } };
+      if (attached.networks.length > 0) assign.networks = attached.networks;
+      actions.push(assign);
     }
     for (const u of unassigned) {
       const t = byId.get(u.taskId);
       if (!t || (t.status.state === 'pending' && t.status.err === u.reason)) continue;
-      const next = thaw(t);
-      next.status = { state: 'pending', timestamp: t.status.state === 'pending' ? t.status.timestamp : stamp, message: 'pending task scheduling', err: u.reason };
-      actions.push(update(t, next));
+      const status = { state: 'pending' as const, timestamp: t.status.state === 'pending' ? t.status.timestamp : stamp, message: 'pending task scheduling', err: u.reason };
+      actions.push({ op: 'setTaskStatus', kind: 'task', id: t.id, status });
     }
     const retry = await this.writeChunks([...serviceActions, ...actions]);
     return { wakeAt, retry };
@@ -122,6 +118,3 @@ export class SchedulingLoop extends ReconcileLoop {
   }
 }
 
-function update(t: DeepReadonly<Task>, next: Task): Action {
-  return { op: 'update', kind: 'task', object: next, expectedVersion: t.meta.version };
-}

@@ -11,13 +11,14 @@
 //
 // Up: an agent's status reports are checked (the task must be on that node,
 // and a state only moves forward) and written in batches every ~50 ms, each
-// task re-read just before the write so the orchestrator's changes to other
-// fields (desired state) are never overwritten.
+// report becoming a narrow setTaskStatus action the store applies only while it
+// still moves the task forward on that node, so the orchestrator's changes
+// to other fields (desired state) are never overwritten nor conflicted with.
 
 import { TaskStatusUpdate } from '../../api/dispatcher-protocol';
 import { Task, taskStateRank, TaskStatus } from '../../api/service-types';
-import { ManagerError } from '../errors';
-import { DeepReadonly, thaw } from '../store';
+import { chunkActions, DEFAULT_MAX_ENTRY_BYTES } from '../entry-size';
+import { DeepReadonly } from '../store';
 import { chunkAssignments, mustSend } from './assignment-diff';
 import { followStore, StoreFollower } from './follow-store';
 import { Action } from '../store/transaction';
@@ -179,17 +180,15 @@ export class TaskChannel {
     for (const [id, u] of batch) {
       const t = this.host.store.get('task', id);
       if (!t || t.nodeId !== u.nodeId || taskStateRank(u.status.state) < taskStateRank(t.status.state)) continue;
-      const next = thaw(t);
-      next.status = u.status;
-      actions.push({ op: 'update', kind: 'task', object: next, expectedVersion: t.meta.version });
+      // Applied only if still on that node and still forward: a report racing the orchestrator's writes neither
+      // conflicts with them nor overwrites what they changed (transaction.ts).
+      actions.push({ op: 'setTaskStatus', kind: 'task', id, nodeId: u.nodeId, status: u.status });
     }
     try {
-      await this.host.write(actions);
+      for (const chunk of chunkActions(actions, this.host.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES)) await this.host.write(chunk);
     } catch (e) {
-      // Someone changed one of these tasks meanwhile: put back what is not newer and retry.
-      if (!(e instanceof ManagerError && (e.code === 'Conflict' || e.code === 'NotFound'))) {
-        this.logger.warn('task status write failed', { error: e instanceof Error ? e.message : String(e) });
-      }
+      // No quorum, or the leadership went: what is not newer is put back and written with the next batch.
+      this.logger.warn('task status write failed', { error: e instanceof Error ? e.message : String(e) });
       for (const [id, u] of batch) if (!this.pending.has(id)) this.pending.set(id, u);
     } finally {
       this.writing = false;

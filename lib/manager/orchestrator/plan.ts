@@ -98,9 +98,7 @@ export function planOrchestrationPass(input: PlanInput): PlanResult {
       if (isTerminal(t.status.state) || !t.nodeId || nodeLost(nodes, t.nodeId)) {
         orphans.push({ op: 'delete', kind: 'task', id: t.id, expectedVersion: t.meta.version });
       } else if (t.desiredState !== 'remove') {
-        const next = thaw(t);
-        next.desiredState = 'remove';
-        orphans.push({ op: 'update', kind: 'task', object: next, expectedVersion: t.meta.version });
+        orphans.push({ op: 'setDesiredState', kind: 'task', id: t.id, desiredState: 'remove' });
       }
     }
   }
@@ -471,7 +469,8 @@ class ServicePlan {
   // ---- changes -------------------------------------------------------------------
 
   private shutdown(w: Working, why: string, desired: 'shutdown' | 'remove' = 'shutdown'): void {
-    const next = w.created ? (w.task as Draft<Task>) : thaw(w.task as RTask);
+    // A stored task is copied shallowly: only its desired state (and status) change, and they are all the write carries.
+    const next = w.created ? (w.task as Draft<Task>) : { ...(w.task as RTask) };
     next.desiredState = desired;
     // Nobody will report on a task that never reached a node: it is shut down here.
     if (!next.nodeId && !isTerminal(next.status.state)) {
@@ -487,8 +486,7 @@ class ServicePlan {
    * running stops is an agent's anomaly, and the slot is then refilled).
    */
   private finish(w: Working): void {
-    const next = thaw(w.task as RTask);
-    next.desiredState = 'shutdown';
+    const next: RTask = { ...(w.task as RTask), desiredState: 'shutdown' };
     w.task = next;
     w.changed = true;
     w.held = endedForGood(next, this.now);
@@ -504,10 +502,21 @@ class ServicePlan {
     for (const w of this.work) {
       if (!w.changed || dropped(w)) continue;
       if (w.created) out.push({ op: 'create', kind: 'task', object: w.task as Draft<Task> });
-      else if (w.stored) out.push({ op: 'update', kind: 'task', object: w.task as Draft<Task>, expectedVersion: w.stored.meta.version });
+      else if (w.stored) out.push(desiredStateAction(w.stored, w.task as RTask));
     }
     return out;
   }
+}
+
+/**
+ * The planner changes a stored task's desired state, and the status of one
+ * that never reached a node; the narrow action says only that, so a status
+ * report landing first neither conflicts with it nor is overwritten.
+ */
+function desiredStateAction(stored: RTask, next: RTask): Action {
+  const a: Action = { op: 'setDesiredState', kind: 'task', id: stored.id, desiredState: next.desiredState };
+  if (next.status !== stored.status) a.status = thaw(next.status);
+  return a;
 }
 
 function slotOrder(a: string, b: string): number {

@@ -6,7 +6,7 @@ import { addrWithPrefix, arrayOf, bool, Check, cidr, int, nonEmptyStr, nonNegInt
 
 const labels = record(str);
 const strings = arrayOf(str);
-const taskState = oneOf(...TASK_STATES);
+export const taskState = oneOf(...TASK_STATES);
 
 const resources = obj({ nanoCPUs: nonNegInt, memoryBytes: nonNegInt });
 
@@ -132,6 +132,25 @@ export function networkSchema(objectId: Check, anyMeta: Check): Check {
   });
 }
 
+/** A task's status as stored and as the narrow task actions carry it. */
+export const taskStatus: Check = obj({
+  state: taskState,
+  timestamp: str,
+  message: str,
+  startedAt: optional(str),
+  err: optional(str),
+  containerId: optional(str),
+  pid: optional(nonNegInt),
+  exitCode: optional(int),
+  ports: optional(arrayOf(portConfig)),
+  addr: optional(str),
+  served: optional(servedPorts),
+});
+
+export function networkAttachments(objectId: Check): Check {
+  return arrayOf(obj({ networkId: objectId, addresses: arrayOf(addrWithPrefix) }));
+}
+
 export function taskSchema(objectId: Check, anyMeta: Check): Check {
   return obj({
     id: objectId,
@@ -144,21 +163,9 @@ export function taskSchema(objectId: Check, anyMeta: Check): Check {
     ports: arrayOf(portConfig),
     specVersion: nonNegInt,
     desiredState: taskState,
-    status: obj({
-      state: taskState,
-      timestamp: str,
-      message: str,
-      startedAt: optional(str),
-      err: optional(str),
-      containerId: optional(str),
-      pid: optional(nonNegInt),
-      exitCode: optional(int),
-      ports: optional(arrayOf(portConfig)),
-      addr: optional(str),
-      served: optional(servedPorts),
-    }),
+    status: taskStatus,
     notBefore: optional(str),
     restarts: optional(strings),
-    networks: optional(arrayOf(obj({ networkId: objectId, addresses: arrayOf(addrWithPrefix) }))),
+    networks: optional(networkAttachments(objectId)),
   });
 }

@@ -3,11 +3,13 @@
 // before it. Only when every action passes does the store write the staged
 // changes, which is what makes a transaction all or nothing.
 
+import { Task } from '../../api/service-types';
 import { Kind, Meta, Network, Service, StoreObject } from '../../api/types';
 import { DeepReadonly, deepFreeze } from './deep-freeze';
 import { NAME_INDEX, Tables, displayName, uniqueNameKey } from './kinds';
 import { missingNetwork, networkConflict, networkInUse } from './network-invariants';
 import { StoreError, StoreErrorCode } from './result';
+import { applyTaskAction } from './task-actions';
 import { Action, Transaction } from './transaction';
 
 export interface StagedChange {
@@ -118,6 +120,18 @@ export function stage(tables: Tables, index: number, tx: Transaction): Staged {
         checkInvariants('update', a.kind, obj, old);
         layer(a.kind).set(id, obj);
         changes.push({ kind: a.kind, op: 'update', id, object: obj, old });
+        return;
+      }
+      case 'setTaskStatus':
+      case 'assign':
+      case 'setDesiredState': {
+        const old = current('task', a.id) as DeepReadonly<Task> | undefined;
+        const next = old && applyTaskAction(old, a);
+        // Skipped: the condition the action names no longer holds (see transaction.ts).
+        if (!old || !next) return;
+        const obj = deepFreeze({ ...next, meta: { version: index, createdAt: old.meta.createdAt, updatedAt: tx.at } }) as DeepReadonly<StoreObject>;
+        layer('task').set(a.id, obj);
+        changes.push({ kind: 'task', op: 'update', id: a.id, object: obj, old });
         return;
       }
       case 'delete': {

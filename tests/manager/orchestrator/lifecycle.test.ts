@@ -205,11 +205,11 @@ describe('orchestrator: removed services', () => {
     sim.removeService('s1');
     const plans = sim.plan();
     expect(plans).toHaveLength(1);
-    const ops = Object.fromEntries(plans[0].map((a) => (a.op === 'delete' ? [a.id, 'delete'] : [a.object.id, `${a.op}:${(a.object as { desiredState: string }).desiredState}`])));
+    const ops = Object.fromEntries(plans[0].map((a) => (a.op === 'delete' ? [a.id, 'delete'] : a.op === 'setDesiredState' ? [a.id, `desired:${a.desiredState}`] : [a.op, a.op])));
     expect(ops).toEqual({
       [t1]: 'delete', // failed
-      [t1b]: 'update:remove', // running
-      [t2]: 'update:remove', // assigned
+      [t1b]: 'desired:remove', // running
+      [t2]: 'desired:remove', // assigned
       [t3]: 'delete', // its node is down
       [t3b]: 'delete', // never placed
       [t4]: 'delete', // never placed

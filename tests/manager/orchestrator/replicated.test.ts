@@ -40,7 +40,7 @@ describe('orchestrator: replicated services', () => {
     sim.createService('s2', (s) => (s.replicas = 1));
     const plans = sim.plan();
     expect(plans).toHaveLength(2);
-    const serviceOf = (p: (typeof plans)[number]) => new Set(p.map((a) => (a.op === 'delete' ? '?' : (a.object as { serviceId: string }).serviceId)));
+    const serviceOf = (p: (typeof plans)[number]) => new Set(p.map((a) => (a.op === 'create' ? (a.object as { serviceId: string }).serviceId : '?')));
     expect(plans.map(serviceOf)).toEqual([new Set(['s1']), new Set(['s2'])]);
     expect(plans.map((p) => p.length)).toEqual([2, 1]);
   });
@@ -160,7 +160,7 @@ describe('orchestrator: replicated services', () => {
     sim.fail(failed);
     sim.updateService('s1', (s) => (s.replicas = 2));
     const plans = sim.plan();
-    expect(plans.flat().map((a) => a.op)).toEqual(['update']);
+    expect(plans.flat().map((a) => a.op)).toEqual(['setDesiredState']);
     sim.pass();
     expect(sim.task(failed)).toMatchObject({ desiredState: 'shutdown', status: { state: 'failed' } });
     expect(sim.tasks('s1')).toHaveLength(3);

@@ -63,7 +63,7 @@ describe('a scale down takes the tasks the per-removal scan takes', () => {
   test.each(seeds)('seed %i', (seed) => {
     const { sim, tasks, removals } = randomService(seed);
     const plans = planOrchestration({ services: sim.store.list('service'), tasks, nodes: sim.store.list('node'), historyLimit: sim.historyLimit, now: sim.now });
-    const removed = new Set(plans.flat().flatMap((a) => (a.op === 'update' && a.kind === 'task' && a.object.desiredState === 'remove' ? [a.object.id] : [])));
+    const removed = new Set(plans.flat().flatMap((a) => (a.op === 'setDesiredState' && a.desiredState === 'remove' ? [a.id] : [])));
     expect(removed.size).toBe(removals);
     expect([...removed].sort()).toEqual([...scanChoice(tasks, removals)].sort());
   });

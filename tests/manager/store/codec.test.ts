@@ -27,7 +27,7 @@ describe('malformed entries are skipped, never thrown', () => {
     ['invalid UTF-8', new Uint8Array([TX_FORMAT_JSON_V1, 0xff, 0xfe]), /^malformed entry: /],
     ['not JSON', entry('{"at":'), /^malformed entry: /],
     ['JSON but not an object', entry('[1,2]'), /a transaction must be an object/],
-    ['an unknown op', entry('{"at":"2026-01-01T00:00:00Z","actions":[{"op":"upsert","kind":"node"}]}'), /actions\[0\]\.op must be one of create, update, delete \(got "upsert"\)/],
+    ['an unknown op', entry('{"at":"2026-01-01T00:00:00Z","actions":[{"op":"upsert","kind":"node"}]}'), /actions\[0\]\.op must be one of create, update, delete, setTaskStatus, assign, setDesiredState \(got "upsert"\)/],
     ['an unknown kind', entry('{"at":"2026-01-01T00:00:00Z","actions":[{"op":"delete","kind":"secret","id":"a"}]}'), /actions\[0\]\.kind must be one of cluster, node, network, service, task \(got "secret"\)/],
     ['an update without expectedVersion', entry(`{"at":"2026-01-01T00:00:00Z","actions":[{"op":"update","kind":"service","object":${JSON.stringify(service('s1', 'web'))}}]}`), /expectedVersion must be a positive integer/],
     ['an unknown top-level field', entry('{"at":"2026-01-01T00:00:00Z","actions":[],"x":1}'), /unknown field "x"/],
