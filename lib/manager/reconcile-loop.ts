@@ -1,14 +1,18 @@
 // The shape shared by the leader's control loops (orchestrator, scheduler):
-// one pass at a time over the whole store, run soon after any change of the
-// kinds they care about, at a time they ask for (a restart delay ending), and
-// every `periodMs` as a safety net. The first pass waits for a ReadIndex, so
-// a new leader never plans on a store that has not applied everything its
-// predecessor committed.
+// one pass at a time, run soon after a change of the kinds they care about,
+// at a time they ask for (a restart delay ending), and every `periodMs`.
+// Passes are incremental: the loop is handed every store event (onEvent) and
+// keeps track of what it touches, and a pass works on that alone. A full pass
+// over the whole store comes first after becoming leader, after the watch
+// overflowed or the store was replaced by a snapshot, and every `fullPeriodMs`
+// as the safety net for anything the incremental bookkeeping missed. The
+// first pass waits for a ReadIndex, so a new leader never plans on a store
+// that has not applied everything its predecessor committed.
 
 import { Kind } from '../api/types';
 import { LeaderLoop } from './leader-loops';
 import { Manager } from './manager';
-import { Watcher } from './store';
+import { StoreEvent, Watcher } from './store';
 
 export interface PassResult {
   /** Ask for another pass at this time (ms since the epoch). */
@@ -31,6 +35,8 @@ export abstract class ReconcileLoop implements LeaderLoop {
   private busy = false;
   private again = false;
   private ready = false;
+  private fullDue = true;
+  private lastFull = -Infinity;
 
   constructor(
     protected readonly m: Manager,
@@ -38,16 +44,35 @@ export abstract class ReconcileLoop implements LeaderLoop {
     protected readonly log: ReconcileLogger,
     private readonly debounceMs = 10,
     private readonly periodMs = 1000,
+    private readonly fullPeriodMs = 10_000,
   ) {}
 
-  /** One pass over the store; writes through this.m. */
-  protected abstract pass(now: number): Promise<PassResult>;
+  /**
+   * One pass; writes through this.m. `full`: over the whole store, forgetting
+   * what the events said (they may have been missed); otherwise over what
+   * onEvent marked since the last pass.
+   */
+  protected abstract pass(now: number, full: boolean): Promise<PassResult>;
+
+  /**
+   * A committed change, in order, before the pass it triggers. The event may
+   * be older than the store by then: read the store for the current object.
+   */
+  protected onEvent(ev: StoreEvent): void {
+    void ev;
+  }
+
+  /** The next pass is a full one (a write of the last pass failed, say). */
+  protected requestFull(): void {
+    this.fullDue = true;
+  }
 
   start(): void {
     if (this.running) return;
     this.running = true;
     const gen = ++this.generation;
     this.ready = false;
+    this.fullDue = true;
     void this.follow(gen);
     void this.prepare(gen);
   }
@@ -81,13 +106,15 @@ export abstract class ReconcileLoop implements LeaderLoop {
     this.watcher = w;
     try {
       for await (const ev of w) {
-        void ev;
         if (gen !== this.generation) break;
+        if (ev.action === 'reset') this.fullDue = true;
+        else this.onEvent(ev);
         this.schedule(this.debounceMs);
       }
     } catch {
-      // Overflow: a full pass re-reads everything anyway; watch again.
+      // Overflow: events were lost, so the next pass re-reads everything; watch again.
       if (this.running && gen === this.generation) {
+        this.fullDue = true;
         this.schedule(0);
         void this.follow(gen);
       }
@@ -117,10 +144,18 @@ export abstract class ReconcileLoop implements LeaderLoop {
     this.busy = true;
     const gen = this.generation;
     let result: PassResult = {};
+    const now = Date.now();
+    const full = this.fullDue || now - this.lastFull >= this.fullPeriodMs;
+    if (full) {
+      this.fullDue = false;
+      this.lastFull = now;
+    }
     try {
-      result = await this.pass(Date.now());
+      result = await this.pass(now, full);
     } catch (e) {
       this.log.warn(`${this.name}: ${e instanceof Error ? e.message : String(e)}`);
+      // What the failed pass had marked is forgotten with it: the retry reads everything.
+      this.fullDue = true;
       result = { retry: true };
     } finally {
       this.busy = false;

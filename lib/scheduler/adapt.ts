@@ -60,16 +60,21 @@ function placedTask(t: Task, nodeId: string): SchedTask {
   };
 }
 
+/** Where one task stands for the scheduler: waiting for a node, holding a place on one, or neither. */
+export function classifyTask(t: Task): { pending: PendingTask } | { placed: SchedTask } | undefined {
+  if (isTerminal(t.status.state)) return undefined;
+  if (NOT_PLACED.has(t.status.state)) return taskStateRank(t.desiredState) <= RUNNING ? { pending: pendingTask(t) } : undefined;
+  return t.nodeId !== undefined ? { placed: placedTask(t, t.nodeId) } : undefined;
+}
+
 export function fromStore(nodes: readonly Node[], tasks: readonly Task[]): ScheduleInput {
   const placed: SchedTask[] = [];
   const pending: PendingTask[] = [];
   for (const t of tasks) {
-    if (isTerminal(t.status.state)) continue;
-    if (NOT_PLACED.has(t.status.state)) {
-      if (taskStateRank(t.desiredState) <= RUNNING) pending.push(pendingTask(t));
-    } else if (t.nodeId !== undefined) {
-      placed.push(placedTask(t, t.nodeId));
-    }
+    const c = classifyTask(t);
+    if (!c) continue;
+    if ('pending' in c) pending.push(c.pending);
+    else placed.push(c.placed);
   }
   return { nodes: nodes.map(schedNode), tasks: placed, pending };
 }

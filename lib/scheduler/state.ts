@@ -30,7 +30,7 @@ export class ClusterState {
   readonly total: Int32Array;
   private readonly byId = new Map<string, number>();
   private readonly heldPorts: (Set<number> | undefined)[];
-  /** Per service, the node index of each of its replicas, until counts() turns it into an array. */
+  /** Per service, (node index, replicas) pairs, until serviceCounts() turns them into an array. */
   private readonly replicaNodes = new Map<string, number[]>();
   private readonly counts = new Map<string, Int32Array>();
   /** Per-batch working space, reused: a pass may hold thousands of batches. */
@@ -60,10 +60,11 @@ export class ClusterState {
       if (i === undefined) continue;
       this.hold(i, t.reservations, hostPortKeys(t.ports));
       if (t.stopping) continue;
-      this.total[i]++;
+      const count = t.count ?? 1;
+      this.total[i] += count;
       const list = this.replicaNodes.get(t.serviceId);
-      if (list) list.push(i);
-      else this.replicaNodes.set(t.serviceId, [i]);
+      if (list) list.push(i, count);
+      else this.replicaNodes.set(t.serviceId, [i, count]);
     }
   }
 
@@ -83,7 +84,8 @@ export class ClusterState {
     let c = this.counts.get(serviceId);
     if (!c) {
       c = new Int32Array(this.nodes.length);
-      for (const i of this.replicaNodes.get(serviceId) ?? []) c[i]++;
+      const pairs = this.replicaNodes.get(serviceId) ?? [];
+      for (let k = 0; k < pairs.length; k += 2) c[pairs[k]] += pairs[k + 1];
       this.replicaNodes.delete(serviceId);
       this.counts.set(serviceId, c);
     }

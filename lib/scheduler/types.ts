@@ -55,6 +55,13 @@ export interface SchedTask {
    * (for spreading and for placement.maxReplicas), as in swarmkit.
    */
   stopping?: boolean;
+  /**
+   * How many tasks this entry stands for (default 1): then `reservations` are
+   * their total and `ports` the union of theirs. The leader's loop hands the
+   * scheduler one entry per node, service and stopping flag (placed-index.ts),
+   * so a pass costs the number of such groups, not the number of tasks.
+   */
+  count?: number;
 }
 
 /** A task waiting for a node. */

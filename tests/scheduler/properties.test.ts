@@ -2,7 +2,7 @@
 // reference in fixtures.ts and against the spreading guarantees.
 
 import fc from 'fast-check';
-import { scheduleTasks, type PendingTask, type ScheduleInput, type SchedNode, type SchedPort, type SchedTask } from '../../lib/scheduler';
+import { PlacedIndex, scheduleTasks, type PendingTask, type ScheduleInput, type SchedNode, type SchedPort, type SchedTask } from '../../lib/scheduler';
 import { check, CPU, GIB, node, pending, perNode, replicas, running } from './fixtures';
 
 const SERVICES = ['s0', 's1', 's2'];
@@ -135,6 +135,41 @@ describe('properties', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  test('placed tasks grouped per node and service (as the leader keeps them from events) schedule exactly like the list', () => {
+    fc.assert(
+      fc.property(arbInput, arbRunning, fc.nat(), (input, gone, by) => {
+        const index = new PlacedIndex();
+        // Tasks that come and go before the pass, and the live ones set in another order, some twice.
+        for (const t of gone) index.set(`gone-${t.id}`, t);
+        for (const t of relist(input.tasks, by)) index.set(t.id, t);
+        for (const t of gone) index.set(`gone-${t.id}`, undefined);
+        for (const t of input.tasks.slice(0, by % 4)) index.set(t.id, t);
+        expect(index.size).toBe(input.tasks.length);
+        expect(scheduleTasks({ ...input, tasks: index.tasks() })).toEqual(scheduleTasks(input));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('a group counts every task it stands for: replicas, tasks, resources and ports', () => {
+    const index = new PlacedIndex();
+    const nodes = [node('n0', { nanoCPUs: 4 * CPU }), node('n1', { nanoCPUs: 4 * CPU })];
+    const port: SchedPort[] = [{ protocol: 'tcp', publishedPort: 80, publishMode: 'host' }];
+    index.set('a', running('a', 's0', 'n0', { reservations: { nanoCPUs: CPU, memoryBytes: 0 } }));
+    index.set('b', running('b', 's0', 'n0', { reservations: { nanoCPUs: CPU, memoryBytes: 0 }, ports: port }));
+    index.set('c', running('c', 's0', 'n1', { reservations: { nanoCPUs: CPU, memoryBytes: 0 } }));
+    // n0 runs two replicas, n1 one: the next goes to n1; then n0 has 2 CPUs left and port 80 taken.
+    const one = scheduleTasks({ nodes, tasks: index.tasks(), pending: [pending('p', 's0')] });
+    expect(one.assignments).toEqual([{ taskId: 'p', nodeId: 'n1' }]);
+    const big = scheduleTasks({ nodes, tasks: index.tasks(), pending: [pending('q', 's1', { reservations: { nanoCPUs: 3 * CPU, memoryBytes: 0 } })] });
+    expect(big.assignments).toEqual([{ taskId: 'q', nodeId: 'n1' }]);
+    const ported = scheduleTasks({ nodes: [nodes[0]], tasks: index.tasks(), pending: [pending('r', 's1', { ports: port })] });
+    expect(ported.assignments).toEqual([]);
+    index.set('b', undefined);
+    const freed = scheduleTasks({ nodes: [nodes[0]], tasks: index.tasks(), pending: [pending('r', 's1', { ports: port })] });
+    expect(freed.assignments).toEqual([{ taskId: 'r', nodeId: 'n0' }]);
   });
 
   test('on equal unconstrained nodes, replicas per node differ by at most one', () => {

@@ -1,9 +1,12 @@
-// The orchestrator: a leader loop that runs planOrchestration over the store
-// and commits its actions, one transaction per service, cut in several under
-// the entry size bound when the service is big (100,000 new replicas are some
-// 60 MiB of actions); it runs again when the store changes, and when an
-// update's delay or monitor period ends.
+// The orchestrator: a leader loop that runs planOrchestration and commits
+// its actions, one transaction per service, cut in several under the entry
+// size bound when the service is big (100,000 new replicas are some 60 MiB of
+// actions). A pass plans only the services touched since the last one (a
+// change to the service or one of its tasks, a node its tasks are on, any
+// node for global services) and those whose update delay, monitor period or
+// restart delay ends; the full pass of ReconcileLoop plans them all.
 
+import { StoreEvent } from '../store';
 import { chunkActions } from '../entry-size';
 import { ManagerError } from '../errors';
 import { Manager } from '../manager';
@@ -13,21 +16,61 @@ import { planOrchestrationPass } from './plan';
 
 export class Orchestrator extends ReconcileLoop {
   readonly name = 'orchestrator';
+  /** Services to plan at the next pass (some may be gone: their tasks are then removed). */
+  private dirty = new Set<string>();
+  /** When a service asked to be planned again though nothing changes. */
+  private readonly wakes = new Map<string, number>();
 
   constructor(m: Manager, log: ReconcileLogger) {
     super(m, ['service', 'task', 'node', 'cluster'], log);
   }
 
-  protected async pass(now: number): Promise<PassResult> {
+  protected override onEvent(ev: StoreEvent): void {
+    if (ev.action === 'reset') return;
+    switch (ev.kind) {
+      case 'service':
+        this.dirty.add(ev.id);
+        return;
+      case 'task':
+        this.dirty.add(ev.object.serviceId);
+        return;
+      case 'node':
+        for (const t of this.m.store.tasksByNode(ev.id)) this.dirty.add(t.serviceId);
+        // A node coming, going or changing labels changes where global services run.
+        for (const s of this.m.store.list('service')) if (s.spec.mode === 'global') this.dirty.add(s.id);
+        return;
+      case 'cluster':
+        // The task history limit: every service.
+        this.requestFull();
+        return;
+    }
+  }
+
+  protected async pass(now: number, full: boolean): Promise<PassResult> {
     const store = this.m.store;
+    let ids: string[];
+    if (full) {
+      ids = [];
+      this.dirty.clear();
+      this.wakes.clear();
+    } else {
+      for (const [id, at] of this.wakes) if (at <= now) this.dirty.add(id);
+      if (this.dirty.size === 0) return this.next();
+      ids = [...this.dirty].sort();
+      this.dirty = new Set();
+      for (const id of ids) this.wakes.delete(id);
+    }
+    const services = full ? store.list('service') : ids.flatMap((id) => store.get('service', id) ?? []);
+    const tasks = full ? store.list('task') : ids.flatMap((id) => store.tasksByService(id));
     const cluster = store.list('cluster')[0];
-    const { plans, wakeAt } = planOrchestrationPass({
-      services: store.list('service'),
-      tasks: store.list('task'),
+    const { plans, wakes } = planOrchestrationPass({
+      services,
+      tasks,
       nodes: store.list('node'),
       historyLimit: cluster?.spec.taskHistoryLimit ?? DEFAULT_CLUSTER_SPEC.taskHistoryLimit,
       now,
     });
+    for (const [id, at] of wakes) this.wakes.set(id, at);
     let retry = false;
     for (const plan of plans) {
       // A chunk that conflicts leaves the others written: each action stands on
@@ -43,6 +86,15 @@ export class Orchestrator extends ReconcileLoop {
         }
       }
     }
-    return wakeAt === undefined ? { retry } : { retry, wakeAt };
+    // What conflicted is planned again; the events of what was written mark their services anyway.
+    if (retry && full) this.requestFull();
+    else if (retry) for (const id of ids) this.dirty.add(id);
+    return { ...this.next(), retry };
+  }
+
+  private next(): PassResult {
+    let wakeAt: number | undefined;
+    for (const at of this.wakes.values()) if (wakeAt === undefined || at < wakeAt) wakeAt = at;
+    return wakeAt === undefined ? {} : { wakeAt };
   }
 }

@@ -70,6 +70,8 @@ export interface PlanResult {
   plans: Action[][];
   /** When a pass is next due though nothing changes (an update's delay or monitor period ending). */
   wakeAt?: number;
+  /** The same per service: which services that pass is for. */
+  wakes: Map<string, number>;
 }
 
 export function planOrchestration(input: PlanInput): Action[][] {
@@ -86,9 +88,11 @@ export function planOrchestrationPass(input: PlanInput): PlanResult {
   }
   const out: Action[][] = [];
   let wakeAt: number | undefined;
+  const wakes = new Map<string, number>();
   for (const s of input.services) {
     const r = new ServicePlan(s, byService.get(s.id) ?? [], nodes, input).run();
     if (r.actions.length > 0) out.push(r.actions);
+    if (r.wakeAt !== undefined) wakes.set(s.id, r.wakeAt);
     if (r.wakeAt !== undefined && (wakeAt === undefined || r.wakeAt < wakeAt)) wakeAt = r.wakeAt;
     byService.delete(s.id);
   }
@@ -103,7 +107,7 @@ export function planOrchestrationPass(input: PlanInput): PlanResult {
     }
   }
   if (orphans.length > 0) out.push(orphans);
-  return wakeAt === undefined ? { plans: out } : { plans: out, wakeAt };
+  return wakeAt === undefined ? { plans: out, wakes } : { plans: out, wakeAt, wakes };
 }
 
 function nodeLost(nodes: ReadonlyMap<string, DeepReadonly<Node>>, nodeId: string): boolean {

@@ -104,6 +104,11 @@ export class MemoryStore {
     return this.tables[kind].all();
   }
 
+  /** Every object of a kind in no particular order, for scans whose result does not depend on it (a set, a count). */
+  scan<K extends Kind>(kind: K): IterableIterator<Obj<K>> {
+    return this.tables[kind].values() as IterableIterator<Obj<K>>;
+  }
+
   count(kind: Kind): number {
     return this.tables[kind].size;
   }
