@@ -85,7 +85,8 @@ describeWithDocker('rolling updates on the engine', (docker: Docker) => {
   test('start-first with parallelism 2 on 4 replicas never shows fewer than 4 running', async () => {
     const id = await create([
       '--name', 'sf', '--replicas', '4', ...QUICK,
-      '--update-order', 'start-first', '--update-parallelism', '2', '--update-monitor', '1s',
+      // A 3 s monitor keeps the update going long enough to sample it several times on a loaded machine (each sample runs the CLI twice).
+      '--update-order', 'start-first', '--update-parallelism', '2', '--update-monitor', '3s',
       IMG, 'sleep', '100000',
     ]);
     await untilRunning(m, 'sf', 4, eventually);
