@@ -7,8 +7,8 @@
 
 import { Service, Task, UpdateStatus } from '../../api/service-types';
 import { DEFAULT_UPDATE_CONFIG } from '../../api/service-defaults';
-import { finishedForGood } from '../../manager/orchestrator/finished-tasks';
-import { isUpToDate } from '../../manager/orchestrator/task-factory';
+import { finishedForGood } from '../../api/finished-tasks';
+import { isUpToDate } from '../../api/up-to-date';
 import { CliContext } from '../context';
 import { progressInterruptedLines, progressRollbackLine, progressVerifyLine, renderServiceProgress } from '../render';
 

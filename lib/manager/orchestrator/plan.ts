@@ -20,7 +20,7 @@
 //      finished ones deleted. Tasks of a removed service are told to go, and
 //      deleted once stopped.
 // A task that stopped and is not to be restarted is finished for good
-// (finished-tasks.ts): told to shut down, as swarmkit does, yet it keeps its
+// (lib/api/finished-tasks.ts): told to shut down, as swarmkit does, yet it keeps its
 // slot, which nothing refills; an update replaces it, a scale down removes it.
 //
 // A service's pass costs O(n log n) in its n tasks: tasks are found by slot
@@ -32,9 +32,10 @@ import { matchesConstraints, parseConstraints, schedNode } from '../../scheduler
 import { BinaryHeap } from '../../util/binary-heap';
 import { DeepReadonly, thaw } from '../store';
 import { Action, Draft } from '../store/transaction';
-import { endedForGood, finishedForGood, slotKey } from './finished-tasks';
-import { decideRestart } from './restart-policy';
-import { newTask, upToDateCheck } from './task-factory';
+import { endedForGood, finishedForGood, slotKey } from '../../api/finished-tasks';
+import { decideRestart } from '../../api/restart-policy';
+import { upToDateCheck } from '../../api/up-to-date';
+import { newTask } from './task-factory';
 import { rolledBackService, withUpdateStatus } from './update-status';
 import { placed, planUpdate, UpdaterSlot } from './updater';
 
