@@ -137,6 +137,25 @@ describe("constraint enforcer: a node's resources no longer cover its tasks' res
     expect(sim.pass()).toBe(0);
   });
 
+  test('a global task that no longer fits is shut down; its node gets a new one, which waits for room there (as swarmkit)', () => {
+    const sim = new Sim();
+    sim.addNode('na');
+    sim.createService('g1', (s) => {
+      s.mode = 'global';
+      s.task.resources.reservations.nanoCPUs = 3 * CPU;
+    });
+    sim.converge();
+    const before = sim.onNode('g1', 'na').id;
+    sim.updateNode('na', shrink(2));
+    expect(sim.pass()).toBe(2);
+    expect(sim.task(before).desiredState).toBe('shutdown');
+    const next = sim.onNode('g1', 'na');
+    expect(next.id).not.toBe(before);
+    // Not placed yet: the scheduler decides whether it fits, and says why not.
+    expect(next.status.state).toBe('new');
+    expect(sim.plan()).toEqual([]);
+  });
+
   test('tasks that reserve nothing are never moved for resources', () => {
     const sim = new Sim();
     sim.addNode('na');
