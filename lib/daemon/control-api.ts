@@ -13,6 +13,7 @@ import { createNetwork, networkView, removeNetwork } from '../manager/network/ne
 import { StackNetworkRequest } from '../api/network-api';
 import { NetworkSpec } from '../api/network-types';
 import { Service, ServiceSpec } from '../api/service-types';
+import { slotHolders } from '../api/service-progress';
 import { LogEvent, LogQuery } from '../manager/dispatcher/log-broker';
 import { statsView } from '../manager/metrics/stats-view';
 import { checkImage } from './image-check';
@@ -181,6 +182,14 @@ export class ControlApi {
         activeNodeIds: this.activeNodeIds(),
       });
     });
+    r.on('GET', '/v1/services/:ref/progress', async (_req, p) => {
+      const fresh = await this.sync(false);
+      const svc = this.wrap(() => resolveService(this.m, p.ref));
+      const tasks = slotHolders(svc.id, this.m.store.tasksByService(svc.id), Date.now());
+      const activeNodeIds =
+        svc.spec.mode === 'global' ? this.activeNodeIds() : [...new Set(tasks.flatMap((t) => (t.nodeId ? [t.nodeId] : [])))].filter((id) => this.nodeActive(id));
+      return ok({ stale: !fresh, service: svc, tasks, activeNodeIds });
+    });
     r.on('POST', '/v1/services/:ref/update', async (req, p) => {
       const b = req.body as { spec?: ServiceSpec; version?: number; resolveImage?: boolean } | undefined;
       if (!b?.spec) throw new ControlError(400, 'the request must carry a service spec');
@@ -289,6 +298,11 @@ export class ControlApi {
       .list('node')
       .filter((n) => n.status.state !== 'down' && n.spec.availability !== 'drain')
       .map((n) => n.id);
+  }
+
+  private nodeActive(id: string): boolean {
+    const n = this.m.store.get('node', id);
+    return !!n && n.status.state !== 'down' && n.spec.availability !== 'drain';
   }
 
   private wrap<T>(f: () => T): T {

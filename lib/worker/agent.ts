@@ -13,7 +13,7 @@ import { AgentMessage, CLOSE, DISPATCHER_MAX_FRAME_BYTES, encodeMessage, Manager
 import type { Task } from '../api/service-types';
 import { NodeDescription } from '../api/types';
 import { expectServer, nodeTlsOptions } from '../ca';
-import { BackoffOptions, backoffDelay } from '../raft/transport/backoff';
+import { BackoffOptions, backoffDelay } from '../util/backoff';
 import { AssignmentView } from './assignment-view';
 
 export interface AgentCredentials {

@@ -151,10 +151,57 @@ describe('rollback', () => {
     daemon = await startFakeDaemon({
       'GET /v1/services/web': () => (reads++ === 0 ? serviceView(s) : serviceView(paused)),
       'POST /v1/services/svc000000000000000000000a/update': { body: {} },
-      'GET /v1/services/svc000000000000000000000a': serviceView(paused),
+      'GET /v1/services/svc000000000000000000000a/progress': serviceView(paused),
     });
     const run = await runCli(['service', 'update', '--image', 'nginx:2', 'web'], daemon.dataDir);
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toBe('Error: service update paused: update paused due to failure or early termination of task abc\n');
+  });
+});
+
+describe('progress without -d', () => {
+  /** The service's one task, in `state`, on the service's current spec. */
+  const viewWith = (s: Service, state: 'preparing' | 'running') => ({
+    body: {
+      service: s,
+      tasks: [
+        {
+          id: 'task00000000000000000000a',
+          serviceId: s.id,
+          serviceName: 'web',
+          slot: 1,
+          nodeId: 'node0000000000000000000a',
+          spec: s.spec.task,
+          ports: s.spec.endpoint.ports,
+          specVersion: s.meta.version,
+          desiredState: 'running',
+          // Long ago: the update monitor period is over once it runs.
+          status: { state, timestamp: '2024-05-01T10:00:00Z', message: state },
+          meta: META,
+        },
+      ],
+      activeNodeIds: ['node0000000000000000000a'],
+      stale: false,
+    },
+  });
+
+  test("asks only for the service's progress view, less often while nothing changes, and ends once it runs", async () => {
+    const s = stored();
+    const polls: number[] = [];
+    daemon = await startFakeDaemon({
+      'POST /v1/services': { body: s },
+      [`GET /v1/services/${s.id}/progress`]: () => {
+        polls.push(Date.now());
+        return viewWith(s, polls.length <= 4 ? 'preparing' : 'running');
+      },
+    });
+    const run = await runCli(['service', 'create', '--name', 'web', 'nginx:1.25'], daemon.dataDir);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(`verify: Service ${s.id} converged`);
+    expect(daemon.sent.filter((r) => r.method === 'GET').every((r) => r.path === `/v1/services/${s.id}/progress`)).toBe(true);
+    expect(polls).toHaveLength(5);
+    // Nothing changed between the first four answers: 400, 800 ms apart, not 200 (a slower machine only widens the gaps).
+    expect(polls[2] - polls[1]).toBeGreaterThanOrEqual(390);
+    expect(polls[3] - polls[2]).toBeGreaterThanOrEqual(790);
   });
 });

@@ -3,7 +3,8 @@
 // read by the command's own selection of the tasks it follows.
 
 import { Service, Task, UpdateStatus } from '../../lib/api/service-types';
-import { followedTasks, updateVerdict, View } from '../../lib/cli/commands/service-progress-wait';
+import { slotHolders } from '../../lib/api/service-progress';
+import { followedTasks, nextPollDelay, POLL_MIN_MS, updateVerdict, View } from '../../lib/cli/commands/service-progress-wait';
 import { Sim } from '../manager/orchestrator/harness';
 
 function view(sim: Sim): View {
@@ -89,5 +90,49 @@ describe('what the update status tells the waiting command', () => {
   test('a status from before the command (a scale after a paused or rolled-back update) is not its own: the tasks decide', () => {
     expect(updateVerdict(status('rollback_completed', 'x', 5), { readVersion: 7 })).toEqual({ kind: 'tasks' });
     expect(updateVerdict(undefined, { readVersion: 7 })).toEqual({ kind: 'tasks' });
+  });
+});
+
+describe('what the progress view is sent: the tasks holding a slot', () => {
+  const scenarios: [string, () => Sim][] = [
+    ['finished for good (restart condition none), with history', () => {
+      const sim = twoReplicas('none');
+      sim.updateService('s1', (s) => (s.task.container.image = 'nginx:2'));
+      sim.converge();
+      for (const t of sim.live('s1')) sim.complete(t.id);
+      sim.converge();
+      return sim;
+    }],
+    ['a restart on its way (restart condition any), with history', () => {
+      const sim = twoReplicas('any');
+      sim.fail(sim.live('s1')[0].id);
+      sim.settle();
+      return sim;
+    }],
+    ['an update under way', () => {
+      const sim = twoReplicas('any');
+      sim.updateService('s1', (s) => (s.task.container.image = 'nginx:2'));
+      sim.settle();
+      sim.schedule();
+      return sim;
+    }],
+  ];
+
+  test.each(scenarios)('%s: the same verdict as on every task of the service, from fewer tasks', (_what, make) => {
+    const sim = make();
+    const all = view(sim);
+    const sent = { ...all, tasks: slotHolders('s1', all.tasks, sim.now) };
+    expect(sent.tasks.length).toBeLessThan(all.tasks.length);
+    expect(followedTasks(sent, sim.now)).toEqual(followedTasks(all, sim.now));
+  });
+});
+
+describe('polling', () => {
+  test('every 200 ms after a change, doubling up to once a second while nothing changes', () => {
+    const seq: number[] = [];
+    let d = POLL_MIN_MS;
+    for (let i = 0; i < 5; i++) seq.push((d = nextPollDelay(d, false)));
+    expect(seq).toEqual([400, 800, 1000, 1000, 1000]);
+    expect(nextPollDelay(1000, true)).toBe(200);
   });
 });

@@ -111,6 +111,33 @@ describeWithDocker('services on three nodes', (docker: Docker) => {
     expect((c.w1 ?? 0) + (c.w2 ?? 0)).toBe(2);
   });
 
+  test('a node label removed moves the tasks that needed it; with no node left they wait pending, explained', async () => {
+    for (const w of ['w1', 'w2']) await swarmOk(m, ['node', 'update', '--label-add', 'pool=x', w]);
+    await create(['--name', 'pooled', '--replicas', '2', '--constraint', 'node.labels.pool==x', ...QUICK, IMG, 'sleep', '100000']);
+    expect(await untilRunning(m, 'pooled', 2, eventually)).toEqual({ w1: 1, w2: 1 });
+    const onW1 = (await psRows(m, 'pooled')).find((r) => r.Node === 'w1' && r.DesiredState === 'Running');
+
+    await swarmOk(m, ['node', 'update', '--label-rm', 'pool', 'w1']);
+    expect(await untilRunning(m, 'pooled', 2, eventually)).toEqual({ w2: 2 });
+    const moved = (await psRows(m, 'pooled')).find((r) => r.ID === onW1?.ID);
+    expect(moved).toMatchObject({ Node: 'w1', DesiredState: 'Shutdown' });
+
+    await swarmOk(m, ['node', 'update', '--label-rm', 'pool', 'w2']);
+    const pending = await eventually(
+      'both tasks pending',
+      async () => {
+        const rows = (await psRows(m, 'pooled')).filter((r) => r.DesiredState === 'Running');
+        return rows.length === 2 && rows.every((r) => r.CurrentState.startsWith('Pending')) ? rows : undefined;
+      },
+      30_000,
+      200,
+    );
+    for (const r of pending) expect(r.Error).toMatch(/no suitable node \(scheduling constraints not satisfied on 3 nodes\)/);
+    const id = await serviceId(m, 'pooled');
+    await eventually('no container of pooled running', async () => ((await containersOf(docker, id, { running: true })).length === 0) || undefined, 30_000, 200);
+    await swarmOk(m, ['service', 'rm', 'pooled']);
+  });
+
   test('an impossible constraint leaves the task pending, with the explanation', async () => {
     await create(['--name', 'nowhere', '--constraint', 'node.labels.gpu==yes', ...QUICK, IMG, 'sleep', '100000']);
     const row = await eventually(

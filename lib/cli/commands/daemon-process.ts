@@ -6,9 +6,9 @@ import { spawn } from 'child_process';
 import { mkdirSync, openSync, readFileSync } from 'fs';
 import { callDaemon } from '../../daemon/control-client';
 import { layout } from '../../daemon/data-dir';
-import { RaftLogger } from '../../raft/core/config';
+import { Logger } from '../../util/logger';
 
-export function daemonLogger(): RaftLogger {
+export function daemonLogger(): Logger {
   const line = (level: string, m: string) => process.stderr.write(`${new Date().toISOString()} ${level} ${m}\n`);
   return { debug() {}, info: (m) => line('info', m), warn: (m) => line('warn', m) };
 }

@@ -4,21 +4,28 @@
 // monitor period; while the leader's updater runs an update, until it says the
 // update completed, and with an error when it paused or rolled back. Ctrl-C
 // stops the waiting, never the service.
+//
+// It polls the service's progress view (lib/api/service-progress.ts: the
+// tasks holding a slot, not the whole history nor every node), every 200 ms
+// while something moves, backing off to once a second while nothing does.
 
-import { Service, Task, UpdateStatus } from '../../api/service-types';
+import { ServiceProgressView } from '../../api/service-progress';
+import { Task, UpdateStatus } from '../../api/service-types';
 import { DEFAULT_UPDATE_CONFIG } from '../../api/service-defaults';
-import { finishedForGood } from '../../manager/orchestrator/finished-tasks';
-import { isUpToDate } from '../../manager/orchestrator/task-factory';
+import { finishedForGood } from '../../api/finished-tasks';
+import { isUpToDate } from '../../api/up-to-date';
 import { CliContext } from '../context';
 import { progressInterruptedLines, progressRollbackLine, progressVerifyLine, renderServiceProgress } from '../render';
 
-const POLL_MS = 200;
+export const POLL_MIN_MS = 200;
+export const POLL_MAX_MS = 1000;
 
-export interface View {
-  service: Service;
-  tasks: Task[];
-  activeNodeIds: string[];
+/** The next wait between polls: the shortest after a change, doubling up to the longest while nothing changes. */
+export function nextPollDelay(previousMs: number, changed: boolean): number {
+  return changed ? POLL_MIN_MS : Math.min(POLL_MAX_MS, Math.max(POLL_MIN_MS, previousMs * 2));
 }
+
+export type View = ServiceProgressView;
 
 /**
  * The tasks the display follows: those of the current spec holding a slot,
@@ -99,13 +106,15 @@ export async function waitForConvergence(ctx: CliContext, ref: string, o: WaitOp
   process.once('SIGINT', onSigint);
   try {
     let stableSince: number | undefined;
+    let delay = POLL_MIN_MS;
+    let lastSeen: string | undefined;
     for (;;) {
       if (interrupted) {
         draw([]);
         ctx.out(progressInterruptedLines(ref).join('\n') + '\n');
         return;
       }
-      const v = await ctx.call<View>('GET', `/v1/services/${encodeURIComponent(ref)}`);
+      const v = await ctx.call<View>('GET', `/v1/services/${encodeURIComponent(ref)}/progress`);
       const { current, finished, allSettled } = followedTasks(v, Date.now());
       const verdict = updateVerdict(v.service.updateStatus, o);
       const frame = renderServiceProgress(
@@ -118,6 +127,9 @@ export async function waitForConvergence(ctx: CliContext, ref: string, o: WaitOp
         },
         { width: tty ? process.stdout.columns || 200 : 200, terminal: tty },
       );
+      const seen = `${verdict.kind}\n${frame.lines.join('\n')}`;
+      delay = nextPollDelay(delay, seen !== lastSeen);
+      lastSeen = seen;
       // Said above the frame from then on: what started the rollback.
       if (verdict.kind === 'wait' && verdict.notice !== undefined && !notices.includes(verdict.notice)) notices.push(verdict.notice);
       if (verdict.kind === 'failed') {
@@ -131,7 +143,7 @@ export async function waitForConvergence(ctx: CliContext, ref: string, o: WaitOp
       if (verdict.kind !== 'tasks') {
         // The updater watches the monitor period itself; its status says when it is over.
         draw(frame.lines);
-        await new Promise((r) => setTimeout(r, POLL_MS));
+        await new Promise((r) => setTimeout(r, delay));
         continue;
       }
       if (allSettled) {
@@ -157,9 +169,11 @@ export async function waitForConvergence(ctx: CliContext, ref: string, o: WaitOp
         }
         // A countdown is only worth showing where it redraws in place.
         if (tty) lines.push(progressVerifyLine({ stage: 'waiting', remainingMs: left }));
+        // The wait ends when the monitor period does, not up to a poll later.
+        delay = Math.min(delay, left);
       }
       draw(lines);
-      await new Promise((r) => setTimeout(r, POLL_MS));
+      await new Promise((r) => setTimeout(r, delay));
     }
   } finally {
     process.off('SIGINT', onSigint);

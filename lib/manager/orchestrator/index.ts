@@ -1,4 +1,4 @@
 export { Orchestrator } from './orchestrator';
 export { planOrchestration } from './plan';
 export type { PlanInput } from './plan';
-export { decideRestart } from './restart-policy';
+export { decideRestart } from '../../api/restart-policy';

@@ -6,8 +6,9 @@
 // For every service, in order:
 //   1. tasks that stopped while wanted running are replaced as their restart
 //      policy says (in the same slot, after the restart delay); tasks on a
-//      node that is Down, gone or drained are shut down and replaced at once
-//      (the task did not fail; its node did);
+//      node that is Down, gone or drained, or that no longer meets their
+//      constraints or reservations (constraint-enforcer.ts), are shut down
+//      and replaced at once (the task did not fail; its node did);
 //   2. replicated: one live task per slot 1..replicas; scaling down shuts
 //      down tasks on the nodes that run the most of the service first.
 //      Global: one live task per eligible node (not Down, not drained,
@@ -20,7 +21,7 @@
 //      finished ones deleted. Tasks of a removed service are told to go, and
 //      deleted once stopped.
 // A task that stopped and is not to be restarted is finished for good
-// (finished-tasks.ts): told to shut down, as swarmkit does, yet it keeps its
+// (lib/api/finished-tasks.ts): told to shut down, as swarmkit does, yet it keeps its
 // slot, which nothing refills; an update replaces it, a scale down removes it.
 //
 // A service's pass costs O(n log n) in its n tasks: tasks are found by slot
@@ -32,9 +33,11 @@ import { matchesConstraints, parseConstraints, schedNode } from '../../scheduler
 import { BinaryHeap } from '../../util/binary-heap';
 import { DeepReadonly, thaw } from '../store';
 import { Action, Draft } from '../store/transaction';
-import { endedForGood, finishedForGood, slotKey } from './finished-tasks';
-import { decideRestart } from './restart-policy';
-import { newTask, upToDateCheck } from './task-factory';
+import { endedForGood, finishedForGood, slotKey } from '../../api/finished-tasks';
+import { decideRestart } from '../../api/restart-policy';
+import { upToDateCheck } from '../../api/up-to-date';
+import { noncompliantTasks } from './constraint-enforcer';
+import { newTask } from './task-factory';
 import { rolledBackService, withUpdateStatus } from './update-status';
 import { placed, planUpdate, UpdaterSlot } from './updater';
 
@@ -86,11 +89,12 @@ export function planOrchestrationPass(input: PlanInput): PlanResult {
     if (list) list.push(t);
     else byService.set(t.serviceId, [t]);
   }
+  const noncompliant = noncompliantTasks(input.tasks, nodes);
   const out: Action[][] = [];
   let wakeAt: number | undefined;
   const wakes = new Map<string, number>();
   for (const s of input.services) {
-    const r = new ServicePlan(s, byService.get(s.id) ?? [], nodes, input).run();
+    const r = new ServicePlan(s, byService.get(s.id) ?? [], nodes, input, noncompliant).run();
     if (r.actions.length > 0) out.push(r.actions);
     if (r.wakeAt !== undefined) wakes.set(s.id, r.wakeAt);
     if (r.wakeAt !== undefined && (wakeAt === undefined || r.wakeAt < wakeAt)) wakeAt = r.wakeAt;
@@ -130,6 +134,8 @@ class ServicePlan {
     tasks: readonly RTask[],
     private readonly nodes: ReadonlyMap<string, DeepReadonly<Node>>,
     private readonly input: PlanInput,
+    /** Tasks whose node no longer qualifies for them, and why. */
+    private readonly noncompliant: ReadonlyMap<string, string>,
   ) {
     this.now = input.now;
     this.isUpToDate = upToDateCheck(service);
@@ -197,8 +203,9 @@ class ServicePlan {
       if (!live(w)) continue;
       const t = w.task;
       // The old task of a slot under a start-first update: its replacement is on its way already.
-      if (!this.upToDate(w) && (isTerminal(t.status.state) || (t.nodeId && this.gone(t.nodeId))) && this.replacedBy(w)) {
-        this.shutdown(w, isTerminal(t.status.state) ? 'stopped while its update started' : 'node is down or drained');
+      const leave = this.mustLeave(t as RTask);
+      if (!this.upToDate(w) && (isTerminal(t.status.state) || leave) && this.replacedBy(w)) {
+        this.shutdown(w, leave ?? 'stopped while its update started');
         continue;
       }
       if (isTerminal(t.status.state)) {
@@ -213,16 +220,20 @@ class ServicePlan {
         this.create({ slot: t.slot, nodeId: global ? t.nodeId : undefined, notBefore: d.notBefore, restarts: d.restarts });
         continue;
       }
-      if (t.nodeId && this.gone(t.nodeId)) {
-        const why = nodeLost(this.nodes, t.nodeId) ? 'node is down' : 'node is drained';
-        this.shutdown(w, why);
-        if (!global) this.create({ slot: t.slot, restarts: t.restarts, message: `replaces a task whose ${why}` });
+      if (leave) {
+        this.shutdown(w, leave);
+        // A global task is not replaced on its node here: step 2 puts one there if the node still qualifies.
+        if (!global) this.create({ slot: t.slot, restarts: t.restarts, message: `replaces a task whose ${leave}` });
       }
     }
   }
 
-  private gone(nodeId: string): boolean {
-    return nodeLost(this.nodes, nodeId) || this.nodes.get(nodeId)?.spec.availability === 'drain';
+  /** Why a task must leave its node now (lost, drained, no longer qualifying), if it must. */
+  private mustLeave(t: RTask): string | undefined {
+    if (!t.nodeId) return undefined;
+    if (nodeLost(this.nodes, t.nodeId)) return 'node is down';
+    if (this.nodes.get(t.nodeId)?.spec.availability === 'drain') return 'node is drained';
+    return this.noncompliant.get(t.id);
   }
 
   // ---- 2. replicas ---------------------------------------------------------------

@@ -3,7 +3,6 @@
 
 import { newObjectId } from '../../api/ids';
 import { Service, Task } from '../../api/service-types';
-import { canonicalJson } from '../store/canonical-json';
 import { DeepReadonly, thaw } from '../store';
 import { Draft } from '../store/transaction';
 
@@ -31,16 +30,4 @@ export function newTask(service: DeepReadonly<Service>, now: number, o: NewTaskO
   if (o.notBefore !== undefined && o.notBefore > now) t.notBefore = new Date(o.notBefore).toISOString();
   if (o.restarts && o.restarts.length > 0) t.restarts = [...o.restarts];
   return t;
-}
-
-/** Whether the task runs what the service asks for now (spec and ports; the version alone may differ for a label change). */
-export function isUpToDate(task: DeepReadonly<Task>, service: DeepReadonly<Service>): boolean {
-  return upToDateCheck(service)(task);
-}
-
-/** isUpToDate for many tasks of one service: the service's side is encoded once, not once per task. */
-export function upToDateCheck(service: DeepReadonly<Service>): (task: DeepReadonly<Task>) => boolean {
-  const spec = canonicalJson(service.spec.task);
-  const ports = canonicalJson(service.spec.endpoint.ports);
-  return (task) => canonicalJson(task.spec) === spec && canonicalJson(task.ports) === ports;
 }

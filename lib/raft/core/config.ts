@@ -1,5 +1,6 @@
 import { Storage } from './storage';
 import { NodeId } from './types';
+import type { Logger } from '../../util/logger';
 
 /**
  * Deliberately broken variants, used only by the simulator's self-test to
@@ -13,11 +14,7 @@ export type Mutation =
   /** Do not append the no-op entry when taking office. */
   | 'skip-noop';
 
-export interface RaftLogger {
-  debug(msg: string): void;
-  info(msg: string): void;
-  warn(msg: string): void;
-}
+export type RaftLogger = Logger;
 
 export const silentLogger: RaftLogger = { debug() {}, info() {}, warn() {} };
 

@@ -5,4 +5,4 @@ export type { TransportTlsOptions } from './tls-options';
 export { LocalNetwork, LocalTransport } from './local-transport';
 export type { LocalNetworkOptions, LocalTransportOptions } from './local-transport';
 export { CloseCode, PROTOCOL, PROTOCOL_VERSION } from './frames';
-export type { BackoffOptions } from './backoff';
+export type { BackoffOptions } from '../../util/backoff';

@@ -2,7 +2,7 @@
 
 import type { PeerCertificate } from 'tls';
 import { NodeId } from '../core/types';
-import { BackoffOptions, DEFAULT_BACKOFF } from './backoff';
+import { BackoffOptions, DEFAULT_BACKOFF } from '../../util/backoff';
 import { Direction } from './connection';
 import { TransportTlsOptions } from './tls-options';
 import { TransportHandlers } from './transport';

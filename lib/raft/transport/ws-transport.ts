@@ -11,7 +11,7 @@ import type { TLSSocket } from 'tls';
 import WebSocket, { WebSocketServer } from 'ws';
 import { decodeMessage, encodeMessage } from '../codec';
 import { isLocalMessage, Message, MessageType, NodeId } from '../core/types';
-import { backoffDelay } from './backoff';
+import { backoffDelay } from '../../util/backoff';
 import { Connection, ConnectionLimits, Direction } from './connection';
 import {
   CloseCode,

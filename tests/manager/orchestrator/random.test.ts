@@ -4,7 +4,7 @@
 // limit, and an orchestrator with nothing left to do.
 
 import { isTerminal } from '../../../lib/api/service-types';
-import { finishedForGood } from '../../../lib/manager/orchestrator/finished-tasks';
+import { finishedForGood } from '../../../lib/api/finished-tasks';
 import { seededRandom } from '../../../lib/raft/random';
 import { Sim } from './harness';
 

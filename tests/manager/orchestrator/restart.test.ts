@@ -1,6 +1,6 @@
 import { defaultTaskSpec } from '../../../lib/api/service-defaults';
 import { DEFAULT_RESTART_POLICY, RestartCondition, RestartPolicy, ServiceSpec, Task } from '../../../lib/api/service-types';
-import { decideRestart } from '../../../lib/manager/orchestrator/restart-policy';
+import { decideRestart } from '../../../lib/api/restart-policy';
 import { DeepReadonly } from '../../../lib/manager/store';
 import { Sim, T0, iso } from './harness';
 

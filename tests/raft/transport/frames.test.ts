@@ -1,6 +1,6 @@
 import { encodeMessage } from '../../../lib/raft/codec';
 import { MessageType } from '../../../lib/raft/core/types';
-import { backoffDelay, DEFAULT_BACKOFF } from '../../../lib/raft/transport/backoff';
+import { backoffDelay, DEFAULT_BACKOFF } from '../../../lib/util/backoff';
 import {
   CloseCode,
   decodeBatch,

@@ -14,8 +14,8 @@
 // drained or lost node and an update all put a replacement in the slot, and
 // a slot scaled away takes its tasks finished for good along.
 
-import { Task, TaskState } from '../../api/service-types';
-import { DeepReadonly } from '../store';
+import { Task, TaskState } from './service-types';
+import { DeepReadonly } from '../util/deep-readonly';
 import { decideRestart } from './restart-policy';
 
 type RTask = DeepReadonly<Task>;

@@ -3,8 +3,8 @@
 // the task alone, and from when it ended rather than from now, so that every
 // pass of the orchestrator reaches the same verdict about the same task.
 
-import { RestartPolicy, Task } from '../../api/service-types';
-import { DeepReadonly } from '../store';
+import { RestartPolicy, Task } from './service-types';
+import { DeepReadonly } from '../util/deep-readonly';
 
 export type RestartDecision = { restart: false } | { restart: true; notBefore: number; restarts: string[] };
 
