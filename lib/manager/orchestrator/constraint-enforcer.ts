@@ -35,7 +35,12 @@ export const NO_LONGER_MEETS_CONSTRAINTS = 'node no longer meets its placement c
 export const NO_LONGER_HAS_RESOURCES = 'node no longer has the resources it reserves';
 
 /** The tasks that must leave their node, by task id, with why (one of the two reasons above). */
-export function noncompliantTasks(tasks: readonly RTask[], nodes: ReadonlyMap<string, DeepReadonly<Node>>): Map<string, string> {
+export function noncompliantTasks(
+  tasks: readonly RTask[],
+  nodes: ReadonlyMap<string, DeepReadonly<Node>>,
+  /** Only these nodes' resources are judged (all when absent): the ones all of whose tasks are given. */
+  resourceNodes?: ReadonlySet<string>,
+): Map<string, string> {
   const byNode = new Map<string, RTask[]>();
   for (const t of tasks) {
     if (t.desiredState !== 'running' || isTerminal(t.status.state) || !placed(t)) continue;
@@ -57,7 +62,7 @@ export function noncompliantTasks(tasks: readonly RTask[], nodes: ReadonlyMap<st
       else fitting.push(t);
     }
     // A node that has not described itself yet has unknown resources, not none.
-    if (!node.description) continue;
+    if (!node.description || (resourceNodes && !resourceNodes.has(nodeId))) continue;
     fitting.sort((a, b) => Date.parse(a.meta.createdAt) - Date.parse(b.meta.createdAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     let cpu = sn.nanoCPUs;
     let mem = sn.memoryBytes;

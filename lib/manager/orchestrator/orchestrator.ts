@@ -20,6 +20,8 @@ export class Orchestrator extends ReconcileLoop {
   private dirty = new Set<string>();
   /** When a service asked to be planned again though nothing changes. */
   private readonly wakes = new Map<string, number>();
+  /** Nodes changed since the last pass: all their tasks' services are dirty, so their resources can be judged. */
+  private nodesChanged = new Set<string>();
 
   constructor(m: Manager, log: ReconcileLogger) {
     super(m, ['service', 'task', 'node', 'cluster'], log);
@@ -35,6 +37,7 @@ export class Orchestrator extends ReconcileLoop {
         this.dirty.add(ev.object.serviceId);
         return;
       case 'node':
+        this.nodesChanged.add(ev.id);
         for (const t of this.m.store.tasksByNode(ev.id)) this.dirty.add(t.serviceId);
         // A node coming, going or changing labels changes where global services run.
         for (const s of this.m.store.list('service')) if (s.spec.mode === 'global') this.dirty.add(s.id);
@@ -49,6 +52,8 @@ export class Orchestrator extends ReconcileLoop {
   protected async pass(now: number, full: boolean): Promise<PassResult> {
     const store = this.m.store;
     let ids: string[];
+    const resourceNodes = this.nodesChanged;
+    this.nodesChanged = new Set();
     if (full) {
       ids = [];
       this.dirty.clear();
@@ -69,6 +74,7 @@ export class Orchestrator extends ReconcileLoop {
       nodes: store.list('node'),
       historyLimit: cluster?.spec.taskHistoryLimit ?? DEFAULT_CLUSTER_SPEC.taskHistoryLimit,
       now,
+      ...(full ? {} : { resourceNodes }),
     });
     for (const [id, at] of wakes) this.wakes.set(id, at);
     let retry = false;
@@ -88,7 +94,10 @@ export class Orchestrator extends ReconcileLoop {
     }
     // What conflicted is planned again; the events of what was written mark their services anyway.
     if (retry && full) this.requestFull();
-    else if (retry) for (const id of ids) this.dirty.add(id);
+    else if (retry) {
+      for (const id of ids) this.dirty.add(id);
+      for (const id of resourceNodes) this.nodesChanged.add(id);
+    }
     return { ...this.next(), retry };
   }
 

@@ -48,6 +48,13 @@ export interface PlanInput {
   /** Tasks kept per slot (or per node for global services), the live one included. */
   historyLimit: number;
   now: number;
+  /**
+   * The nodes whose resources are checked against their tasks' reservations
+   * (constraint-enforcer.ts); all when absent. A pass over some services only
+   * names the nodes all of whose tasks it holds: judged on part of its tasks,
+   * a node could shed one it has room for.
+   */
+  resourceNodes?: ReadonlySet<string>;
 }
 
 type RTask = DeepReadonly<Task>;
@@ -89,7 +96,7 @@ export function planOrchestrationPass(input: PlanInput): PlanResult {
     if (list) list.push(t);
     else byService.set(t.serviceId, [t]);
   }
-  const noncompliant = noncompliantTasks(input.tasks, nodes);
+  const noncompliant = noncompliantTasks(input.tasks, nodes, input.resourceNodes);
   const out: Action[][] = [];
   let wakeAt: number | undefined;
   const wakes = new Map<string, number>();

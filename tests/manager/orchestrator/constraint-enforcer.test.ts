@@ -235,4 +235,20 @@ describe('noncompliantTasks', () => {
       ]),
     );
   });
+
+  test('resources are judged only on the nodes named, whose tasks are all given (a pass over some services)', () => {
+    // All of na's tasks: the old 1-CPU one stays, the 1.5 goes, the 0.9 still fits.
+    const all = [
+      task('old', 'na', { cpus: 1, at: '2026-03-01T00:01:00.000Z' }),
+      task('big', 'na', { cpus: 1.5, at: '2026-03-01T00:02:00.000Z' }),
+      task('small', 'na', { cpus: 0.9, at: '2026-03-01T00:03:00.000Z' }),
+    ];
+    const nodes = byId(node('na', { cpus: 2 }));
+    expect(noncompliantTasks(all, nodes, new Set(['na']))).toEqual(new Map([['big', NO_LONGER_HAS_RESOURCES]]));
+    // Without 'old', na would wrongly shed 'small': a node not named is not judged on resources.
+    expect(noncompliantTasks(all.slice(1), nodes, new Set(['na']))).toEqual(new Map([['small', NO_LONGER_HAS_RESOURCES]]));
+    expect(noncompliantTasks(all.slice(1), nodes, new Set())).toEqual(new Map());
+    // Constraints are per task, judged whatever the set.
+    expect(noncompliantTasks([task('t', 'na', { constraints: ['node.labels.zone==a'] })], nodes, new Set())).toEqual(new Map([['t', NO_LONGER_MEETS_CONSTRAINTS]]));
+  });
 });
