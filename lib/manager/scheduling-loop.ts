@@ -16,7 +16,7 @@
 // hand out.
 
 import { DEFAULT_ADDRESS_POOL, INGRESS_NETWORK } from '../api/network-types';
-import { Task } from '../api/service-types';
+import { isTerminal, Task, taskStateRank } from '../api/service-types';
 import { Node } from '../api/types';
 import { AddressBook, attachTask, planEndpoint, publishedPortsInUse } from './network/allocator';
 import { ingressDraft } from './network/network-ops';
@@ -33,6 +33,14 @@ const SERVICE_CHUNK = 1;
 const NO_ADDRESSES = new AddressBook([], [], []);
 
 type RTask = DeepReadonly<Task>;
+
+const PENDING = taskStateRank('pending');
+const RUNNING = taskStateRank('running');
+
+/** New or pending and wanted running: what classifyTask calls pending, without building its input. */
+function isWaiting(t: RTask): boolean {
+  return taskStateRank(t.status.state) <= PENDING && taskStateRank(t.desiredState) <= RUNNING;
+}
 
 export class SchedulingLoop extends ReconcileLoop {
   readonly name = 'scheduler';
@@ -70,10 +78,15 @@ export class SchedulingLoop extends ReconcileLoop {
   /** From the store as it is now, not from the event: events may arrive after a full pass read newer state. */
   private refreshTask(id: string): void {
     const t = this.m.store.get('task', id);
-    const c = t && classifyTask(t as Task);
+    // Waiting tasks are only noted here; the pass reads them (few) when it places them.
+    if (t && isWaiting(t)) {
+      this.placed.set(id, undefined);
+      this.waiting.add(id);
+      return;
+    }
+    this.waiting.delete(id);
+    const c = t && !isTerminal(t.status.state) ? classifyTask(t as Task) : undefined;
     this.placed.set(id, c && 'placed' in c ? c.placed : undefined);
-    if (c && 'pending' in c) this.waiting.add(id);
-    else this.waiting.delete(id);
   }
 
   private refreshNode(id: string): void {

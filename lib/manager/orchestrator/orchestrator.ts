@@ -6,7 +6,8 @@
 // node for global services) and those whose update delay, monitor period or
 // restart delay ends; the full pass of ReconcileLoop plans them all.
 
-import { StoreEvent } from '../store';
+import { Task, isTerminal } from '../../api/service-types';
+import { DeepReadonly, StoreEvent } from '../store';
 import { chunkActions } from '../entry-size';
 import { ManagerError } from '../errors';
 import { Manager } from '../manager';
@@ -34,7 +35,7 @@ export class Orchestrator extends ReconcileLoop {
         this.dirty.add(ev.id);
         return;
       case 'task':
-        this.dirty.add(ev.object.serviceId);
+        if (ev.action !== 'update' || !ev.oldObject || taskChangeMatters(ev.oldObject, ev.object)) this.dirty.add(ev.object.serviceId);
         return;
       case 'node':
         this.nodesChanged.add(ev.id);
@@ -106,4 +107,18 @@ export class Orchestrator extends ReconcileLoop {
     for (const at of this.wakes.values()) if (wakeAt === undefined || at < wakeAt) wakeAt = at;
     return wakeAt === undefined ? {} : { wakeAt };
   }
+}
+
+/**
+ * What in a task's change the planner acts on: whether it is wanted, and
+ * whether it ran or stopped (restarts, an update's progress and failures).
+ * Its placement and its walk through accepted, preparing and starting are
+ * not: 100,000 tasks starting would otherwise replan their services for every
+ * batch of reports. A node lost under a task is a node event; the full pass
+ * catches anything else this leaves out.
+ */
+export function taskChangeMatters(old: DeepReadonly<Task>, next: DeepReadonly<Task>): boolean {
+  if (old.desiredState !== next.desiredState) return true;
+  if (old.status.state === next.status.state) return false;
+  return next.status.state === 'running' || isTerminal(next.status.state);
 }

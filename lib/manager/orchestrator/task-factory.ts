@@ -1,9 +1,9 @@
-// New tasks as the orchestrator creates them: a copy of the service's task
-// spec and ports at its current version, in state NEW, wanting to run.
+// New tasks as the orchestrator creates them: the service's task spec and
+// ports at its current version, in state NEW, wanting to run.
 
 import { newObjectId } from '../../api/ids';
-import { Service, Task } from '../../api/service-types';
-import { DeepReadonly, thaw } from '../store';
+import { PortConfig, Service, Task, TaskSpec } from '../../api/service-types';
+import { DeepReadonly } from '../store';
 import { Draft } from '../store/transaction';
 
 export interface NewTaskOptions {
@@ -19,8 +19,10 @@ export function newTask(service: DeepReadonly<Service>, now: number, o: NewTaskO
     id: newObjectId(),
     serviceId: service.id,
     serviceName: service.spec.name,
-    spec: thaw(service.spec.task),
-    ports: thaw(service.spec.endpoint.ports),
+    // The service's own frozen objects, not copies: a draft only travels as JSON in a Raft entry, and the
+    // store builds the task from that. Copying them was a tenth of a 100,000-replica create.
+    spec: service.spec.task as TaskSpec,
+    ports: service.spec.endpoint.ports as PortConfig[],
     specVersion: service.meta.version,
     desiredState: 'running',
     status: { state: 'new', timestamp: new Date(now).toISOString(), message: o.message ?? 'created' },
