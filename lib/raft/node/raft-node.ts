@@ -624,6 +624,8 @@ export class RaftNode {
     const compactTo = job.index - this.opts.catchUpEntries;
     if (compactTo > this.mem.firstIndex()) this.mem.compact(compactTo);
     this.log.info(`raft ${this.opts.id}: snapshot at index ${this.snapshotIndex}, log compacted to ${compactTo}`);
+    // Entries applied while it was built may already call for the next one.
+    await this.maybeSnapshot();
   }
 
   // ---------------------------------------------------------------- errors
