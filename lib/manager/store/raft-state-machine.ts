@@ -48,9 +48,18 @@ export class StoreStateMachine implements StateMachine {
     return this.store.snapshot();
   }
 
+  snapshotChunks(): Promise<Uint8Array[]> {
+    return this.store.snapshotChunks();
+  }
+
   restore(data: Uint8Array): void {
     this.store.restore(data);
     // Verdicts of entries the snapshot replaced are no longer about this state.
+    this.results.clear();
+  }
+
+  async restoreInSlices(data: Uint8Array): Promise<void> {
+    await this.store.restoreInSlices(data);
     this.results.clear();
   }
 }

@@ -1,24 +1,40 @@
-// The store's snapshot for Raft compaction: a format byte, then canonical JSON
-// (kinds in a fixed order, objects sorted by id, keys sorted), so two managers
-// with the same state produce the same bytes whatever order they built it in.
+// The store's snapshot for Raft compaction. Two managers with the same state
+// produce the same bytes whatever order they built it in (kinds in a fixed
+// order, objects sorted by id, keys sorted). Written in format 2 (one object
+// per line, built in slices: snapshot-stream.ts); format 1 (one canonical JSON
+// document) is still read, so a data dir from before loads.
 
-import { KINDS, Kind, StoreObject } from '../../api/types';
+import { KINDS, StoreObject } from '../../api/types';
 import { canonicalJson } from './canonical-json';
 import { deepFreeze } from './deep-freeze';
-import { NAME_INDEX, Tables, newTables, tableOf, uniqueNameKey } from './kinds';
+import { Tables, newTables, tableOf } from './kinds';
 import { checkStoredObject } from './object-schemas';
 import { isPlainObject } from './schema';
+import { SnapshotError } from './snapshot-error';
+import {
+  SNAPSHOT_FORMAT_LINES_V2,
+  SnapshotSlicing,
+  captureView,
+  checkUniqueName,
+  decodeSteps,
+  encodeSteps,
+  joinChunks,
+  runThrough,
+} from './snapshot-stream';
 
+export { SnapshotError };
+export { SNAPSHOT_FORMAT_LINES_V2 };
+
+/** The first format: kept readable, no longer written. */
 export const SNAPSHOT_FORMAT_JSON_V1 = 1;
 
-export class SnapshotError extends Error {
-  constructor(message: string) {
-    super(`store snapshot: ${message}`);
-    this.name = 'SnapshotError';
-  }
+/** The whole snapshot at once (tests, small stores); MemoryStore.snapshotChunks() is the one that yields. */
+export function encodeSnapshot(appliedIndex: number, tables: Tables): Uint8Array {
+  return joinChunks(runThrough(encodeSteps(captureView(appliedIndex, tables))));
 }
 
-export function encodeSnapshot(appliedIndex: number, tables: Tables): Uint8Array {
+/** Format 1, as it was written: for tests that check old data dirs still load. */
+export function encodeSnapshotV1(appliedIndex: number, tables: Tables): Uint8Array {
   const objects: Record<string, unknown[]> = {};
   for (const kind of KINDS) objects[kind] = tables[kind].all();
   const json = Buffer.from(canonicalJson({ appliedIndex, objects }), 'utf8');
@@ -28,6 +44,12 @@ export function encodeSnapshot(appliedIndex: number, tables: Tables): Uint8Array
   return out;
 }
 
+/** The decoding steps for either format (format 1 in one step: its JSON cannot be parsed in parts). */
+export function* decodeSnapshotSteps(data: Uint8Array, slicing?: SnapshotSlicing): Generator<void, { appliedIndex: number; tables: Tables }> {
+  if (data.length > 0 && data[0] === SNAPSHOT_FORMAT_LINES_V2) return yield* decodeSteps(data, slicing);
+  return decodeV1(data);
+}
+
 /**
  * Builds fresh tables from a snapshot, checking everything first. Throws a
  * SnapshotError when the bytes are not a snapshot of ours: unlike a bad entry,
@@ -35,6 +57,10 @@ export function encodeSnapshot(appliedIndex: number, tables: Tables): Uint8Array
  * left untouched.
  */
 export function decodeSnapshot(data: Uint8Array): { appliedIndex: number; tables: Tables } {
+  return runThrough(decodeSnapshotSteps(data));
+}
+
+function decodeV1(data: Uint8Array): { appliedIndex: number; tables: Tables } {
   if (data.length === 0 || data[0] !== SNAPSHOT_FORMAT_JSON_V1) {
     throw new SnapshotError(`unknown format byte ${data.length === 0 ? 'none (empty)' : data[0]}`);
   }
@@ -64,11 +90,4 @@ export function decodeSnapshot(data: Uint8Array): { appliedIndex: number; tables
     });
   }
   return { appliedIndex: appliedIndex as number, tables };
-}
-
-function checkUniqueName(tables: Tables, kind: Kind, o: StoreObject): void {
-  const key = uniqueNameKey(kind, o);
-  if (key === undefined) return;
-  const other = tables[kind].idsBy(NAME_INDEX, key)[0];
-  if (other !== undefined) throw new SnapshotError(`${kind} ${o.id} and ${other} share the name ${JSON.stringify(key)}`);
 }

@@ -47,6 +47,29 @@ export interface SnapshotEnvelope {
 
 const SNAPSHOT_ENVELOPE_VERSION = 1;
 
+/** wrapSnapshot for an application snapshot in chunks: the same bytes, one copy of each chunk, no intermediate buffer. */
+export function wrapSnapshotChunks(members: Map<NodeId, string>, app: readonly Uint8Array[]): Uint8Array {
+  let appLength = 0;
+  for (const c of app) appLength += c.length;
+  const w = new BinaryWriter(64 * members.size + 32);
+  w.u8(SNAPSHOT_ENVELOPE_VERSION);
+  w.varint(members.size);
+  for (const [id, url] of [...members].sort((a, b) => a[0] - b[0])) {
+    w.varint(id);
+    w.bytes(Buffer.from(url, 'utf8'));
+  }
+  w.varint(appLength);
+  const head = w.finish();
+  const out = Buffer.allocUnsafe(head.length + appLength);
+  out.set(head, 0);
+  let at = head.length;
+  for (const c of app) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
 export function wrapSnapshot(env: SnapshotEnvelope): Uint8Array {
   const w = new BinaryWriter(env.app.length + 64 * env.members.size + 16);
   w.u8(SNAPSHOT_ENVELOPE_VERSION);

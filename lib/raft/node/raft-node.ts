@@ -25,7 +25,7 @@ import {
 } from '../core/types';
 import { Transport, TransportHandlers } from '../transport/transport';
 import { RaftNodeError } from './errors';
-import { RequestId, requestKey, unwrapProposal, unwrapSnapshot, wrapProposal, wrapSnapshot } from './envelope';
+import { RequestId, requestKey, unwrapProposal, unwrapSnapshot, wrapProposal, wrapSnapshot, wrapSnapshotChunks } from './envelope';
 import { PendingRequests } from './proposals';
 import { DiskStorage, DiskStorageOptions } from '../storage';
 
@@ -36,6 +36,23 @@ export interface StateMachine {
   snapshot(): Uint8Array;
   /** Replaces the state with a snapshot's. */
   restore(data: Uint8Array): void;
+  /**
+   * Optional: snapshot() as chunks, built a slice at a time. It must capture
+   * the state synchronously, at the call (entries applied while it runs are
+   * not in it), and produce the same bytes as snapshot() would have then.
+   */
+  snapshotChunks?(): Promise<Uint8Array[]>;
+  /** Optional: restore() in slices. No entry is applied until it settles. */
+  restoreInSlices?(data: Uint8Array): Promise<void>;
+}
+
+/** A snapshot of our own being built off the loop, with what raft needs to store it once it is. */
+interface SnapshotInProgress {
+  index: number;
+  confState: ConfState;
+  members: Map<NodeId, string>;
+  data?: Uint8Array;
+  error?: Error;
 }
 
 export interface RaftNodeOptions {
@@ -114,6 +131,8 @@ export class RaftNode {
   private readonly lastHeard = new Map<NodeId, number>();
   private snapshotIndex = 0;
   private appliedIndex = 0;
+  /** At most one at a time: a second is not started before the first is stored. */
+  private building: SnapshotInProgress | undefined;
 
   private inbox: InboxItem[] = [];
   private ticks = 0;
@@ -172,7 +191,7 @@ export class RaftNode {
     this.mem = new MemoryStorage();
     if (state.snapshot) {
       this.mem.applySnapshot(state.snapshot);
-      this.installSnapshotData(state.snapshot.data);
+      await this.installSnapshotData(state.snapshot.data);
       this.snapshotIndex = state.snapshot.metadata.index;
       this.confState = state.snapshot.metadata.confState;
     }
@@ -382,6 +401,7 @@ export class RaftNode {
           await this.handleReady(this.rawNode.ready());
           this.drainInbox();
         }
+        if (!this.stopping) await this.storeBuiltSnapshot();
       }
     } catch (e) {
       this.fail(e instanceof Error ? e : new Error(String(e)));
@@ -436,7 +456,7 @@ export class RaftNode {
     if (rd.hardState || rd.entries.length > 0) await this.storage.save(rd.hardState, rd.entries, rd.mustSync);
     if (rd.snapshot) {
       this.mem.applySnapshot(rd.snapshot);
-      this.installSnapshotData(rd.snapshot.data);
+      await this.installSnapshotData(rd.snapshot.data);
       this.snapshotIndex = rd.snapshot.metadata.index;
       this.confState = rd.snapshot.metadata.confState;
       this.appliedIndex = rd.snapshot.metadata.index;
@@ -528,9 +548,11 @@ export class RaftNode {
     if (cc.nodeId !== this.opts.id) this.transport.addPeer(cc.nodeId, url);
   }
 
-  private installSnapshotData(data: Uint8Array): void {
+  private async installSnapshotData(data: Uint8Array): Promise<void> {
     const env = unwrapSnapshot(data);
-    this.opts.stateMachine.restore(env.app);
+    const sm = this.opts.stateMachine;
+    if (sm.restoreInSlices) await sm.restoreInSlices(env.app);
+    else sm.restore(env.app);
     for (const id of [...this.members.keys()]) {
       if (!env.members.has(id)) {
         this.members.delete(id);
@@ -556,15 +578,54 @@ export class RaftNode {
     this.readWaiters = waiting;
   }
 
+  /**
+   * Starts a snapshot of the state at the applied index. With a state machine
+   * that builds in slices, the loop goes on applying meanwhile and
+   * storeBuiltSnapshot() stores it once it is done; otherwise it is taken
+   * here, at once, as before.
+   */
   private async maybeSnapshot(): Promise<void> {
-    if (this.appliedIndex - this.snapshotIndex < this.opts.snapshotEvery) return;
-    const data = wrapSnapshot({ members: this.members, app: this.opts.stateMachine.snapshot() });
-    const snap = this.mem.createSnapshot(this.appliedIndex, this.confState, data);
+    if (this.building || this.appliedIndex - this.snapshotIndex < this.opts.snapshotEvery) return;
+    const sm = this.opts.stateMachine;
+    const job: SnapshotInProgress = { index: this.appliedIndex, confState: this.confState, members: new Map(this.members) };
+    this.building = job;
+    if (!sm.snapshotChunks) {
+      job.data = wrapSnapshot({ members: job.members, app: sm.snapshot() });
+      await this.storeBuiltSnapshot();
+      return;
+    }
+    // Called now, synchronously: the state machine captures the state at job.index.
+    sm.snapshotChunks().then(
+      (chunks) => {
+        job.data = wrapSnapshotChunks(job.members, chunks);
+        this.wake();
+      },
+      (e: unknown) => {
+        job.error = e instanceof Error ? e : new Error(String(e));
+        this.wake();
+      },
+    );
+  }
+
+  private async storeBuiltSnapshot(): Promise<void> {
+    const job = this.building;
+    if (!job || (job.data === undefined && job.error === undefined)) return;
+    this.building = undefined;
+    if (job.error) {
+      // The log is intact and the next threshold crossing tries again; nothing is lost.
+      this.log.warn(`raft ${this.opts.id}: snapshot at index ${job.index} failed: ${job.error.message}`);
+      return;
+    }
+    // A leader's snapshot installed meanwhile is newer: ours is of no use.
+    if (job.index <= this.snapshotIndex) return;
+    const snap = this.mem.createSnapshot(job.index, job.confState, job.data as Uint8Array);
     await this.storage.saveSnapshot(snap);
-    this.snapshotIndex = this.appliedIndex;
-    const compactTo = this.appliedIndex - this.opts.catchUpEntries;
+    this.snapshotIndex = job.index;
+    const compactTo = job.index - this.opts.catchUpEntries;
     if (compactTo > this.mem.firstIndex()) this.mem.compact(compactTo);
     this.log.info(`raft ${this.opts.id}: snapshot at index ${this.snapshotIndex}, log compacted to ${compactTo}`);
+    // Entries applied while it was built may already call for the next one.
+    await this.maybeSnapshot();
   }
 
   // ---------------------------------------------------------------- errors

@@ -7,6 +7,10 @@
 //   u32         length of meta
 //   meta        snapshot metadata (codec body) + varint length of data
 //   data        the application's snapshot, written as is (no copy into a bigger buffer)
+//
+// A big snapshot is checksummed and written a piece (PIECE bytes) at a time,
+// with a turn of the event loop between checksum pieces, so that tens of MiB
+// do not hold up heartbeats.
 
 import * as path from 'path';
 import { promises as fsp } from 'fs';
@@ -20,6 +24,25 @@ const MAGIC = Buffer.from('SWRMSNAP', 'latin1');
 const VERSION = 1;
 const HEADER_SIZE = MAGIC.length + 1 + 4 + 4;
 const NAME = /^([0-9a-f]{16})-([0-9a-f]{16})\.snap$/;
+const PIECE = 1024 * 1024;
+
+function pieces(data: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let at = 0; at < data.length; at += PIECE) out.push(data.subarray(at, Math.min(at + PIECE, data.length)));
+  return out;
+}
+
+/** CRC-32 of `parts` in turn, yielding to the event loop between pieces of a big one. */
+async function crcInPieces(parts: Uint8Array[]): Promise<number> {
+  let crc = 0;
+  for (const part of parts) {
+    for (const piece of pieces(part)) {
+      crc = crc32(piece, crc);
+      if (part.length > PIECE) await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  return crc;
+}
 
 export interface SnapshotFileInfo {
   index: number;
@@ -51,10 +74,10 @@ export async function writeSnapshotFile(open: OpenFile, dir: string, snap: Snaps
   const header = new BinaryWriter(HEADER_SIZE);
   header.raw(MAGIC);
   header.u8(VERSION);
-  header.u32(crc32(snap.data, crc32(metaBytes, 0)));
+  header.u32(await crcInPieces([metaBytes, snap.data]));
   header.u32(metaBytes.length);
   const file = path.join(dir, snapshotName(snap.metadata.index, snap.metadata.term));
-  await writeFileAtomic(open, dir, file, [header.finish(), metaBytes, snap.data]);
+  await writeFileAtomic(open, dir, file, [header.finish(), metaBytes, ...pieces(snap.data)]);
   return file;
 }
 
@@ -71,7 +94,7 @@ export async function readSnapshotFile(info: SnapshotFileInfo): Promise<Snapshot
   const metaLen = r.u32();
   if (metaLen > r.remaining) throw bad('truncated metadata');
   const body = buf.subarray(HEADER_SIZE);
-  if (crc32(body, 0) !== crc) throw bad('checksum mismatch');
+  if ((await crcInPieces([body])) !== crc) throw bad('checksum mismatch');
   try {
     const mr = new BinaryReader(body.subarray(0, metaLen));
     const metadata = readSnapshotMetadata(mr);

@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { NodeId } from '../core/types';
 import { encodeBatch } from './frames';
 import { QueuedMessage, SendQueue } from './send-queue';
+import { OutgoingSnapshot, SnapshotAssembly } from './snapshot-chunks';
 import { PeerStats } from './transport';
 
 export type Direction = 'inbound' | 'outbound';
@@ -19,6 +20,8 @@ export interface ConnectionLimits {
   maxFrameBytes: number;
   /** Stop handing frames to the socket while it buffers this much. */
   highWaterMarkBytes: number;
+  /** Largest snapshot accepted in chunks. */
+  maxSnapshotBytes: number;
 }
 
 export class Connection {
@@ -39,6 +42,11 @@ export class Connection {
   problem?: string;
   readonly queue: SendQueue;
   readonly closed: Promise<void>;
+  /** The snapshot being received in chunks on this socket (gone with it if the socket closes mid-way). */
+  readonly incoming: SnapshotAssembly;
+  /** The snapshot being sent in chunks, between batches. */
+  private outgoing?: OutgoingSnapshot;
+  private transfers = 0;
   private flushHandle?: NodeJS.Immediate;
 
   constructor(
@@ -52,6 +60,7 @@ export class Connection {
     private readonly onSnapshotSent: (id: NodeId, ok: boolean) => void,
   ) {
     this.queue = new SendQueue(limits.maxQueueMessages, limits.maxQueueBytes);
+    this.incoming = new SnapshotAssembly(limits.maxSnapshotBytes);
     this.closed = new Promise((resolve) => ws.once('close', () => resolve()));
   }
 
@@ -62,16 +71,39 @@ export class Connection {
     return true;
   }
 
+  /**
+   * Sends an encoded Snap message as chunks of `chunkBytes`, between batches.
+   * One at a time: a newer snapshot replaces one not fully sent, which is
+   * reported as failed.
+   */
+  enqueueSnapshot(bytes: Uint8Array, chunkBytes: number): void {
+    if (this.outgoing) this.abandonSnapshot();
+    this.transfers = (this.transfers + 1) >>> 0;
+    this.outgoing = new OutgoingSnapshot(this.transfers, bytes, chunkBytes);
+    this.scheduleFlush();
+  }
+
   /** Takes over what another connection to the same peer had not sent yet. */
   adopt(other: Connection): void {
     for (const item of other.queue.clear()) {
       if (!this.enqueue(item)) this.dropped([item]);
     }
+    // A transfer cannot move to another socket half-way: the receiver's assembly is per socket.
+    other.abandonSnapshot();
   }
 
   /** Drops everything still queued (the connection is going away). */
   dropQueued(): void {
     this.dropped(this.queue.clear());
+    this.abandonSnapshot();
+    this.incoming.reset();
+  }
+
+  private abandonSnapshot(): void {
+    if (!this.outgoing) return;
+    this.outgoing = undefined;
+    this.counters.dropped++;
+    this.onSnapshotSent(this.peerId, false);
   }
 
   dispose(): void {
@@ -98,6 +130,33 @@ export class Connection {
       } catch (err) {
         this.written(batch, frame.length, err instanceof Error ? err : new Error(String(err)));
       }
+    }
+    // Batches first: a snapshot of many chunks must not hold up heartbeats.
+    while (this.state === 'open' && this.outgoing && !this.outgoing.done && this.ws.bufferedAmount < this.limits.highWaterMarkBytes) {
+      const out = this.outgoing;
+      const { frame, last } = out.next();
+      const done = (err: Error | undefined) => this.chunkWritten(out, last, frame.length, err);
+      try {
+        this.ws.send(frame, { binary: true }, done);
+      } catch (err) {
+        done(err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+  }
+
+  private chunkWritten(out: OutgoingSnapshot, last: boolean, bytes: number, err: Error | undefined): void {
+    if (this.outgoing !== out) return; // abandoned or replaced: already reported
+    if (err) {
+      this.abandonSnapshot();
+      return;
+    }
+    this.writtenBytes += bytes;
+    if (last) {
+      this.outgoing = undefined;
+      this.counters.sent++;
+      this.onSnapshotSent(this.peerId, true);
+    } else {
+      this.scheduleFlush();
     }
   }
 

@@ -5,6 +5,11 @@
 //   Hello   = 0x01, UTF-8 JSON {proto, version, id, to, cluster}  dialer -> acceptor
 //   Welcome = 0x02, UTF-8 JSON {proto, version, id, cluster}      acceptor -> dialer
 //   Batch   = 0x03, varint count, then count x (varint length, encodeMessage bytes)
+//   SnapChunk = 0x04, a piece of a Snap message too big for one frame (snapshot-chunks.ts)
+//
+// SnapChunk came after version 1 without a version bump: it is only sent for a
+// snapshot bigger than a frame, and a node without it refuses the frame (and
+// so that snapshot) while everything else between the two keeps working.
 //
 // The handshake is JSON because it must stay readable by any version (that is
 // how a mismatch gets a clear error); messages use the binary codec, each with
@@ -22,6 +27,7 @@ export enum FrameKind {
   Hello = 1,
   Welcome = 2,
   Batch = 3,
+  SnapChunk = 4,
 }
 
 /** WebSocket close codes (4000-4999 are for applications). Reasons carry the details. */

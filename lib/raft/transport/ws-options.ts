@@ -44,8 +44,13 @@ export interface WsTransportOptions extends TransportHandlers {
   /** Send queue bound per peer. Defaults 4096 messages, 64 MiB. */
   maxQueueMessages?: number;
   maxQueueBytes?: number;
-  /** Largest encoded message sent or accepted. Default 128 MiB. */
+  /** Largest encoded message sent or accepted in one frame. Default 128 MiB. */
   maxMessageBytes?: number;
+  /**
+   * Largest snapshot sent or accepted; one bigger than maxFrameBytes travels
+   * in chunks of maxFrameBytes. Default 2 GiB.
+   */
+  maxSnapshotBytes?: number;
   /** Batching target per frame. Default 1 MiB. */
   maxFrameBytes?: number;
   /** Socket buffer level above which frames wait in the queue. Default 4 MiB. */
@@ -84,6 +89,7 @@ export function resolveOptions(o: WsTransportOptions): ResolvedOptions {
     maxQueueMessages: o.maxQueueMessages ?? 4096,
     maxQueueBytes: o.maxQueueBytes ?? 64 * 1024 * 1024,
     maxMessageBytes: o.maxMessageBytes ?? 128 * 1024 * 1024,
+    maxSnapshotBytes: o.maxSnapshotBytes ?? 2 * 1024 * 1024 * 1024,
     maxFrameBytes: o.maxFrameBytes ?? 1024 * 1024,
     highWaterMarkBytes: o.highWaterMarkBytes ?? 4 * 1024 * 1024,
     backoff: { ...DEFAULT_BACKOFF, ...o.backoff },

@@ -23,6 +23,7 @@ import {
   readHandshake,
 } from './frames';
 import { Listener } from './listener';
+import { AssemblyResult, decodeSnapChunk } from './snapshot-chunks';
 import { clientTlsOptions, TransportTlsOptions } from './tls-options';
 import { emptyPeerStats, isValidNodeId, PeerStats, Transport, TransportHandlers, TransportStats } from './transport';
 import { PeerIdentity, resolveOptions, ResolvedOptions, WsTransportOptions } from './ws-options';
@@ -91,6 +92,7 @@ export class WsTransport implements Transport {
       maxQueueBytes: this.o.maxQueueBytes,
       maxFrameBytes: this.o.maxFrameBytes,
       highWaterMarkBytes: this.o.highWaterMarkBytes,
+      maxSnapshotBytes: this.o.maxSnapshotBytes,
     };
   }
 
@@ -276,19 +278,24 @@ export class WsTransport implements Transport {
       return;
     }
     const bytes = encodeMessage(m);
-    if (bytes.length > this.o.maxMessageBytes) {
-      peer.counters.dropped++;
-      if (m.type === MessageType.Snap) {
-        // Snapshots go as one message: a peer that needs one this big cannot be caught up at all.
+    if (m.type === MessageType.Snap) {
+      if (bytes.length > this.o.maxSnapshotBytes) {
+        peer.counters.dropped++;
         this.o.logger.warn(
-          `dropping a snapshot of ${bytes.length} bytes for node ${m.to}: above maxMessageBytes (${this.o.maxMessageBytes}); ` +
+          `dropping a snapshot of ${bytes.length} bytes for node ${m.to}: above maxSnapshotBytes (${this.o.maxSnapshotBytes}); ` +
             'that node cannot catch up until the state is smaller',
-          { to: m.to, bytes: bytes.length, limit: this.o.maxMessageBytes },
+          { to: m.to, bytes: bytes.length, limit: this.o.maxSnapshotBytes },
         );
         this.snapshotStatus(m.to, false);
-      } else {
-        this.o.logger.warn('dropping a message larger than maxMessageBytes', { to: m.to, bytes: bytes.length, limit: this.o.maxMessageBytes });
+        return;
       }
+      if (bytes.length > this.o.maxFrameBytes) {
+        conn.enqueueSnapshot(bytes, this.o.maxFrameBytes);
+        return;
+      }
+    } else if (bytes.length > this.o.maxMessageBytes) {
+      peer.counters.dropped++;
+      this.o.logger.warn('dropping a message larger than maxMessageBytes', { to: m.to, bytes: bytes.length, limit: this.o.maxMessageBytes });
       return;
     }
     if (!conn.enqueue({ bytes, snapshot: m.type === MessageType.Snap })) {
@@ -413,7 +420,10 @@ export class WsTransport implements Transport {
       return;
     }
     const frame = toBytes(data);
-    if (conn.state === 'open') this.onBatch(conn, frame);
+    if (conn.state === 'open') {
+      if (frame.length > 0 && frame[0] === FrameKind.SnapChunk) this.onSnapChunk(conn, frame);
+      else this.onBatch(conn, frame);
+    }
     else if (conn.direction === 'inbound') this.onHello(conn, frame);
     else this.onWelcome(conn, frame);
   }
@@ -516,22 +526,55 @@ export class WsTransport implements Transport {
 
   // ---- receiving ------------------------------------------------------------
 
+  private onSnapChunk(conn: Connection, frame: Uint8Array): void {
+    let result: AssemblyResult;
+    try {
+      result = conn.incoming.add(decodeSnapChunk(frame));
+    } catch (err) {
+      this.badFrame(conn, err);
+      return;
+    }
+    if (result.kind === 'partial') return;
+    if (result.kind === 'dropped') {
+      // Nothing half-received is applied; the leader hears nothing back and sends the snapshot again.
+      conn.counters.rejected++;
+      this.o.logger.warn('dropped an incoming snapshot transfer', { peer: conn.peerId, reason: result.reason });
+      return;
+    }
+    let m: Message;
+    try {
+      m = decodeMessage(result.bytes);
+    } catch (err) {
+      this.badFrame(conn, err);
+      return;
+    }
+    this.deliver(conn, [m], (x) => x.type === MessageType.Snap);
+  }
+
+  private badFrame(conn: Connection, err: unknown): void {
+    // A frame we cannot parse means the stream is corrupt or the peer is not
+    // speaking our protocol; nothing after it on this socket can be trusted.
+    conn.counters.decodeErrors++;
+    this.o.logger.warn('undecodable frame, closing the connection', { peer: conn.peerId, error: errorText(err) });
+    this.closeConn(conn, CloseCode.BadFrame, `undecodable frame: ${errorText(err)}`);
+  }
+
   private onBatch(conn: Connection, frame: Uint8Array): void {
-    const counters = conn.counters;
     let messages: Message[];
     try {
       messages = decodeBatch(frame).map((b) => decodeMessage(b));
     } catch (err) {
-      // A frame we cannot parse means the stream is corrupt or the peer is not
-      // speaking our protocol; nothing after it on this socket can be trusted.
-      counters.decodeErrors++;
-      this.o.logger.warn('undecodable frame, closing the connection', { peer: conn.peerId, error: errorText(err) });
-      this.closeConn(conn, CloseCode.BadFrame, `undecodable frame: ${errorText(err)}`);
+      this.badFrame(conn, err);
       return;
     }
+    this.deliver(conn, messages, () => true);
+  }
+
+  private deliver(conn: Connection, messages: Message[], allowed: (m: Message) => boolean): void {
+    const counters = conn.counters;
     for (const m of messages) {
       // The handshake bound this socket to one raft id; a peer cannot speak for another.
-      if (m.from !== conn.peerId || m.to !== this.id || isLocalMessage(m.type)) {
+      if (m.from !== conn.peerId || m.to !== this.id || isLocalMessage(m.type) || !allowed(m)) {
         counters.rejected++;
         continue;
       }

@@ -1,5 +1,5 @@
 import { MemoryStore } from '../../../lib/manager/store/memory-store';
-import { SNAPSHOT_FORMAT_JSON_V1, SnapshotError } from '../../../lib/manager/store/snapshot';
+import { SNAPSHOT_FORMAT_JSON_V1, SNAPSHOT_FORMAT_LINES_V2, SnapshotError, decodeSnapshot, encodeSnapshotV1 } from '../../../lib/manager/store/snapshot';
 import { bytes, cluster, node, service, task, tx } from './fixtures';
 
 function populated(): MemoryStore {
@@ -33,13 +33,24 @@ describe('snapshot and restore', () => {
     expect(b.apply(5, next)).toEqual(a.apply(5, next));
   });
 
-  test('bytes are canonical: format byte, sorted kinds, ids and keys', () => {
+  test('bytes are canonical: format byte, header line, kinds in order, ids and keys sorted, one object a line', () => {
     const snap = populated().snapshot();
-    expect(snap[0]).toBe(SNAPSHOT_FORMAT_JSON_V1);
-    const json = text(snap);
-    expect(json.startsWith('{"appliedIndex":4,"objects":{"cluster":[')).toBe(true);
-    expect(json.indexOf('"id":"n1"')).toBeLessThan(json.indexOf('"id":"n2"'));
-    expect(json).toContain('"labels":{"arch":"x","zone":"b"}');
+    expect(snap[0]).toBe(SNAPSHOT_FORMAT_LINES_V2);
+    const lines = text(snap).split('\n');
+    expect(lines[0]).toBe('{"appliedIndex":4,"counts":{"cluster":1,"network":0,"node":2,"service":1,"task":1},"format":2}');
+    expect(lines.slice(1, -1).map((l) => JSON.parse(l).id)).toEqual(['c1', 'n1', 'n2', 's1', 't1']);
+    expect(lines[lines.length - 1]).toBe('');
+    expect(lines[3]).toContain('"labels":{"arch":"x","zone":"b"}');
+  });
+
+  test('a format-1 snapshot (what managers wrote before) still restores to the same state', () => {
+    const a = populated();
+    const old = encodeSnapshotV1(a.appliedIndex, decodeSnapshot(a.snapshot()).tables);
+    expect(old[0]).toBe(SNAPSHOT_FORMAT_JSON_V1);
+    expect(text(old).startsWith('{"appliedIndex":4,"objects":{"cluster":[')).toBe(true);
+    const b = new MemoryStore();
+    b.restore(old);
+    expect(Buffer.from(b.snapshot()).equals(Buffer.from(a.snapshot()))).toBe(true);
   });
 
   test('a restored store snapshots to the same bytes, again and again', () => {
@@ -59,7 +70,7 @@ describe('snapshot and restore', () => {
     expect(b.appliedIndex).toBe(0);
     expect(b.list('node')).toEqual([]);
     expect(b.tasksByNode('n2')).toEqual([]);
-    expect(text(b.snapshot())).toBe('{"appliedIndex":0,"objects":{"cluster":[],"network":[],"node":[],"service":[],"task":[]}}');
+    expect(text(b.snapshot())).toBe('{"appliedIndex":0,"counts":{"cluster":0,"network":0,"node":0,"service":0,"task":0},"format":2}\n');
   });
 
   test.each([
@@ -70,6 +81,12 @@ describe('snapshot and restore', () => {
     ['a bad object', new Uint8Array([1, ...bytes(`{"appliedIndex":1,"objects":{"service":[${JSON.stringify({ id: 's1', spec: service('s1', 'w').spec })}]}}`)]), /objects.service\[0\].meta must be an object/],
     ['a duplicate id', new Uint8Array([1, ...bytes(`{"appliedIndex":1,"objects":{"service":[${svcJson('s1', 'a')},${svcJson('s1', 'b')}]}}`)]), /service s1 appears twice/],
     ['a duplicate unique name', new Uint8Array([1, ...bytes(`{"appliedIndex":1,"objects":{"service":[${svcJson('s1', 'a')},${svcJson('s2', 'A')}]}}`)]), /service s2 and s1 share the name "a"/],
+    ['format 2 without its header', v2(svcJson('s1', 'a')), /header line missing/],
+    ['format 2 cut inside an object', v2(v2Header(2), svcJson('s1', 'a'), svcJson('s2', 'b')).subarray(0, -20), /line 3: not terminated/],
+    ['format 2 with fewer objects than counted', v2(v2Header(2), svcJson('s1', 'a')), /line 3: missing/],
+    ['format 2 with more objects than counted', v2(v2Header(1), svcJson('s1', 'a'), svcJson('s2', 'b')), /bytes after the last object/],
+    ['format 2 with a duplicate id', v2(v2Header(2), svcJson('s1', 'a'), svcJson('s1', 'b')), /service s1 appears twice/],
+    ['format 2 with an unknown kind', v2('{"appliedIndex":1,"counts":{"secret":0},"format":2}'), /unknown kind "secret"/],
   ])('a bad snapshot (%s) throws and leaves the state as it was', (_what, data, message) => {
     const s = populated();
     const before = s.snapshot();
@@ -80,6 +97,14 @@ describe('snapshot and restore', () => {
     expect(w.pending).toBe(0);
   });
 });
+
+function v2(...lines: string[]): Uint8Array {
+  return new Uint8Array([SNAPSHOT_FORMAT_LINES_V2, ...bytes(lines.map((l) => `${l}\n`).join(''))]);
+}
+
+function v2Header(services: number): string {
+  return `{"appliedIndex":1,"counts":{"service":${services}},"format":2}`;
+}
 
 function svcJson(id: string, name: string): string {
   return JSON.stringify({ id, meta: { version: 1, createdAt: 'a', updatedAt: 'a' }, spec: service(id, name).spec });

@@ -1,6 +1,8 @@
 import { MessageType } from '../../../lib/raft/core/types';
 import { encodeMessage } from '../../../lib/raft/codec';
 import { CloseCode, encodeBatch } from '../../../lib/raft/transport/frames';
+import { encodeSnapChunk } from '../../../lib/raft/transport/snapshot-chunks';
+import { crc32 } from '../../../lib/raft/storage/crc32';
 import { connected, Harness, msg, RawPeer, waitFor } from './harness';
 
 let h: Harness;
@@ -119,5 +121,33 @@ describe('WsTransport handshake and frame checks', () => {
     await waitFor(() => a.unreachable.includes(3), 'unreachable reported');
     expect(a.t.stats().peers[3]).toBeUndefined();
     expect(a.warnings.some((w) => /connection lost/.test(w))).toBe(true);
+  });
+
+  it('never delivers a snapshot transfer that is cut short, has a gap or a bad checksum; a whole one after it is delivered', async () => {
+    const a = await h.node(1);
+    const raw = new RawPeer(h, a.url);
+    await raw.opened;
+    raw.hello(3, 1);
+    await raw.welcomed();
+    const snapMsg = (index: number) =>
+      encodeMessage(msg(MessageType.Snap, 3, 1, { snapshot: { metadata: { index, term: 1, confState: { voters: [1, 3], learners: [] } }, data: Buffer.alloc(3000, index) } }));
+    const chunks = (bytes: Uint8Array, transfer: number, crc = crc32(bytes, 0)) =>
+      [0, 1000, 2000, 3000].filter((o) => o < bytes.length).map((offset) =>
+        encodeSnapChunk({ transfer, offset, total: bytes.length, crc, piece: bytes.subarray(offset, Math.min(offset + 1000, bytes.length)) }));
+    const send = (frames: Uint8Array[]) => frames.forEach((f) => raw.ws.send(f));
+
+    const truncated = chunks(snapMsg(5), 1);
+    send(truncated.slice(0, -1)); // the last piece never comes: a new transfer starts instead
+    const gap = chunks(snapMsg(6), 2);
+    send([gap[0], gap[2], gap[3]]);
+    const corrupt = snapMsg(7);
+    send(chunks(corrupt, 3, crc32(corrupt, 0) ^ 1));
+    send(chunks(snapMsg(8), 4));
+    await waitFor(() => a.inbox.length === 1, 'the whole transfer delivered');
+    expect(a.inbox[0].snapshot?.metadata.index).toBe(8);
+    // The truncated one is dropped silently when the next starts; the gap costs two chunks (the one
+    // after the gap, then the last, which no longer has a transfer to join); the bad checksum one.
+    expect(a.warnings.filter((w) => /dropped an incoming snapshot transfer/.test(w)).length).toBe(3);
+    expect(a.t.stats().peers[3].rejected).toBe(3);
   });
 });

@@ -103,8 +103,28 @@ describe('WsTransport between live nodes on 127.0.0.1', () => {
     expect(a.snapshots).toEqual([[2, true]]);
   });
 
-  it('drops a snapshot above maxMessageBytes, saying so with both sizes, and reports it failed', async () => {
-    const a = await h.node(1, { maxMessageBytes: 64 * 1024 });
+  it('sends a snapshot bigger than a frame (and than maxMessageBytes) in chunks, heartbeats still passing, and reports it sent', async () => {
+    const small = { maxFrameBytes: 64 * 1024, maxMessageBytes: 128 * 1024, highWaterMarkBytes: 128 * 1024 };
+    const a = await h.node(1, small);
+    const b = await h.node(2, small);
+    h.meshUp([a, b]);
+    await waitFor(() => connected(a, b), 'connected');
+
+    const data = randomBytes(4 * 1024 * 1024);
+    const snapshot = { metadata: { index: 42, term: 3, confState: { voters: [1, 2], learners: [] } }, data };
+    a.t.send([msg(MessageType.Snap, 1, 2, { snapshot }), msg(MessageType.Heartbeat, 1, 2)]);
+    await waitFor(() => b.inbox.some((m) => m.type === MessageType.Snap), 'snapshot delivered');
+    // The heartbeat sent after the snapshot did not wait for its 64 chunks.
+    expect(b.inbox.map((m) => m.type)).toEqual([MessageType.Heartbeat, MessageType.Snap]);
+    const got = b.inbox[1].snapshot;
+    expect(got?.metadata).toEqual(snapshot.metadata);
+    expect(Buffer.from(got?.data ?? []).equals(data)).toBe(true);
+    await waitFor(() => a.snapshots.length === 1, 'snapshot status');
+    expect(a.snapshots).toEqual([[2, true]]);
+  });
+
+  it('drops a snapshot above maxSnapshotBytes, saying so with both sizes, and reports it failed', async () => {
+    const a = await h.node(1, { maxSnapshotBytes: 64 * 1024 });
     const b = await h.node(2);
     h.meshUp([a, b]);
     await waitFor(() => connected(a, b), 'connected');
@@ -113,7 +133,7 @@ describe('WsTransport between live nodes on 127.0.0.1', () => {
     a.t.send([msg(MessageType.Snap, 1, 2, { snapshot })]);
     await waitFor(() => a.snapshots.length === 1, 'snapshot status');
     expect(a.snapshots).toEqual([[2, false]]);
-    expect(a.warnings.some((w) => /^dropping a snapshot of 1024\d\d bytes for node 2: above maxMessageBytes \(65536\)/.test(w))).toBe(true);
+    expect(a.warnings.some((w) => /^dropping a snapshot of 1024\d\d bytes for node 2: above maxSnapshotBytes \(65536\)/.test(w))).toBe(true);
     expect(b.inbox).toHaveLength(0);
   });
 
