@@ -28,10 +28,16 @@ export class Table<T extends { id: string }> {
   /** Insert or replace. */
   put(obj: DeepReadonly<T>): void {
     const old = this.byId.get(obj.id);
-    if (old) this.unindex(old);
     this.byId.set(obj.id, obj);
     for (const { def, map } of this.indexes.values()) {
-      for (const key of def.keys(obj)) {
+      const keys = def.keys(obj);
+      if (old) {
+        const before = def.keys(old);
+        // Most updates (a task's status) keep every key: nothing to move.
+        if (sameKeys(before, keys)) continue;
+        for (const key of before) remove(map, key, obj.id);
+      }
+      for (const key of keys) {
         let ids = map.get(key);
         if (!ids) map.set(key, (ids = new Set()));
         ids.add(obj.id);
@@ -74,12 +80,20 @@ export class Table<T extends { id: string }> {
 
   private unindex(obj: DeepReadonly<T>): void {
     for (const { def, map } of this.indexes.values()) {
-      for (const key of def.keys(obj)) {
-        const ids = map.get(key);
-        if (!ids) continue;
-        ids.delete(obj.id);
-        if (ids.size === 0) map.delete(key);
-      }
+      for (const key of def.keys(obj)) remove(map, key, obj.id);
     }
   }
+}
+
+function remove(map: Map<string, Set<string>>, key: string, id: string): void {
+  const ids = map.get(key);
+  if (!ids) return;
+  ids.delete(id);
+  if (ids.size === 0) map.delete(key);
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
