@@ -11,9 +11,9 @@
 // is read again from the store and every session is sent its whole table.
 
 import { DISPATCHER_CHUNK_BYTES } from '../../api/dispatcher-protocol';
-import type { NetEntry, NetRef, NetUpdate } from '../../api/net-table';
+import type { NetRef, NetUpdate } from '../../api/net-table';
 import { NET_UPDATE_MAX_ENTRIES } from '../../api/net-table-parse';
-import { NetViewIndex } from '../network/net-view-index';
+import { NetViewIndex, SizedEntry } from '../network/net-view-index';
 import type { StoreEvent } from '../store';
 import { followStore, StoreFollower } from './follow-store';
 import type { AgentSession } from './agent-session';
@@ -69,7 +69,7 @@ export class NetChannel {
       this.owed.add(s);
       return this.soon();
     }
-    for (const m of messages(true, [...this.index.viewOf(hostKey).values()], [])) s.send({ v: 1, type: 'netUpdate', ...m });
+    for (const m of messages(true, this.index.viewOf(hostKey), [])) s.send({ v: 1, type: 'netUpdate', ...m });
   }
 
   onClose(s: AgentSession): void {
@@ -124,7 +124,7 @@ export class NetChannel {
       let out: NetUpdate[] | undefined;
       if (this.owed.has(s)) {
         out = wholeByMachine.get(hostKey);
-        if (!out) wholeByMachine.set(hostKey, (out = messages(true, [...this.index.viewOf(hostKey).values()], [])));
+        if (!out) wholeByMachine.set(hostKey, (out = messages(true, this.index.viewOf(hostKey), [])));
       } else {
         const c = changes.get(hostKey);
         if (!c) continue;
@@ -138,7 +138,7 @@ export class NetChannel {
 }
 
 /** Splits one update into messages of bounded size; only the last says `done`. */
-function messages(reset: boolean, set: NetEntry[], del: NetRef[]): NetUpdate[] {
+function messages(reset: boolean, set: readonly SizedEntry[], del: readonly NetRef[]): NetUpdate[] {
   const out: NetUpdate[] = [];
   let current: NetUpdate = { reset, done: false, set: [], del: [] };
   let bytes = 0;
@@ -148,11 +148,10 @@ function messages(reset: boolean, set: NetEntry[], del: NetRef[]): NetUpdate[] {
     current = { reset: false, done: false, set: [], del: [] };
     bytes = 0;
   };
-  for (const e of set) {
-    const size = JSON.stringify(e).length;
-    room(size);
-    current.set.push(e);
-    bytes += size;
+  for (const { entry, json } of set) {
+    room(json.length);
+    current.set.push(entry);
+    bytes += json.length;
   }
   for (const r of del) {
     room(64);

@@ -20,15 +20,16 @@ import type { NetEntry, NetRef, NetTableNetwork, NetTableService, NetTableTask }
 import { isTerminal, Service, Task } from '../../api/service-types';
 import { Network, Node } from '../../api/types';
 import type { DeepReadonly, MemoryStore, StoreEvent } from '../store';
-import { entryKey, hostKeyOf, networkEntry, nodeEntry, serviceEntry, taskEntry } from './net-table';
+import { hostKeyOf, networkEntry, nodeEntry, serviceEntry, taskEntry } from './net-table';
 
 /** What changed in one machine's view since the last drain. */
 export interface ViewChanges {
-  set: NetEntry[];
+  set: SizedEntry[];
   del: NetRef[];
 }
 
-interface Current {
+/** An entry with its JSON, made once per change and shared by every machine's messages. */
+export interface SizedEntry {
   entry: NetEntry;
   json: string;
 }
@@ -56,7 +57,7 @@ interface Before {
 }
 
 export class NetViewIndex {
-  private readonly current = new Map<string, Current>();
+  private readonly current = new Map<string, SizedEntry>();
   private readonly nodeKeys = new Map<string, string>();
   private readonly nodeTasks = new Map<string, Set<string>>();
   private readonly networks = new Map<string, NetTableNetwork>();
@@ -124,23 +125,22 @@ export class NetViewIndex {
     return (this.pending.get(hostKey)?.size ?? 0) > 0;
   }
 
-  /** The whole view of one machine now: what `viewFor` gives for the same store. */
-  viewOf(hostKey: string): Map<string, NetEntry> {
-    const out = new Map<string, NetEntry>();
-    const add = (e: NetEntry) => out.set(entryKey(e), e);
-    for (const id of this.nodeKeys.keys()) {
-      const c = this.current.get(`node:${id}`);
-      if (c) add(c.entry);
-    }
+  /** The whole view of one machine now (what `viewFor` gives for the same store), each entry with its JSON. */
+  viewOf(hostKey: string): SizedEntry[] {
+    const out: SizedEntry[] = [];
+    const add = (key: string) => {
+      const c = this.current.get(key);
+      if (c) out.push(c);
+    };
+    for (const id of this.nodeKeys.keys()) add(`node:${id}`);
     const interest = this.interestByHost.get(hostKey);
     const services = new Set(this.ingressServices);
-    for (const n of this.networks.values()) if (n.ingress || interest?.has(n.id)) add(n);
+    for (const n of this.networks.values()) if (n.ingress || interest?.has(n.id)) add(`network:${n.id}`);
     for (const netId of interest?.keys() ?? []) for (const s of this.servicesOnNet.get(netId) ?? []) services.add(s);
     for (const id of services) {
-      const s = this.services.get(id);
-      if (!s) continue;
-      add(s.entry);
-      for (const t of this.serviceTasks.get(id)?.values() ?? []) add(t);
+      if (!this.services.has(id)) continue;
+      add(`service:${id}`);
+      for (const tid of this.serviceTasks.get(id)?.keys() ?? []) add(`task:${tid}`);
     }
     return out;
   }
@@ -154,7 +154,7 @@ export class NetViewIndex {
         const now = this.member(hostKey, key);
         if (now) {
           const c = this.current.get(key);
-          if (c && (!before.member || before.json !== c.json)) changes.set.push(c.entry);
+          if (c && (!before.member || before.json !== c.json)) changes.set.push(c);
         } else if (before.member) {
           const i = key.indexOf(':');
           changes.del.push({ kind: key.slice(0, i) as NetRef['kind'], id: key.slice(i + 1) });
