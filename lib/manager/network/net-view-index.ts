@@ -286,14 +286,13 @@ export class NetViewIndex {
     }
   }
 
-  private setCurrent(key: string, entry: NetEntry | undefined): void {
-    if (entry) this.current.set(key, { entry, json: JSON.stringify(entry) });
+  private setCurrent(key: string, sized: SizedEntry | undefined): void {
+    if (sized) this.current.set(key, sized);
     else this.current.delete(key);
   }
 
-  private sameJson(key: string, entry: NetEntry | undefined): boolean {
-    const c = this.current.get(key);
-    return entry === undefined ? c === undefined : c !== undefined && c.json === JSON.stringify(entry);
+  private unchanged(key: string, sized: SizedEntry | undefined): boolean {
+    return this.current.get(key)?.json === sized?.json;
   }
 
   // --- objects ----------------------------------------------------------------
@@ -301,7 +300,8 @@ export class NetViewIndex {
   private setNode(id: string, n: DeepReadonly<Node> | undefined): void {
     const key = `node:${id}`;
     const entry = n ? nodeEntry(n) : undefined;
-    if (!this.sameJson(key, entry)) this.changing(key, () => this.setCurrent(key, entry));
+    const sized = withJson(entry);
+    if (!this.unchanged(key, sized)) this.changing(key, () => this.setCurrent(key, sized));
     const oldHost = this.nodeKeys.get(id);
     const newHost = n ? hostKeyOf(n, id) : undefined;
     if (oldHost === newHost) return;
@@ -316,9 +316,10 @@ export class NetViewIndex {
   private setNetwork(id: string, n: DeepReadonly<Network> | undefined): void {
     const key = `network:${id}`;
     const entry = n ? networkEntry(n) : undefined;
-    if (this.sameJson(key, entry)) return;
+    const sized = withJson(entry);
+    if (this.unchanged(key, sized)) return;
     this.changing(key, () => {
-      this.setCurrent(key, entry);
+      this.setCurrent(key, sized);
       if (entry) this.networks.set(id, entry);
       else this.networks.delete(id);
     });
@@ -328,11 +329,12 @@ export class NetViewIndex {
     const key = `service:${id}`;
     const old = this.services.get(id);
     const entry = s ? serviceEntry(s) : undefined;
+    const sized = withJson(entry);
     const next: ServiceState | undefined = entry && { entry, nets: [...new Set(entry.networks.map((a) => a.networkId))], ingress: entry.ingress.length > 0 };
-    if (this.sameJson(key, entry)) return;
+    if (this.unchanged(key, sized)) return;
     const before = new Set(this.serviceHolders(id));
     this.changing(key, () => {
-      this.setCurrent(key, entry);
+      this.setCurrent(key, sized);
       for (const n of old?.nets ?? []) this.servicesOnNet.get(n)?.delete(id);
       this.ingressServices.delete(id);
       if (!next) {
@@ -361,6 +363,7 @@ export class NetViewIndex {
     const key = `task:${id}`;
     const old = this.tasks.get(id);
     const entry = t ? taskEntry(t) : undefined;
+    const sized = withJson(entry);
     const next: TaskState | undefined = t && {
       serviceId: t.serviceId,
       nodeId: t.nodeId,
@@ -368,9 +371,9 @@ export class NetViewIndex {
       nets: (t.spec.networks ?? []).map((a) => a.target),
       hasEntry: entry !== undefined,
     };
-    if (!this.sameJson(key, entry) || old?.serviceId !== next?.serviceId) {
+    if (!this.unchanged(key, sized) || old?.serviceId !== next?.serviceId) {
       this.changing(key, () => {
-        this.setCurrent(key, entry);
+        this.setCurrent(key, sized);
         if (old?.hasEntry) this.serviceTasks.get(old.serviceId)?.delete(id);
         if (entry && next) {
           let m = this.serviceTasks.get(next.serviceId);
@@ -408,4 +411,8 @@ export class NetViewIndex {
     if (next) this.tasks.set(id, next);
     else this.tasks.delete(id);
   }
+}
+
+function withJson(entry: NetEntry | undefined): SizedEntry | undefined {
+  return entry && { entry, json: JSON.stringify(entry) };
 }
