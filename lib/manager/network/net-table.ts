@@ -1,7 +1,8 @@
 // The network table a node receives (lib/api/net-table.ts), derived from the
 // store by pure functions: one entry per network, service, live task and node,
-// and the part of it one machine needs. The dispatcher diffs what it last sent
-// a session against this and sends only the difference.
+// and the part of it one machine needs (`viewFor`, the definition). The
+// dispatcher does not call viewFor per change: net-view-index.ts keeps the same
+// views from store events, and tests hold it to viewFor.
 
 import type { NetEntry, NetTableNetwork, NetTableNode, NetTableService, NetTableTask } from '../../api/net-table';
 import { ServedPort } from '../../api/network-types';
