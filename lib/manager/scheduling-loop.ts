@@ -16,7 +16,7 @@ import { ingressDraft } from './network/network-ops';
 import { fromStore, scheduleTasks } from '../scheduler';
 import { chunkActions } from './entry-size';
 import { ManagerError } from './errors';
-import { Manager } from './manager';
+import { ControlHost } from './control-host';
 import { PassResult, ReconcileLogger, ReconcileLoop } from './reconcile-loop';
 import { DeepReadonly, thaw } from './store';
 import { Action } from './store/transaction';
@@ -29,7 +29,7 @@ export class SchedulingLoop extends ReconcileLoop {
   /** Where each network's address search resumes, so a freed address is not handed out again at once. */
   private readonly cursors = new Map<string, number>();
 
-  constructor(m: Manager, log: ReconcileLogger) {
+  constructor(m: ControlHost, log: ReconcileLogger) {
     super(m, ['task', 'node', 'service', 'network'], log);
   }
 

@@ -6,7 +6,7 @@
 
 import { chunkActions } from '../entry-size';
 import { ManagerError } from '../errors';
-import { Manager } from '../manager';
+import { ControlHost } from '../control-host';
 import { PassResult, ReconcileLogger, ReconcileLoop } from '../reconcile-loop';
 import { DEFAULT_CLUSTER_SPEC } from '../cluster-init';
 import { planOrchestrationPass } from './plan';
@@ -14,7 +14,7 @@ import { planOrchestrationPass } from './plan';
 export class Orchestrator extends ReconcileLoop {
   readonly name = 'orchestrator';
 
-  constructor(m: Manager, log: ReconcileLogger) {
+  constructor(m: ControlHost, log: ReconcileLogger) {
     super(m, ['service', 'task', 'node', 'cluster'], log);
   }
 
@@ -27,6 +27,7 @@ export class Orchestrator extends ReconcileLoop {
       nodes: store.list('node'),
       historyLimit: cluster?.spec.taskHistoryLimit ?? DEFAULT_CLUSTER_SPEC.taskHistoryLimit,
       now,
+      newId: this.m.ids,
     });
     let retry = false;
     for (const plan of plans) {

@@ -29,6 +29,7 @@
 import { isTerminal, Service, Task, taskStateRank } from '../../api/service-types';
 import { Node } from '../../api/types';
 import { matchesConstraints, parseConstraints, schedNode } from '../../scheduler';
+import { newObjectId } from '../../api/ids';
 import { BinaryHeap } from '../../util/binary-heap';
 import { DeepReadonly, thaw } from '../store';
 import { Action, Draft } from '../store/transaction';
@@ -45,6 +46,8 @@ export interface PlanInput {
   /** Tasks kept per slot (or per node for global services), the live one included. */
   historyLimit: number;
   now: number;
+  /** Ids for the tasks it creates; the loop passes its host's, so a seeded run plans the same ids. Default: random. */
+  newId?: () => string;
 }
 
 type RTask = DeepReadonly<Task>;
@@ -495,7 +498,7 @@ class ServicePlan {
   }
 
   private create(o: { slot?: number; nodeId?: string; notBefore?: number; restarts?: readonly string[]; message?: string }): void {
-    const task = newTask(this.service, this.now, o);
+    const task = newTask(this.service, this.now, (this.input.newId ?? newObjectId)(), o);
     this.add({ task, changed: true, created: true, held: false });
   }
 

@@ -1,7 +1,6 @@
 // New tasks as the orchestrator creates them: a copy of the service's task
 // spec and ports at its current version, in state NEW, wanting to run.
 
-import { newObjectId } from '../../api/ids';
 import { Service, Task } from '../../api/service-types';
 import { canonicalJson } from '../store/canonical-json';
 import { DeepReadonly, thaw } from '../store';
@@ -15,9 +14,10 @@ export interface NewTaskOptions {
   message?: string;
 }
 
-export function newTask(service: DeepReadonly<Service>, now: number, o: NewTaskOptions): Draft<Task> {
+/** `id` comes from the caller's id source, so planning stays pure and a seeded run deterministic. */
+export function newTask(service: DeepReadonly<Service>, now: number, id: string, o: NewTaskOptions): Draft<Task> {
   const t: Draft<Task> = {
-    id: newObjectId(),
+    id,
     serviceId: service.id,
     serviceName: service.spec.name,
     spec: thaw(service.spec.task),
