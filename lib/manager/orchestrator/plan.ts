@@ -98,7 +98,8 @@ export function planOrchestrationPass(input: PlanInput): PlanResult {
   const orphans: Action[] = [];
   for (const tasks of byService.values()) {
     for (const t of tasks) {
-      if (isTerminal(t.status.state) || !t.nodeId || nodeLost(nodes, t.nodeId)) {
+      // Never placed (a global task is made with its node, yet no agent hears of it before ASSIGNED): nothing to stop.
+      if (isTerminal(t.status.state) || !placed(t) || !t.nodeId || nodeLost(nodes, t.nodeId)) {
         orphans.push({ op: 'delete', kind: 'task', id: t.id, expectedVersion: t.meta.version });
       } else if (t.desiredState !== 'remove') {
         const next = thaw(t);
