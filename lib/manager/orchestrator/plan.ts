@@ -417,8 +417,21 @@ class ServicePlan {
   }
 
   private updateSlot(key: string, order: 'stop-first' | 'start-first'): void {
-    const outdated = (this.byKey.get(key) ?? []).filter((w) => holds(w) && !this.upToDate(w));
+    const holders = (this.byKey.get(key) ?? []).filter(holds);
+    const outdated = holders.filter((w) => !this.upToDate(w));
     if (outdated.length === 0) return;
+    // The slot has its task on the current spec already, made before this update began (a rollback
+    // to the spec the old task of a start-first pair runs): the outdated ones only have to go, after
+    // it runs if the order is start-first. A new task would be a second one for the slot.
+    const current = holders.find((w) => live(w) && this.upToDate(w) && !isTerminal(w.task.status.state));
+    if (current) {
+      const keepOld = order === 'start-first' && current.task.status.state !== 'running';
+      for (const w of outdated) {
+        if (w.held) w.held = false;
+        else if (!keepOld || !live(w)) this.shutdown(w, 'replaced by its update');
+      }
+      return;
+    }
     const t = outdated[0].task;
     const global = this.service.spec.mode === 'global';
     // Start-first only where an old task runs or is on its way to: one that never reached a node has nothing to hand over.
