@@ -1,14 +1,16 @@
 // The control-plane simulator: the leader's real Orchestrator and
 // SchedulingLoop on virtual time, over one store that stands for the
 // replicated one (sim-store.ts), with fake agents (fake-agent.ts), a user who
-// creates, scales, updates, rolls back and removes services, and seeded
-// faults: agents lost (session closed, or silent) and back, leader changes
-// (loops stopped, writes in flight committed or lost, fresh loops with no
-// memory after a gap), watch overflows (the loops' watchers get a tiny queue
-// bound) and conflicting writes (another writer touches what a loop read,
-// just before its write applies). The invariants (invariants.ts) are checked
-// after every step; once the faults stop, every service must converge.
-// A run is a pure function of its seed: same seed, same fingerprint.
+// creates, scales, updates, rolls back and removes services and drains,
+// pauses and reactivates nodes, and seeded faults: agents lost (session
+// closed, or silent) and back (with their containers, or rebooted without
+// them), leader changes (loops stopped, writes in flight committed or lost,
+// fresh loops with no memory after a gap), watch overflows (the loops'
+// watchers get a tiny queue bound) and conflicting writes (another writer
+// touches what a loop read, just before its write applies). The invariants
+// (invariants.ts) are checked after every step; once the faults stop, every
+// service must converge. A run is a pure function of its seed: same seed,
+// same fingerprint.
 
 import { defaultServiceSpec } from '../../api/service-defaults';
 import { Service, ServiceSpec, Task, UpdateConfig } from '../../api/service-types';
@@ -301,6 +303,14 @@ class ControlSim {
         if (r.chance(0.3)) spec.update = updateConfig(r);
         actions = [{ op: 'update', kind: 'service', object: updatedService(s, spec, this.time.now), expectedVersion: s.meta.version }];
         what = `update ${s.spec.name} to ${spec.task.container.image} (${spec.update?.order})`;
+      } else if (roll < 0.7) {
+        const nodes = this.store.list('node');
+        const n = r.pick(nodes);
+        const availability = r.pick(['active', 'active', 'drain', 'pause'] as const);
+        const next = thaw(n);
+        next.spec.availability = availability;
+        actions = [{ op: 'update', kind: 'node', object: next, expectedVersion: n.meta.version }];
+        what = `node update --availability ${availability} ${n.id}`;
       } else if (roll < 0.88 && s.previousSpec) {
         actions = [{ op: 'update', kind: 'service', object: rolledBackService(s, MANUAL_ROLLBACK_MESSAGE, this.time.now), expectedVersion: s.meta.version }];
         what = `rollback ${s.spec.name}`;
@@ -374,7 +384,9 @@ class ControlSim {
       const a = r.pick(dead);
       a.alive = true;
       a.lastBeat = this.time.now;
-      this.note(`fault: agent ${a.nodeId} back`);
+      const rebooted = r.chance(0.5);
+      if (rebooted) a.reboot();
+      this.note(`fault: agent ${a.nodeId} back${rebooted ? ' from a reboot, its containers gone' : ''}`);
     } else if (roll < 0.85) {
       await this.changeLeader();
     }
@@ -409,8 +421,19 @@ class ControlSim {
       a.alive = true;
       a.lastBeat = this.time.now;
     }
+    // The operator ends the maintenance: the capacity budget holds for the whole cluster only.
+    const inactive = this.store.list('node').filter((n) => n.spec.availability !== 'active');
+    if (inactive.length > 0) {
+      this.mustApply(
+        inactive.map((n) => {
+          const next = thaw(n);
+          next.spec.availability = 'active';
+          return { op: 'update', kind: 'node', object: next, expectedVersion: n.meta.version };
+        }),
+      );
+    }
     // A leader change in progress finishes on its own timer.
-    this.note('faults stop; every agent is back');
+    this.note(`faults stop; every agent is back${inactive.length > 0 ? `, ${inactive.map((n) => n.id).join(', ')} active again` : ''}`);
   }
 
   // ---- the run -------------------------------------------------------------------

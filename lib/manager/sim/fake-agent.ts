@@ -4,8 +4,11 @@
 // complete), stops the ones told to stop, and reports what moved the way the
 // dispatcher's task channel writes it (task-channel.ts flushStatus): the
 // whole task with the new status, conditioned on the version it read, and
-// never a state behind the stored one. A lost agent keeps its containers
-// (a partition, not a wipe): what it ran is still there when it comes back.
+// never a state behind the stored one. A lost agent either keeps its
+// containers (a partition: what it ran is still there when it comes back) or
+// comes back from a reboot with none: every task it had ends (failed if it
+// was wanted running, shutdown if not), as an agent reports what it cannot
+// find.
 
 import { isTerminal, Task, TaskState, TaskStatus, taskStateRank } from '../../api/service-types';
 import { Prng } from '../../raft/sim/prng';
@@ -30,6 +33,8 @@ export class FakeAgent {
   lostAs: 'closed' | 'silent' = 'closed';
   lastBeat: number;
   private readonly local = new Map<string, Local>();
+  /** Tasks whose container a reboot took. */
+  private readonly lost = new Set<string>();
 
   constructor(
     readonly nodeId: string,
@@ -59,8 +64,17 @@ export class FakeAgent {
       if (taskStateRank(u.state) > taskStateRank(t.status.state)) actions.push(report(t, u, iso));
     }
     // Tasks deleted from the store are gone from the node too.
-    for (const id of this.local.keys()) if (!mine.has(id)) this.local.delete(id);
+    for (const id of this.local.keys()) {
+      if (mine.has(id)) continue;
+      this.local.delete(id);
+      this.lost.delete(id);
+    }
     return actions;
+  }
+
+  /** Back from a reboot: nothing it ran survived. */
+  reboot(): void {
+    for (const [id, l] of this.local) if (!isTerminal(l.state)) this.lost.add(id);
   }
 
   /** Containers the agent runs (or is starting): what a dead node still holds. */
@@ -80,6 +94,11 @@ export class FakeAgent {
   }
 
   private advance(t: DeepReadonly<Task>, l: Local, iso: string, faults: AgentFaults): void {
+    // Gone in a reboot: its end is reported like any other.
+    if (this.lost.delete(t.id)) {
+      this.local.set(t.id, { state: t.desiredState === 'running' ? 'failed' : 'shutdown', startedAt: l.startedAt });
+      return;
+    }
     if (isTerminal(l.state)) return;
     if (t.desiredState !== 'running') {
       this.local.set(t.id, { state: 'shutdown', startedAt: l.startedAt });
