@@ -23,7 +23,7 @@ import { SchedulingLoop } from '../scheduling-loop';
 import { Action, DeepReadonly, thaw } from '../store';
 import { Draft } from '../store/transaction';
 import { FakeAgent } from './fake-agent';
-import { convergenceGaps, safetyViolations } from './invariants';
+import { convergenceGaps, safetyViolations, stopFirstViolations } from './invariants';
 import { SimHost } from './sim-host';
 import { CommitLog, SimStore } from './sim-store';
 import { VirtualTime } from './virtual-time';
@@ -100,6 +100,8 @@ class ControlSim {
     tasks: 0,
   };
   private readonly draw: Draw;
+  /** What the last step's leader-loop writes broke (checked as they apply). */
+  private readonly writeViolations: string[] = [];
   private readonly userRng: Prng;
   private readonly faultRng: Prng;
   private readonly idRng: Prng;
@@ -126,8 +128,9 @@ class ControlSim {
     };
     this.commits = new CommitLog(this.store, this.time, commitRng, () => commitRng.int(1, 15));
     this.commits.beforeApply = (actions) => this.maybeConflict(actions);
-    this.commits.onApplied = (r, actions) => {
+    this.commits.onApplied = (r, actions, loop) => {
       this.stats.commits++;
+      if (loop && r.ok) this.writeViolations.push(...stopFirstViolations(this.store, actions));
       if (!r.ok) this.stats.refused++;
       this.hash.num(r.index).num(r.ok ? 1 : 0).str(r.error ?? '');
       if (this.o.verbose) this.trace.push(`${((this.time.now - T0) / 1000).toFixed(3)}s   commit ${r.index} ${r.ok ? 'ok' : r.error}: ${actions.map(describeAction).join('; ')}`);
@@ -451,7 +454,7 @@ class ControlSim {
       this.stats.steps++;
       // Everything the event set off runs to its next wait on virtual time.
       await new Promise<void>((r) => setImmediate(r));
-      violations = safetyViolations(this.store);
+      violations = [...this.writeViolations.splice(0), ...safetyViolations(this.store)];
       if (violations.length > 0) {
         for (const v of violations) this.note(`VIOLATION: ${v}`);
         break;

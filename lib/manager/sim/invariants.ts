@@ -21,8 +21,9 @@ import { Node } from '../../api/types';
 import { matchesConstraints, parseConstraints, schedNode } from '../../scheduler';
 import { slotKey } from '../orchestrator/finished-tasks';
 import { upToDateCheck } from '../orchestrator/task-factory';
+import { activeUpdateConfig } from '../orchestrator/update-status';
 import { canonicalJson } from '../store/canonical-json';
-import { DeepReadonly, MemoryStore } from '../store';
+import { Action, DeepReadonly, MemoryStore } from '../store';
 
 type RTask = DeepReadonly<Task>;
 type RService = DeepReadonly<Service>;
@@ -67,6 +68,27 @@ export function safetyViolations(store: MemoryStore): string[] {
     if (cpu > cap.nanoCPUs || mem > cap.memoryBytes) {
       out.push(`node ${n.id} overcommitted: ${cpu / 1e9} of ${cap.nanoCPUs / 1e9} CPUs, ${mem} of ${cap.memoryBytes} bytes reserved`);
     }
+  }
+  return out;
+}
+
+/**
+ * Checked on each write of a leader loop, once applied: a task it created
+ * shares its slot with another live task only if the service's update order
+ * in force is start-first. Stop-first tells the old task to stop in the very
+ * write that creates the new one (so do a restart and a replacement for a
+ * lost node); the state check above cannot see a loop that does not, since
+ * it must allow such pairs for the moment a user's change leaves them.
+ */
+export function stopFirstViolations(store: MemoryStore, actions: readonly Action[]): string[] {
+  const out: string[] = [];
+  for (const a of actions) {
+    if (a.op !== 'create' || a.kind !== 'task') continue;
+    const t = store.get('task', a.object.id);
+    const s = t && store.get('service', t.serviceId);
+    if (!t || !s || activeUpdateConfig(s).order === 'start-first') continue;
+    const others = store.tasksByService(s.id).filter((o) => o.id !== t.id && live(o) && slotKey(o) === slotKey(t));
+    if (others.length > 0) out.push(`service ${s.spec.name} (stop-first): ${describe(t)} created while ${others.map(describe).join(', ')} still live in ${slotKey(t)}`);
   }
   return out;
 }

@@ -55,7 +55,8 @@ export class CommitLog {
   readonly log: CommitResult[] = [];
   /** Called before a write of a leader loop applies: a chance to change what it read (a conflicting write). */
   beforeApply?: (actions: readonly Action[]) => void;
-  onApplied?: (r: CommitResult, actions: readonly Action[]) => void;
+  /** `loop`: written by a leader loop (the orchestrator or the scheduling loop). */
+  onApplied?: (r: CommitResult, actions: readonly Action[], loop: boolean) => void;
 
   constructor(
     readonly store: SimStore,
@@ -81,7 +82,7 @@ export class CommitLog {
         // A barrier (ReadIndex): nothing to apply, only the order matters.
         if (actions.length === 0) return resolve([]);
         if (loop) this.beforeApply?.(actions);
-        const r = this.applyNow(actions);
+        const r = this.applyNow(actions, loop);
         if (r.ok) resolve(r.changes);
         else reject(r.error);
       }, at - this.time.now);
@@ -89,12 +90,12 @@ export class CommitLog {
   }
 
   /** Applies at once, outside any term (the simulator's own bookkeeping, a user's write in a test). */
-  applyNow(actions: readonly Action[]): { ok: true; changes: AppliedChange[] } | { ok: false; error: ManagerError } {
+  applyNow(actions: readonly Action[], loop = false): { ok: true; changes: AppliedChange[] } | { ok: false; error: ManagerError } {
     const index = ++this.index;
     const r = this.store.apply(index, { at: new Date(this.time.now).toISOString(), actions: actions as Action[] });
     const result: CommitResult = r.ok ? { index, ok: true } : { index, ok: false, error: r.error.code };
     this.log.push(result);
-    this.onApplied?.(result, actions);
+    this.onApplied?.(result, actions, loop);
     return r.ok ? { ok: true, changes: r.changes } : { ok: false, error: fromStoreError(r.error) };
   }
 

@@ -6,7 +6,7 @@ import { defaultServiceSpec } from '../../../lib/api/service-defaults';
 import { Task } from '../../../lib/api/service-types';
 import { Node } from '../../../lib/api/types';
 import { newTask } from '../../../lib/manager/orchestrator/task-factory';
-import { convergenceGaps, safetyViolations } from '../../../lib/manager/sim/invariants';
+import { convergenceGaps, safetyViolations, stopFirstViolations } from '../../../lib/manager/sim/invariants';
 import { runControlSim } from '../../../lib/manager/sim/control-sim';
 import { MemoryStore, thaw } from '../../../lib/manager/store';
 import { Action, Draft } from '../../../lib/manager/store/transaction';
@@ -87,6 +87,19 @@ describe('control-plane simulator: the checks see a broken store', () => {
     start.task({ slot: 1, state: 'running', image: 'img:0' });
     start.task({ slot: 1, state: 'starting' });
     expect(safetyViolations(start.store)).toEqual([]);
+  });
+
+  test('a loop that creates a task next to a live one under stop-first, but not under start-first', () => {
+    const stop = storeWith();
+    stop.task({ slot: 1, state: 'running', image: 'img:0' });
+    stop.task({ slot: 1, state: 'new' });
+    const created = stop.store.tasksByService('s1').find((t) => t.status.state === 'new')!;
+    const write: Action[] = [{ op: 'create', kind: 'task', object: thaw(created) }];
+    expect(stopFirstViolations(stop.store, write)).toEqual([expect.stringMatching(/^service web \(stop-first\): t2.* created while t1.* still live in s1$/)]);
+    const start = storeWith((s) => (s.update = { parallelism: 1, delayMs: 0, failureAction: 'pause', monitorMs: 0, maxFailureRatio: 0, order: 'start-first' }));
+    start.task({ slot: 1, state: 'running', image: 'img:0' });
+    start.task({ slot: 1, state: 'new' });
+    expect(stopFirstViolations(start.store, write)).toEqual([]);
   });
 
   test('a node with more reserved than it has', () => {
