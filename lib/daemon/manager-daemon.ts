@@ -250,7 +250,7 @@ export class ManagerDaemon {
     this.manager.addLeaderLoop(new RaftMembershipLoop(this.manager, this.log));
     this.manager.addLeaderLoop(new Orchestrator(this.manager, this.log));
     this.manager.addLeaderLoop(new SchedulingLoop(this.manager, this.log));
-    this.dispatcher = new Dispatcher(this.manager, { logger: { warn: (m) => this.log.warn(m), info: (m) => this.log.info(m) } });
+    this.dispatcher = new Dispatcher(this.manager, { now: this.manager.clock, timers: this.manager.timers, logger: { warn: (m) => this.log.warn(m), info: (m) => this.log.info(m) } });
     this.manager.addLeaderLoop(this.dispatcher);
     this.manager.addLeaderLoop(new StackVolumeReaper(this.manager, this.dispatcher));
     this.manager.addLeaderLoop(new Autoscaler(this.manager, this.manager.metrics, this.log, { periodMs: autoscalePeriodMs }));

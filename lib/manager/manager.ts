@@ -13,6 +13,9 @@ import { Action, encodeTransaction, MemoryStore, StoreStateMachine } from './sto
 import { AppliedChange } from './store';
 import { TaskMetricsStore } from './metrics/metrics-view';
 import { DEFAULT_MAX_ENTRY_BYTES, mib } from './entry-size';
+import { ControlHost, IdSource } from './control-host';
+import { Clock, realClock, realTimers, Timers } from '../util/timers';
+import { newObjectId } from '../api/ids';
 
 
 
@@ -32,12 +35,16 @@ export interface ManagerOptions {
   maxEntryBytes?: number;
   logger?: RaftLogger;
   onFatal?: (e: Error) => void;
+  /** The leader loops' time and ids (ControlHost); real ones by default. */
+  clock?: Clock;
+  timers?: Timers;
+  ids?: IdSource;
 }
 
 export { DEFAULT_RAFT_TIMING };
 export type { RaftTiming };
 
-export class Manager {
+export class Manager implements ControlHost {
   readonly store = new MemoryStore();
   /** Tasks' resource use, from the agents connected to this manager (the leader's dispatcher). */
   readonly metrics = new TaskMetricsStore();
@@ -45,8 +52,14 @@ export class Manager {
   private readonly loops: LeaderLoops;
   private readonly leaderWaiters = new Set<() => void>();
   private raftNode!: RaftNode;
+  readonly clock: Clock;
+  readonly timers: Timers;
+  readonly ids: IdSource;
 
   private constructor(private readonly opts: ManagerOptions) {
+    this.clock = opts.clock ?? realClock;
+    this.timers = opts.timers ?? realTimers;
+    this.ids = opts.ids ?? newObjectId;
     this.loops = new LeaderLoops((name, e) =>
       opts.logger?.warn(`leader loop ${name} failed: ${e instanceof Error ? e.message : String(e)}`),
     );
@@ -144,7 +157,7 @@ export class Manager {
    */
   async write(actions: Action[]): Promise<AppliedChange[]> {
     if (actions.length === 0) return [];
-    const data = encodeTransaction({ at: new Date().toISOString(), actions });
+    const data = encodeTransaction({ at: new Date(this.clock()).toISOString(), actions });
     if (data.length > this.maxEntryBytes) {
       throw new ManagerError(
         'TooLarge',

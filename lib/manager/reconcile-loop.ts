@@ -10,8 +10,9 @@
 // that has not applied everything its predecessor committed.
 
 import { Kind } from '../api/types';
+import { sleepOn, TimerHandle } from '../util/timers';
+import { ControlHost } from './control-host';
 import { LeaderLoop } from './leader-loops';
-import { Manager } from './manager';
 import { StoreEvent, Watcher } from './store';
 
 export interface PassResult {
@@ -30,7 +31,7 @@ export abstract class ReconcileLoop implements LeaderLoop {
   private running = false;
   private generation = 0;
   private watcher?: Watcher;
-  private timer?: NodeJS.Timeout;
+  private timer?: TimerHandle;
   private nextAt = Infinity;
   private busy = false;
   private again = false;
@@ -39,7 +40,7 @@ export abstract class ReconcileLoop implements LeaderLoop {
   private lastFull = -Infinity;
 
   constructor(
-    protected readonly m: Manager,
+    protected readonly m: ControlHost,
     private readonly kinds: readonly Kind[],
     protected readonly log: ReconcileLogger,
     private readonly debounceMs = 10,
@@ -82,7 +83,7 @@ export abstract class ReconcileLoop implements LeaderLoop {
     this.generation++;
     this.watcher?.close();
     this.watcher = undefined;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.m.timers.clearTimeout(this.timer);
     this.timer = undefined;
     this.nextAt = Infinity;
   }
@@ -96,7 +97,7 @@ export abstract class ReconcileLoop implements LeaderLoop {
         return;
       } catch (e) {
         this.log.warn(`${this.name}: waiting for the store to catch up: ${e instanceof Error ? e.message : String(e)}`);
-        await new Promise((r) => setTimeout(r, 200));
+        await sleepOn(this.m.timers, 200);
       }
     }
   }
@@ -124,15 +125,16 @@ export abstract class ReconcileLoop implements LeaderLoop {
   /** Runs a pass in `delayMs` unless one is due sooner. */
   protected schedule(delayMs: number): void {
     if (!this.running || !this.ready) return;
-    const at = Date.now() + Math.max(0, delayMs);
+    const now = this.m.clock();
+    const at = now + Math.max(0, delayMs);
     if (at >= this.nextAt) return;
     this.nextAt = at;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+    if (this.timer !== undefined) this.m.timers.clearTimeout(this.timer);
+    this.timer = this.m.timers.setTimeout(() => {
       this.timer = undefined;
       this.nextAt = Infinity;
       void this.runPass();
-    }, at - Date.now());
+    }, at - now);
   }
 
   private async runPass(): Promise<void> {
@@ -144,7 +146,7 @@ export abstract class ReconcileLoop implements LeaderLoop {
     this.busy = true;
     const gen = this.generation;
     let result: PassResult = {};
-    const now = Date.now();
+    const now = this.m.clock();
     const full = this.fullDue || now - this.lastFull >= this.fullPeriodMs;
     if (full) {
       this.fullDue = false;
@@ -165,7 +167,7 @@ export abstract class ReconcileLoop implements LeaderLoop {
       this.again = false;
       this.schedule(result.retry ? 100 : 0);
     }
-    if (result.wakeAt !== undefined) this.schedule(result.wakeAt - Date.now());
+    if (result.wakeAt !== undefined) this.schedule(result.wakeAt - this.m.clock());
     this.schedule(this.periodMs);
   }
 }

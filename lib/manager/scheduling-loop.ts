@@ -23,7 +23,7 @@ import { ingressDraft } from './network/network-ops';
 import { classifyTask, PlacedIndex, PendingTask, scheduleTasks, SchedNode, schedNode } from '../scheduler';
 import { chunkActions } from './entry-size';
 import { ManagerError } from './errors';
-import { Manager } from './manager';
+import { ControlHost } from './control-host';
 import { PassResult, ReconcileLogger, ReconcileLoop } from './reconcile-loop';
 import { DeepReadonly, StoreEvent, thaw } from './store';
 import { Action } from './store/transaction';
@@ -54,7 +54,7 @@ export class SchedulingLoop extends ReconcileLoop {
   /** Services whose endpoint (VIPs, dynamic ports) may need allocating; undefined: all of them. */
   private endpoints: Set<string> | undefined;
 
-  constructor(m: Manager, log: ReconcileLogger) {
+  constructor(m: ControlHost, log: ReconcileLogger) {
     super(m, ['task', 'node', 'service', 'network'], log);
   }
 

@@ -7,14 +7,16 @@
 // still stopping containers. The wish lives on the leader only: a leader change
 // in between, or a node that is down, leaves volumes behind (docs/compose.md, "Deploy and remove").
 
+import { TimerHandle } from '../util/timers';
+import { ControlHost } from './control-host';
 import { Dispatcher } from './dispatcher';
 import { LeaderLoop } from './leader-loops';
-import { Manager } from './manager';
 import { NAMESPACE_LABEL } from './stack-ops';
 
 /** Delays after the last task went, at which the nodes are asked. */
 const ASK_AT_MS = [0, 3_000, 10_000];
 const GIVE_UP_MS = 120_000;
+const TICK_MS = 500;
 
 interface Pending {
   since: number;
@@ -25,27 +27,36 @@ interface Pending {
 export class StackVolumeReaper implements LeaderLoop {
   readonly name = 'stack-volume-reaper';
   private readonly pending = new Map<string, Pending>();
-  private timer?: NodeJS.Timeout;
+  private timer?: TimerHandle;
   private running = false;
 
   constructor(
-    private readonly m: Manager,
+    private readonly m: Pick<ControlHost, 'store' | 'clock' | 'timers'>,
     private readonly dispatcher: Dispatcher,
   ) {}
 
   private track(namespace: string): void {
-    if (!this.pending.has(namespace)) this.pending.set(namespace, { since: Date.now(), asked: 0 });
+    if (!this.pending.has(namespace)) this.pending.set(namespace, { since: this.m.clock(), asked: 0 });
   }
 
   start(): void {
     this.running = true;
     void this.follow();
-    this.timer = setInterval(() => this.tick(), 500);
+    this.arm();
+  }
+
+  private arm(): void {
+    this.timer = this.m.timers.setTimeout(() => {
+      if (!this.running) return;
+      this.tick();
+      this.arm();
+    }, TICK_MS);
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer !== undefined) this.m.timers.clearTimeout(this.timer);
+    this.timer = undefined;
     this.pending.clear();
   }
 
@@ -68,7 +79,7 @@ export class StackVolumeReaper implements LeaderLoop {
   }
 
   private tick(): void {
-    const now = Date.now();
+    const now = this.m.clock();
     for (const [ns, p] of this.pending) {
       if (now - p.since > GIVE_UP_MS) {
         this.pending.delete(ns);

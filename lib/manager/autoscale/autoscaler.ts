@@ -15,7 +15,8 @@ import type { AutoscaleDecision, Service, Task } from '../../api/service-types';
 import { isTerminal } from '../../api/service-types';
 import { ManagerError } from '../errors';
 import type { LeaderLoop } from '../leader-loops';
-import type { Manager } from '../manager';
+import type { ControlHost } from '../control-host';
+import { sleepOn, TimerHandle } from '../../util/timers';
 import { METRICS_MAX_AGE_MS, MetricsView } from '../metrics/metrics-view';
 import { DeepReadonly, thaw } from '../store';
 import type { Draft } from '../store/transaction';
@@ -29,11 +30,10 @@ export interface AutoscalerLogger {
 export interface AutoscalerOptions {
   /** How often it decides, and the scale-up rate's period (15 s; shortened by tests). */
   periodMs?: number;
-  clock?: () => number;
 }
 
-/** What the loop needs of a manager; tests give it a store they apply to directly. */
-export type AutoscalerHost = Pick<Manager, 'store' | 'write' | 'syncRead'>;
+/** What the loop needs of a manager; tests give it a store they apply to directly, and their clock. */
+export type AutoscalerHost = Pick<ControlHost, 'store' | 'write' | 'syncRead' | 'clock' | 'timers'>;
 
 export interface AppliedDecision {
   serviceId: string;
@@ -44,12 +44,11 @@ export interface AppliedDecision {
 export class Autoscaler implements LeaderLoop {
   readonly name = 'autoscaler';
   readonly periodMs: number;
-  private readonly clock: () => number;
   private readonly histories = new Map<string, AutoscaleHistory>();
   /** The last "nothing changes because…" logged per service, so it is said once, not every period. */
   private readonly notes = new Map<string, string>();
   private generation = 0;
-  private timer?: NodeJS.Timeout;
+  private timer?: TimerHandle;
 
   constructor(
     private readonly host: AutoscalerHost,
@@ -58,7 +57,6 @@ export class Autoscaler implements LeaderLoop {
     opts: AutoscalerOptions = {},
   ) {
     this.periodMs = opts.periodMs ?? DEFAULT_AUTOSCALE_PERIOD_MS;
-    this.clock = opts.clock ?? Date.now;
   }
 
   start(): void {
@@ -70,7 +68,7 @@ export class Autoscaler implements LeaderLoop {
 
   async stop(): Promise<void> {
     this.generation++;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.host.timers.clearTimeout(this.timer);
     this.timer = undefined;
   }
 
@@ -82,21 +80,21 @@ export class Autoscaler implements LeaderLoop {
         break;
       } catch (e) {
         this.log.warn(`autoscaler: waiting for the store to catch up: ${e instanceof Error ? e.message : String(e)}`);
-        await new Promise((r) => setTimeout(r, 200));
+        await sleepOn(this.host.timers, 200);
       }
     }
     const tick = async (): Promise<void> => {
       if (gen !== this.generation) return;
       try {
-        await this.pass(this.clock());
+        await this.pass(this.host.clock());
       } catch (e) {
         this.log.warn(`autoscaler: ${e instanceof Error ? e.message : String(e)}`);
       }
-      if (gen === this.generation) this.timer = setTimeout(() => void tick(), this.periodMs);
+      if (gen === this.generation) this.timer = this.host.timers.setTimeout(() => void tick(), this.periodMs);
     };
     // The first decision waits one period: samples of the previous leader's
     // agents are not here yet, and would show every task as silent.
-    if (gen === this.generation) this.timer = setTimeout(() => void tick(), this.periodMs);
+    if (gen === this.generation) this.timer = this.host.timers.setTimeout(() => void tick(), this.periodMs);
   }
 
   /** One decision for every autoscaled service; returns the ones written. */

@@ -113,7 +113,7 @@ export class Dispatcher implements LeaderLoop {
     this.batchIntervalMs = o.batchIntervalMs ?? 100;
     this.logger = o.logger ?? { warn: (msg, fields) => console.warn(`[dispatcher] ${msg}`, fields ?? '') };
     this.leaderAddrOf = o.leaderAddr ?? (() => leaderAddrFromStore(host));
-    this.roles = new RoleChanges(host, this.logger);
+    this.roles = new RoleChanges(host, this.logger, this.now);
     this.tasks = new TaskChannel(host, this.timers, this.logger, (id) => this.liveSession(id));
     this.net = new NetChannel(host, this.timers);
     this.logs = new LogBroker((id) => this.liveSession(id));

@@ -17,6 +17,7 @@ import { ManagerError } from '../errors';
 import { thaw } from '../store';
 import type { AgentSession } from './agent-session';
 import type { DispatcherHost, DispatcherLogger } from './dispatcher';
+import type { Clock } from './timers';
 
 const WRITE_RETRIES = 5;
 /** A roleChange not answered by a certificate request within this long is sent again. */
@@ -26,6 +27,7 @@ export class RoleChanges {
   constructor(
     private readonly host: DispatcherHost,
     private readonly logger: DispatcherLogger,
+    private readonly now: Clock,
   ) {}
 
   /** The role the node should be given now, or undefined when nothing is to change (yet). */
@@ -49,9 +51,9 @@ export class RoleChanges {
     const want = this.pending(s);
     if (want === undefined) return;
     // Asked already: again only if no certificate request came back in a while.
-    if (s.roleAsked === want && Date.now() - s.roleAskedAt < ASK_AGAIN_MS) return;
+    if (s.roleAsked === want && this.now() - s.roleAskedAt < ASK_AGAIN_MS) return;
     s.roleAsked = want;
-    s.roleAskedAt = Date.now();
+    s.roleAskedAt = this.now();
     this.logger.info?.(`asking node ${s.nodeId} to become a ${want}`);
     s.send({ v: 1, type: 'roleChange', role: want });
   }

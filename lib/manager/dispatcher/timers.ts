@@ -1,17 +1,4 @@
-// Time as the dispatcher sees it, injectable so tests can drive deadlines.
+// The dispatcher's time: the control loops' injectable clock and timers (lib/util/timers.ts).
 
-export type TimerHandle = unknown;
-
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): TimerHandle;
-  clearTimeout(handle: TimerHandle): void;
-}
-
-export const realTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
-
-export type Clock = () => number;
-
-export const realClock: Clock = () => Date.now();
+export { realClock, realTimers } from '../../util/timers';
+export type { Clock, TimerHandle, Timers } from '../../util/timers';

@@ -10,7 +10,7 @@ import { Task, isTerminal } from '../../api/service-types';
 import { DeepReadonly, StoreEvent } from '../store';
 import { chunkActions } from '../entry-size';
 import { ManagerError } from '../errors';
-import { Manager } from '../manager';
+import { ControlHost } from '../control-host';
 import { PassResult, ReconcileLogger, ReconcileLoop } from '../reconcile-loop';
 import { DEFAULT_CLUSTER_SPEC } from '../cluster-init';
 import { planOrchestrationPass } from './plan';
@@ -24,7 +24,7 @@ export class Orchestrator extends ReconcileLoop {
   /** Nodes changed since the last pass: all their tasks' services are dirty, so their resources can be judged. */
   private nodesChanged = new Set<string>();
 
-  constructor(m: Manager, log: ReconcileLogger) {
+  constructor(m: ControlHost, log: ReconcileLogger) {
     super(m, ['service', 'task', 'node', 'cluster'], log);
   }
 
@@ -75,6 +75,7 @@ export class Orchestrator extends ReconcileLoop {
       nodes: store.list('node'),
       historyLimit: cluster?.spec.taskHistoryLimit ?? DEFAULT_CLUSTER_SPEC.taskHistoryLimit,
       now,
+      newId: this.m.ids,
       ...(full ? {} : { resourceNodes }),
     });
     for (const [id, at] of wakes) this.wakes.set(id, at);

@@ -30,6 +30,7 @@
 import { isTerminal, Service, Task, taskStateRank } from '../../api/service-types';
 import { Node } from '../../api/types';
 import { matchesConstraints, parseConstraints, schedNode } from '../../scheduler';
+import { newObjectId } from '../../api/ids';
 import { BinaryHeap } from '../../util/binary-heap';
 import { DeepReadonly, thaw } from '../store';
 import { Action, Draft } from '../store/transaction';
@@ -55,6 +56,8 @@ export interface PlanInput {
    * a node could shed one it has room for.
    */
   resourceNodes?: ReadonlySet<string>;
+  /** Ids for the tasks it creates; the loop passes its host's, so a seeded run plans the same ids. Default: random. */
+  newId?: () => string;
 }
 
 type RTask = DeepReadonly<Task>;
@@ -110,7 +113,8 @@ export function planOrchestrationPass(input: PlanInput): PlanResult {
   const orphans: Action[] = [];
   for (const tasks of byService.values()) {
     for (const t of tasks) {
-      if (isTerminal(t.status.state) || !t.nodeId || nodeLost(nodes, t.nodeId)) {
+      // Never placed (a global task is made with its node, yet no agent hears of it before ASSIGNED): nothing to stop.
+      if (isTerminal(t.status.state) || !placed(t) || !t.nodeId || nodeLost(nodes, t.nodeId)) {
         orphans.push({ op: 'delete', kind: 'task', id: t.id, expectedVersion: t.meta.version });
       } else if (t.desiredState !== 'remove') {
         orphans.push({ op: 'setDesiredState', kind: 'task', id: t.id, desiredState: 'remove' });
@@ -433,8 +437,21 @@ class ServicePlan {
   }
 
   private updateSlot(key: string, order: 'stop-first' | 'start-first'): void {
-    const outdated = (this.byKey.get(key) ?? []).filter((w) => holds(w) && !this.upToDate(w));
+    const holders = (this.byKey.get(key) ?? []).filter(holds);
+    const outdated = holders.filter((w) => !this.upToDate(w));
     if (outdated.length === 0) return;
+    // The slot has its task on the current spec already, made before this update began (a rollback
+    // to the spec the old task of a start-first pair runs): the outdated ones only have to go, after
+    // it runs if the order is start-first. A new task would be a second one for the slot.
+    const current = holders.find((w) => live(w) && this.upToDate(w) && !isTerminal(w.task.status.state));
+    if (current) {
+      const keepOld = order === 'start-first' && current.task.status.state !== 'running';
+      for (const w of outdated) {
+        if (w.held) w.held = false;
+        else if (!keepOld || !live(w)) this.shutdown(w, 'replaced by its update');
+      }
+      return;
+    }
     const t = outdated[0].task;
     const global = this.service.spec.mode === 'global';
     // Start-first only where an old task runs or is on its way to: one that never reached a node has nothing to hand over.
@@ -515,7 +532,7 @@ class ServicePlan {
   }
 
   private create(o: { slot?: number; nodeId?: string; notBefore?: number; restarts?: readonly string[]; message?: string }): void {
-    const task = newTask(this.service, this.now, o);
+    const task = newTask(this.service, this.now, (this.input.newId ?? newObjectId)(), o);
     this.add({ task, changed: true, created: true, held: false });
   }
 

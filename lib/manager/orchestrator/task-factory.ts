@@ -1,7 +1,6 @@
 // New tasks as the orchestrator creates them: the service's task spec and
 // ports at its current version, in state NEW, wanting to run.
 
-import { newObjectId } from '../../api/ids';
 import { PortConfig, Service, Task, TaskSpec } from '../../api/service-types';
 import { DeepReadonly } from '../store';
 import { Draft } from '../store/transaction';
@@ -14,9 +13,10 @@ export interface NewTaskOptions {
   message?: string;
 }
 
-export function newTask(service: DeepReadonly<Service>, now: number, o: NewTaskOptions): Draft<Task> {
+/** `id` comes from the caller's id source, so planning stays pure and a seeded run deterministic. */
+export function newTask(service: DeepReadonly<Service>, now: number, id: string, o: NewTaskOptions): Draft<Task> {
   const t: Draft<Task> = {
-    id: newObjectId(),
+    id,
     serviceId: service.id,
     serviceName: service.spec.name,
     // The service's own frozen objects, not copies: a draft only travels as JSON in a Raft entry, and the

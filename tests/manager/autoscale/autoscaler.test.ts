@@ -9,6 +9,7 @@ import { TaskMetricsStore } from '../../../lib/manager/metrics/metrics-view';
 import { DeepReadonly } from '../../../lib/manager/store';
 import { Action } from '../../../lib/manager/store/transaction';
 import { eventually } from '../../../lib/util/eventually';
+import { realTimers } from '../../../lib/util/timers';
 import { Sim } from '../orchestrator/harness';
 
 const POLICY: AutoscalePolicy = { min: 1, max: 5, cpuPercent: 50, downDelayMs: 60_000, upDelayMs: 0 };
@@ -33,6 +34,8 @@ function setup(policy: AutoscalePolicy = POLICY, replicas = 1) {
       return [];
     },
     syncRead: async () => undefined,
+    clock: () => sim.now,
+    timers: realTimers,
   };
   const logs: string[] = [];
   const log = { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(`WARN ${m}`) };
@@ -152,7 +155,7 @@ test('services without a policy, global ones and removed ones are left alone', a
 test('as a leader loop: decides every period once started, and not after it stops', async () => {
   const { host, metrics, load, sim, service } = setup();
   load('web', 150);
-  const scaler = new Autoscaler(host, metrics, { info: () => undefined, warn: () => undefined }, { periodMs: 20, clock: () => sim.now });
+  const scaler = new Autoscaler(host, metrics, { info: () => undefined, warn: () => undefined }, { periodMs: 20 });
   scaler.start();
   await eventually('the autoscaler to scale web', async () => (service('web').spec.replicas === 3 ? true : undefined), 5_000, 10);
   await scaler.stop();

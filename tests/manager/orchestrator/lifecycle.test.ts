@@ -242,6 +242,26 @@ describe('orchestrator: removed services', () => {
     expect(sim.tasks()).toHaveLength(0);
   });
 
+  test('a removed global service: a task made for its node but never assigned (waiting out a restart delay) is deleted, not left waiting for an agent that never hears of it', () => {
+    // Found by the control-plane simulator (seed 18): such a task was marked `remove` and stayed in the store for good.
+    const sim = new Sim();
+    sim.addNode('na');
+    sim.createService('g1', (s) => {
+      s.mode = 'global';
+      s.task.restartPolicy.delayMs = 60_000;
+    });
+    sim.converge();
+    sim.fail(sim.onNode('g1', 'na').id);
+    sim.pass();
+    const waiting = sim.onNode('g1', 'na');
+    expect(waiting.status.state).toBe('new');
+    sim.removeService('g1');
+    const ops = sim.plan().flat().map((a) => (a.op === 'delete' ? `delete ${a.id}` : `${a.op} ${'object' in a ? a.object.id : a.id}`));
+    expect(ops).toContain(`delete ${waiting.id}`);
+    sim.converge();
+    expect(sim.tasks()).toHaveLength(0);
+  });
+
   test('removing one service leaves the others alone', () => {
     const sim = new Sim();
     sim.addNode('na');

@@ -49,7 +49,7 @@ function randomService(seed: number): { sim: Sim; tasks: DeepReadonly<Task>[]; r
   // Distinct slots: two tasks of one slot would be a duplicate the planner resolves first.
   for (let slot = 1; slot <= size; slot++) {
     const placed = r() < 0.85;
-    const t: Draft<Task> = newTask(sim.service(SERVICE), sim.now, { slot, nodeId: placed ? pick(NODES) : undefined });
+    const t: Draft<Task> = newTask(sim.service(SERVICE), sim.now, `t${slot}`, { slot, nodeId: placed ? pick(NODES) : undefined });
     t.status = { ...t.status, state: placed ? pick(LIVE_STATES) : pick(['new', 'pending'] as const) };
     sim.apply([{ op: 'create', kind: 'task', object: t }]);
   }

@@ -183,4 +183,34 @@ describe('orchestrator: spec updates', () => {
     expect(images(sim)).toEqual(['nginx:3', 'nginx:3', 'nginx:3']);
     expect(sim.tasks('s1').filter((t) => t.spec.container.image === 'nginx:2')).toHaveLength(1);
   });
+
+  test('rolling back a start-first update while neither task of the slot runs yet keeps the old task, on the spec rolled back to, and makes no third', () => {
+    // Found by the control-plane simulator (seed 40): the slot got a second task on the rolled-back spec next to the old one.
+    const sim = new Sim();
+    sim.addNode('na');
+    sim.createService('s1', (s) => {
+      s.update = { parallelism: 1, delayMs: 0, failureAction: 'pause', monitorMs: 0, maxFailureRatio: 0, order: 'start-first' };
+      s.rollback = { ...s.update, order: 'stop-first' };
+    });
+    sim.settle();
+    sim.schedule();
+    const old = sim.inSlot('s1', 1);
+    expect(old.status.state).toBe('assigned');
+    sim.advance(1_000);
+    sim.updateService('s1', (s) => (s.task.container.image = 'nginx:2'));
+    sim.settle();
+    sim.schedule();
+    const fresh = sim.live('s1').find((t) => t.id !== old.id)!;
+    expect(fresh.spec.container.image).toBe('nginx:2');
+    sim.report(fresh.id, 'starting');
+
+    sim.advance(1_000);
+    sim.rollbackService('s1');
+    expect(sim.plan().flat().filter((a) => a.op === 'create')).toEqual([]);
+    sim.settle();
+    expect(sim.live('s1').map((t) => t.id)).toEqual([old.id]);
+    expect(sim.task(fresh.id).desiredState).toBe('shutdown');
+    sim.converge();
+    expect(sim.running('s1').map((t) => t.id)).toEqual([old.id]);
+  });
 });
