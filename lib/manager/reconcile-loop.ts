@@ -4,7 +4,7 @@
 // Passes are incremental: the loop is handed every store event (onEvent) and
 // keeps track of what it touches, and a pass works on that alone. A full pass
 // over the whole store comes first after becoming leader, after the watch
-// overflowed or the store was replaced by a snapshot, and every `fullPeriodMs`
+// overflowed or the store was replaced by a snapshot, and every `fullPeriodMs` (30 s)
 // as the safety net for anything the incremental bookkeeping missed. The
 // first pass waits for a ReadIndex, so a new leader never plans on a store
 // that has not applied everything its predecessor committed.
@@ -45,7 +45,8 @@ export abstract class ReconcileLoop implements LeaderLoop {
     protected readonly log: ReconcileLogger,
     private readonly debounceMs = 10,
     private readonly periodMs = 1000,
-    private readonly fullPeriodMs = 10_000,
+    // A full pass over 100,000 tasks takes a second or more on a small machine: the safety net is not its main job.
+    private readonly fullPeriodMs = 30_000,
   ) {}
 
   /**

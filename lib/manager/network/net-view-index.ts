@@ -42,6 +42,8 @@ interface ServiceState {
 
 /** What a task adds to its machine's interest: its networks, while it is live on a known node. */
 interface TaskState {
+  /** The stored task, to make its entry when its service becomes visible. */
+  obj: DeepReadonly<Task>;
   serviceId: string;
   nodeId: string | undefined;
   live: boolean;
@@ -67,6 +69,8 @@ export class NetViewIndex {
   /** Live task entries per service id (the service may not exist). */
   private readonly serviceTasks = new Map<string, Map<string, NetTableTask>>();
   private readonly tasks = new Map<string, TaskState>();
+  /** Every task id per service id, entry or not. */
+  private readonly tasksOfService = new Map<string, Set<string>>();
   /** network id → hostKey → live tasks of that machine on it; and the same by hostKey. */
   private readonly interestByNet = new Map<string, Map<string, number>>();
   private readonly interestByHost = new Map<string, Map<string, number>>();
@@ -76,12 +80,13 @@ export class NetViewIndex {
 
   /** Forgets everything and reads the store again; what was pending is dropped (the caller sends whole tables). */
   rebuild(store: MemoryStore): void {
-    for (const m of [this.current, this.nodeKeys, this.nodeTasks, this.networks, this.services, this.servicesOnNet, this.serviceTasks, this.tasks, this.interestByNet, this.interestByHost, this.pending]) m.clear();
+    for (const m of [this.current, this.nodeKeys, this.nodeTasks, this.networks, this.services, this.servicesOnNet, this.serviceTasks, this.tasks, this.tasksOfService, this.interestByNet, this.interestByHost, this.pending]) m.clear();
     this.ingressServices.clear();
-    for (const n of store.list('node')) this.setNode(n.id, n);
-    for (const n of store.list('network')) this.setNetwork(n.id, n);
-    for (const s of store.list('service')) this.setService(s.id, s);
-    for (const t of store.list('task')) this.setTask(t.id, t);
+    // Order does not matter to the index: scans, not sorted lists (100,000 tasks).
+    for (const n of store.scan('node')) this.setNode(n.id, n);
+    for (const n of store.scan('network')) this.setNetwork(n.id, n);
+    for (const s of store.scan('service')) this.setService(s.id, s);
+    for (const t of store.scan('task')) this.setTask(t.id, t);
     this.pending.clear();
   }
 
@@ -352,19 +357,27 @@ export class NetViewIndex {
     // Machines that gained or lost the service gain or lose its tasks.
     const after = new Set(this.serviceHolders(id));
     const tasks = this.serviceTasks.get(id);
-    if (!tasks) return;
     for (const h of new Set([...before, ...after])) {
       if (before.has(h) === after.has(h)) continue;
-      for (const tid of tasks.keys()) this.note(h, `task:${tid}`, before.has(h), this.current.get(`task:${tid}`)?.json);
+      for (const tid of tasks?.keys() ?? []) this.note(h, `task:${tid}`, before.has(h), this.current.get(`task:${tid}`)?.json);
+    }
+    // A service no machine can see keeps no task entries; they are made (or dropped) when that changes.
+    if (visible(old) !== visible(next)) {
+      for (const tid of [...(this.tasksOfService.get(id) ?? [])]) {
+        const t = this.tasks.get(tid);
+        if (t) this.setTask(tid, t.obj);
+      }
     }
   }
 
   private setTask(id: string, t: DeepReadonly<Task> | undefined): void {
     const key = `task:${id}`;
     const old = this.tasks.get(id);
-    const entry = t ? taskEntry(t) : undefined;
+    // Tasks of a service on no network and publishing nothing are in no view (most tasks, at scale): no entry, no JSON.
+    const entry = t && visible(this.services.get(t.serviceId)) ? taskEntry(t) : undefined;
     const sized = withJson(entry);
     const next: TaskState | undefined = t && {
+      obj: t,
       serviceId: t.serviceId,
       nodeId: t.nodeId,
       live: t.nodeId !== undefined && !isTerminal(t.status.state),
@@ -385,6 +398,15 @@ export class NetViewIndex {
         if (next) this.tasks.set(id, next);
         else this.tasks.delete(id);
       });
+    }
+    if (old?.serviceId !== next?.serviceId) {
+      if (old) this.tasksOfService.get(old.serviceId)?.delete(id);
+      if (old && this.tasksOfService.get(old.serviceId)?.size === 0) this.tasksOfService.delete(old.serviceId);
+      if (next) {
+        let ids = this.tasksOfService.get(next.serviceId);
+        if (!ids) this.tasksOfService.set(next.serviceId, (ids = new Set()));
+        ids.add(id);
+      }
     }
     this.setTaskInterest(id, old, next);
   }
@@ -411,6 +433,11 @@ export class NetViewIndex {
     if (next) this.tasks.set(id, next);
     else this.tasks.delete(id);
   }
+}
+
+/** Whether any machine can ever hold the service: it is on a network or publishes ingress ports. */
+function visible(s: ServiceState | undefined): boolean {
+  return s !== undefined && (s.ingress || s.nets.length > 0);
 }
 
 function withJson(entry: NetEntry | undefined): SizedEntry | undefined {

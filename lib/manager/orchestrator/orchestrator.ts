@@ -35,7 +35,9 @@ export class Orchestrator extends ReconcileLoop {
         this.dirty.add(ev.id);
         return;
       case 'task':
-        if (ev.action !== 'update' || !ev.oldObject || taskChangeMatters(ev.oldObject, ev.object)) this.dirty.add(ev.object.serviceId);
+        if (ev.action !== 'update' || !ev.oldObject || taskChangeMatters(ev.oldObject, ev.object, this.updating(ev.object.serviceId))) {
+          this.dirty.add(ev.object.serviceId);
+        }
         return;
       case 'node':
         this.nodesChanged.add(ev.id);
@@ -103,6 +105,12 @@ export class Orchestrator extends ReconcileLoop {
     return { ...this.next(), retry };
   }
 
+  /** An update or rollback under way: it waits for its new tasks to run. */
+  private updating(serviceId: string): boolean {
+    const st = this.m.store.get('service', serviceId)?.updateStatus?.state;
+    return st === 'updating' || st === 'rollback_started';
+  }
+
   private next(): PassResult {
     let wakeAt: number | undefined;
     for (const at of this.wakes.values()) if (wakeAt === undefined || at < wakeAt) wakeAt = at;
@@ -111,15 +119,16 @@ export class Orchestrator extends ReconcileLoop {
 }
 
 /**
- * What in a task's change the planner acts on: whether it is wanted, and
- * whether it ran or stopped (restarts, an update's progress and failures).
+ * What in a task's change the planner acts on: whether it is wanted, whether
+ * it stopped (restarts, an update's failures), and while an update is under
+ * way whether it runs (the update's next batch, a start-first old task).
  * Its placement and its walk through accepted, preparing and starting are
  * not: 100,000 tasks starting would otherwise replan their services for every
  * batch of reports. A node lost under a task is a node event; the full pass
  * catches anything else this leaves out.
  */
-export function taskChangeMatters(old: DeepReadonly<Task>, next: DeepReadonly<Task>): boolean {
+export function taskChangeMatters(old: DeepReadonly<Task>, next: DeepReadonly<Task>, updating: boolean): boolean {
   if (old.desiredState !== next.desiredState) return true;
   if (old.status.state === next.status.state) return false;
-  return next.status.state === 'running' || isTerminal(next.status.state);
+  return isTerminal(next.status.state) || (updating && next.status.state === 'running');
 }

@@ -1,5 +1,11 @@
 // One kind's objects by id, plus secondary indexes kept in step on every write.
 // Objects are stored frozen and handed out as is.
+//
+// Lists come sorted by id, so no caller ever sees insertion order. The sorted
+// ids are kept until the set they list changes (an object added or removed,
+// or moved to another key), not when an object is replaced in place: a task's
+// status changing many times a second leaves every sorted list as it was, and
+// `service ls` over 100,000 tasks no longer sorts them on every call.
 
 import { DeepReadonly } from './deep-freeze';
 
@@ -9,12 +15,20 @@ export interface IndexDef<T> {
   keys(obj: DeepReadonly<T>): string[];
 }
 
+interface Index<T> {
+  def: IndexDef<T>;
+  map: Map<string, Set<string>>;
+  /** Sorted ids per key, for the keys looked up since their set last changed. */
+  sorted: Map<string, string[]>;
+}
+
 export class Table<T extends { id: string }> {
   private readonly byId = new Map<string, DeepReadonly<T>>();
-  private readonly indexes = new Map<string, { def: IndexDef<T>; map: Map<string, Set<string>> }>();
+  private readonly indexes = new Map<string, Index<T>>();
+  private sortedIds: string[] | undefined;
 
   constructor(defs: readonly IndexDef<T>[]) {
-    for (const def of defs) this.indexes.set(def.name, { def, map: new Map() });
+    for (const def of defs) this.indexes.set(def.name, { def, map: new Map(), sorted: new Map() });
   }
 
   get size(): number {
@@ -29,48 +43,49 @@ export class Table<T extends { id: string }> {
   put(obj: DeepReadonly<T>): void {
     const old = this.byId.get(obj.id);
     this.byId.set(obj.id, obj);
-    for (const { def, map } of this.indexes.values()) {
-      const keys = def.keys(obj);
+    if (!old) this.sortedIds = undefined;
+    for (const index of this.indexes.values()) {
+      const keys = index.def.keys(obj);
       if (old) {
-        const before = def.keys(old);
+        const before = index.def.keys(old);
         // Most updates (a task's status) keep every key: nothing to move.
         if (sameKeys(before, keys)) continue;
-        for (const key of before) remove(map, key, obj.id);
+        for (const key of before) remove(index, key, obj.id);
       }
-      for (const key of keys) {
-        let ids = map.get(key);
-        if (!ids) map.set(key, (ids = new Set()));
-        ids.add(obj.id);
-      }
+      for (const key of keys) add(index, key, obj.id);
     }
   }
 
   delete(id: string): void {
     const old = this.byId.get(id);
     if (!old) return;
-    this.unindex(old);
+    for (const index of this.indexes.values()) for (const key of index.def.keys(old)) remove(index, key, id);
     this.byId.delete(id);
+    this.sortedIds = undefined;
   }
 
   clear(): void {
     this.byId.clear();
-    for (const { map } of this.indexes.values()) map.clear();
+    this.sortedIds = undefined;
+    for (const { map, sorted } of this.indexes.values()) {
+      map.clear();
+      sorted.clear();
+    }
   }
 
-  /** Ids under an index key, sorted, so callers never see insertion order. */
+  /** Ids under an index key, sorted, so callers never see insertion order. A fresh array: the caller may keep or change it. */
   idsBy(index: string, key: string): string[] {
-    const entry = this.indexes.get(index);
-    if (!entry) throw new Error(`no index ${index}`); // a programming error, not a user one
-    return [...(entry.map.get(key) ?? [])].sort();
+    return [...this.sortedBy(index, key)];
   }
 
   lookup(index: string, key: string): DeepReadonly<T>[] {
-    return this.idsBy(index, key).map((id) => this.byId.get(id) as DeepReadonly<T>);
+    return this.sortedBy(index, key).map((id) => this.byId.get(id) as DeepReadonly<T>);
   }
 
   /** All objects sorted by id. */
   all(): DeepReadonly<T>[] {
-    return [...this.byId.keys()].sort().map((id) => this.byId.get(id) as DeepReadonly<T>);
+    this.sortedIds ??= [...this.byId.keys()].sort();
+    return this.sortedIds.map((id) => this.byId.get(id) as DeepReadonly<T>);
   }
 
   /** Unsorted, for scans whose result the caller sorts or counts. */
@@ -78,18 +93,31 @@ export class Table<T extends { id: string }> {
     return this.byId.values();
   }
 
-  private unindex(obj: DeepReadonly<T>): void {
-    for (const { def, map } of this.indexes.values()) {
-      for (const key of def.keys(obj)) remove(map, key, obj.id);
+  private sortedBy(name: string, key: string): readonly string[] {
+    const index = this.indexes.get(name);
+    if (!index) throw new Error(`no index ${name}`); // a programming error, not a user one
+    let ids = index.sorted.get(key);
+    if (!ids) {
+      ids = [...(index.map.get(key) ?? [])].sort();
+      index.sorted.set(key, ids);
     }
+    return ids;
   }
 }
 
-function remove(map: Map<string, Set<string>>, key: string, id: string): void {
-  const ids = map.get(key);
+function add<T>(index: Index<T>, key: string, id: string): void {
+  let ids = index.map.get(key);
+  if (!ids) index.map.set(key, (ids = new Set()));
+  ids.add(id);
+  index.sorted.delete(key);
+}
+
+function remove<T>(index: Index<T>, key: string, id: string): void {
+  const ids = index.map.get(key);
   if (!ids) return;
   ids.delete(id);
-  if (ids.size === 0) map.delete(key);
+  if (ids.size === 0) index.map.delete(key);
+  index.sorted.delete(key);
 }
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {

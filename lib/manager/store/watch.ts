@@ -40,7 +40,15 @@ export interface WatchOptions {
   limit?: number;
 }
 
-export const DEFAULT_WATCH_LIMIT = 10_000;
+/**
+ * Raft applies the entries of one batch in one go, before any watcher runs,
+ * and one 2 MiB entry holds ~10,000 task changes (entry-size.ts): a bound near
+ * that overflowed the leader's loops on every big write at 100,000 tasks, and
+ * each overflow cost a full re-read (the network index rebuilt for seconds,
+ * long enough to lose the leadership). An event is a few references to frozen
+ * objects, ~100 bytes: 500,000 of them are ~50 MB before a watcher is closed.
+ */
+export const DEFAULT_WATCH_LIMIT = 500_000;
 
 export class WatchOverflowError extends Error {
   readonly code = 'WatchOverflow';

@@ -65,7 +65,8 @@ describe('control-plane simulator: the checks see a broken store', () => {
     const task = (o: { slot: number; state: Task['status']['state']; image?: string }) => {
       const t = newTask(store.get('service', 's1')!, T, `t${++n}`, { slot: o.slot, nodeId: 'n1' });
       t.status = { ...t.status, state: o.state };
-      if (o.image) t.spec.container.image = o.image;
+      // A new task shares its service's frozen spec: replaced, not edited.
+      if (o.image) t.spec = { ...t.spec, container: { ...t.spec.container, image: o.image } };
       apply([{ op: 'create', kind: 'task', object: t }]);
     };
     return { store, task, apply };

@@ -132,3 +132,23 @@ describe('malformed narrow actions are refused with the field at fault', () => {
     expect(s.get('task', 't1')!.meta.version).toBe(1);
   });
 });
+
+describe('sorted lists stay true as tasks change in place, move and go', () => {
+  test('by node, by service and all', () => {
+    const s = storeWith(placed('t2', 'n1', 'running'), placed('t1', 'n1', 'running'), { ...task('t3', 's1'), status: st('pending') });
+    const ids = (ts: readonly { id: string }[]) => ts.map((t) => t.id);
+    expect(ids(s.tasksByNode('n1'))).toEqual(['t1', 't2']);
+    expect(ids(s.tasksByNode('n2'))).toEqual([]);
+    s.apply(2, tx({ op: 'setTaskStatus', kind: 'task', id: 't1', status: st('failed') }));
+    expect(s.tasksByNode('n1')[0].status.state).toBe('failed'); // the object of now, not a cached one
+    s.apply(3, tx({ op: 'assign', kind: 'task', id: 't3', nodeId: 'n2', status: st('assigned') }));
+    expect(ids(s.tasksByNode('n2'))).toEqual(['t3']);
+    s.apply(4, tx({ op: 'delete', kind: 'task', id: 't2' }, { op: 'create', kind: 'task', object: placed('t0', 'n1', 'running') }));
+    expect(ids(s.tasksByNode('n1'))).toEqual(['t0', 't1']);
+    expect(ids(s.tasksByService('s1'))).toEqual(['t0', 't1', 't3']);
+    expect(ids(s.list('task'))).toEqual(['t0', 't1', 't3']);
+    const mine = s.tasksByService('s1');
+    mine.pop(); // a caller's array is its own
+    expect(ids(s.tasksByService('s1'))).toEqual(['t0', 't1', 't3']);
+  });
+});
