@@ -14,7 +14,9 @@ export class SimStore extends MemoryStore {
   overflows = 0;
 
   override watch(options: WatchOptions = {}): Watcher {
-    const w = super.watch(this.watchLimit === undefined || options.limit !== undefined ? options : { ...options, limit: this.watchLimit });
+    // Virtual time: a watcher must not wait on the real event loop, or a run would depend on it.
+    const base = { yieldMs: 0, ...options };
+    const w = super.watch(this.watchLimit === undefined || options.limit !== undefined ? base : { ...base, limit: this.watchLimit });
     // Counted where the loop meets it: the rejected next().
     const next = w.next.bind(w);
     w.next = () =>

@@ -38,7 +38,21 @@ export interface WatchOptions {
   actions?: readonly ChangeAction[];
   /** Most events queued before the subscriber is closed with a WatchOverflowError. */
   limit?: number;
+  /**
+   * After this long handing out queued events without the reader waiting, the
+   * next one is handed out on the next turn of the event loop (setImmediate)
+   * instead of at once. 0: never (a simulation that drains promises itself).
+   */
+  yieldMs?: number;
 }
+
+/**
+ * Queued events are handed out as resolved promises, so a reader drains its
+ * whole queue in one go of microtasks, where no timer or socket runs: 100,000
+ * task changes read that way held a leader's event loop past Raft's election
+ * timeout. Reading yields every YIELD_MS instead.
+ */
+export const DEFAULT_WATCH_YIELD_MS = 20;
 
 /**
  * Raft applies the entries of one batch in one go, before any watcher runs,
@@ -65,6 +79,8 @@ export class Watcher implements AsyncIterableIterator<StoreEvent> {
   private failure: Error | undefined;
   private closed = false;
   private readonly limit: number;
+  private readonly yieldMs: number;
+  private lastYield = performance.now();
   private readonly kinds: ReadonlySet<Kind> | undefined;
   private readonly actions: ReadonlySet<ChangeAction> | undefined;
 
@@ -73,6 +89,7 @@ export class Watcher implements AsyncIterableIterator<StoreEvent> {
     private readonly detach: (w: Watcher) => void,
   ) {
     this.limit = options.limit ?? DEFAULT_WATCH_LIMIT;
+    this.yieldMs = options.yieldMs ?? DEFAULT_WATCH_YIELD_MS;
     if (!Number.isSafeInteger(this.limit) || this.limit < 1) throw new RangeError(`watch limit must be a positive integer (got ${this.limit})`);
     this.kinds = options.kinds && new Set(options.kinds);
     this.actions = options.actions && new Set(options.actions);
@@ -94,6 +111,13 @@ export class Watcher implements AsyncIterableIterator<StoreEvent> {
       if (this.head === this.queue.length) {
         this.queue = [];
         this.head = 0;
+      }
+      if (this.yieldMs > 0) {
+        const now = performance.now();
+        if (now - this.lastYield >= this.yieldMs) {
+          this.lastYield = now;
+          return new Promise((resolve) => setImmediate(() => resolve({ value, done: false })));
+        }
       }
       return Promise.resolve({ value, done: false });
     }
@@ -145,6 +169,8 @@ export class Watcher implements AsyncIterableIterator<StoreEvent> {
     const w = this.waiter;
     if (w) {
       this.waiter = undefined;
+      // The reader waited: it gave the loop its turn.
+      this.lastYield = performance.now();
       w.resolve({ value: ev, done: false });
       return;
     }

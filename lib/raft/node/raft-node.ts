@@ -230,7 +230,13 @@ export class RaftNode {
     });
     for (const [id, url] of this.members) if (id !== this.opts.id) this.transport.addPeer(id, url);
     await this.transport.start();
+    let lastTick = performance.now();
     this.ticker = setInterval(() => {
+      const now = performance.now();
+      // A tick this late means the event loop was held: peers may have called an election meanwhile. Said, so it can be found.
+      const late = now - lastTick - this.opts.tickMs;
+      if (late > this.electionTimeoutMs / 2) this.log.warn(`raft ${this.opts.id}: event loop blocked for ${Math.round(late)} ms (election timeout ${this.electionTimeoutMs} ms)`);
+      lastTick = now;
       this.ticks++;
       this.wake();
     }, this.opts.tickMs);
