@@ -33,7 +33,8 @@ export async function startManagers(cleanup: Cleanup, prefix: string, o: Manager
   checkNotAborted();
   const root = mkdtempSync(join(tmpdir(), `swarm-bench-${prefix}-`));
   const c: ManagerCluster = { root, managers: [], daemons: new Daemons(), pids: new Map(), ids: new Map() };
-  cleanup.add(`remove ${root}`, async () => rmSync(root, { recursive: true, force: true }));
+  // SWARM_BENCH_KEEP=1 keeps the data dirs (and the managers' logs) for a look afterwards.
+  if (process.env.SWARM_BENCH_KEEP !== '1') cleanup.add(`remove ${root}`, async () => rmSync(root, { recursive: true, force: true }));
   cleanup.add('stop our daemons', () => c.daemons.stopAll());
   const start = (n: SwarmNode, args: string[]) => (o.nodeFlags ? c.daemons.startForeground(n, args, o.nodeFlags) : c.daemons.start(n, args));
   const t0 = performance.now();

@@ -13,7 +13,10 @@ import { ManagerError } from '../errors';
 import { ControlHost } from '../control-host';
 import { PassResult, ReconcileLogger, ReconcileLoop } from '../reconcile-loop';
 import { DEFAULT_CLUSTER_SPEC } from '../cluster-init';
+import { noncompliantTasks } from './constraint-enforcer';
 import { planOrchestrationPass } from './plan';
+
+const YIELD_MS = 20;
 
 export class Orchestrator extends ReconcileLoop {
   readonly name = 'orchestrator';
@@ -68,32 +71,58 @@ export class Orchestrator extends ReconcileLoop {
       this.dirty = new Set();
       for (const id of ids) this.wakes.delete(id);
     }
-    const services = full ? store.list('service') : ids.flatMap((id) => store.get('service', id) ?? []);
-    const tasks = full ? store.list('task') : ids.flatMap((id) => store.tasksByService(id));
+    if (full) {
+      // Every service, and the ones gone whose tasks remain.
+      ids = store.list('service').map((sv) => sv.id);
+      const known = new Set(ids);
+      const gone = new Set<string>();
+      for (const t of store.scan('task')) if (!known.has(t.serviceId)) gone.add(t.serviceId);
+      ids.push(...[...gone].sort());
+    }
+    const nodes = store.list('node');
     const cluster = store.list('cluster')[0];
-    const { plans, wakes } = planOrchestrationPass({
-      services,
-      tasks,
-      nodes: store.list('node'),
-      historyLimit: cluster?.spec.taskHistoryLimit ?? DEFAULT_CLUSTER_SPEC.taskHistoryLimit,
-      now,
-      newId: this.m.ids,
-      ...(full ? {} : { resourceNodes }),
-    });
-    for (const [id, at] of wakes) this.wakes.set(id, at);
+    const tasksOf = new Map(ids.map((id) => [id, store.tasksByService(id)]));
+    // Judged once over every task of the pass, then each service is planned and written before the next is
+    // planned: 100,000 tasks planned in one go held the event loop past Raft's election timeout.
+    const noncompliant = noncompliantTasks(
+      [...tasksOf.values()].flat(),
+      new Map(nodes.map((n) => [n.id, n])),
+      full ? undefined : resourceNodes,
+    );
     let retry = false;
-    for (const plan of plans) {
-      // A chunk that conflicts leaves the others written: each action stands on
-      // its own (the next pass plans from whatever state results), as it does
-      // between services.
-      for (const actions of chunkActions(plan, this.m.maxEntryBytes)) {
-        try {
-          await this.m.write(actions);
-        } catch (e) {
-          // A status report or a user's change got in between: the next pass sees it.
-          if (e instanceof ManagerError && (e.code === 'Conflict' || e.code === 'NotFound')) retry = true;
-          else throw e;
+    let lastYield = this.m.clock();
+    for (const id of ids) {
+      const service = store.get('service', id);
+      const { plans, wakes } = planOrchestrationPass({
+        services: service ? [service] : [],
+        tasks: tasksOf.get(id) ?? [],
+        nodes,
+        historyLimit: cluster?.spec.taskHistoryLimit ?? DEFAULT_CLUSTER_SPEC.taskHistoryLimit,
+        now,
+        newId: this.m.ids,
+        noncompliant,
+      });
+      for (const [sid, at] of wakes) this.wakes.set(sid, at);
+      for (const plan of plans) {
+        // A chunk that conflicts leaves the others written: each action stands on
+        // its own (the next pass plans from whatever state results), as it does
+        // between services.
+        for (const actions of chunkActions(plan, this.m.maxEntryBytes)) {
+          try {
+            await this.m.write(actions);
+          } catch (e) {
+            // A status report or a user's change got in between: the next pass sees it.
+            if (e instanceof ManagerError && (e.code === 'Conflict' || e.code === 'NotFound')) retry = true;
+            else throw e;
+          }
         }
+      }
+      // Services with nothing to write give the event loop its turn too, every 20 ms (by the host's clock:
+      // a simulation on virtual time never waits here, so its runs stay the same).
+      if (plans.length > 0) lastYield = this.m.clock();
+      else if (this.m.clock() - lastYield >= YIELD_MS) {
+        await new Promise((r) => this.m.timers.setTimeout(() => r(undefined), 0));
+        lastYield = this.m.clock();
       }
     }
     // What conflicted is planned again; the events of what was written mark their services anyway.

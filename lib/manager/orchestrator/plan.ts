@@ -56,6 +56,11 @@ export interface PlanInput {
    * a node could shed one it has room for.
    */
   resourceNodes?: ReadonlySet<string>;
+  /**
+   * The constraint enforcer's verdicts, when the caller judged the nodes on
+   * more tasks than this call plans (a pass planned one service at a time).
+   */
+  noncompliant?: ReadonlyMap<string, string>;
   /** Ids for the tasks it creates; the loop passes its host's, so a seeded run plans the same ids. Default: random. */
   newId?: () => string;
 }
@@ -99,7 +104,7 @@ export function planOrchestrationPass(input: PlanInput): PlanResult {
     if (list) list.push(t);
     else byService.set(t.serviceId, [t]);
   }
-  const noncompliant = noncompliantTasks(input.tasks, nodes, input.resourceNodes);
+  const noncompliant = input.noncompliant ?? noncompliantTasks(input.tasks, nodes, input.resourceNodes);
   const out: Action[][] = [];
   let wakeAt: number | undefined;
   const wakes = new Map<string, number>();
