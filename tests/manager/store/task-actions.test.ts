@@ -152,3 +152,21 @@ describe('sorted lists stay true as tasks change in place, move and go', () => {
     expect(ids(s.tasksByService('s1'))).toEqual(['t0', 't1', 't3']);
   });
 });
+
+describe('a new task shares its service spec when it reads the same', () => {
+  test('the same frozen objects, the same content; a task with another spec keeps its own', () => {
+    const s = storeWith(task('t1', 's1'), { ...task('t2', 's1'), spec: { ...task('t2', 's1').spec, forceUpdate: 7 } });
+    const svc = s.get('service', 's1')!;
+    const t1 = s.get('task', 't1')!;
+    expect(t1.spec).toBe(svc.spec.task);
+    expect(t1.ports).toBe(svc.spec.endpoint.ports);
+    expect(Object.isFrozen(t1.spec)).toBe(true);
+    const t2 = s.get('task', 't2')!;
+    expect(t2.spec).not.toBe(svc.spec.task);
+    expect(t2.spec.forceUpdate).toBe(7);
+    // Stored state is content: a snapshot of it restores equal.
+    const copy = new MemoryStore();
+    copy.restore(s.snapshot());
+    expect(copy.get('task', 't1')).toEqual(t1);
+  });
+});
