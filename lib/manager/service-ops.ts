@@ -5,7 +5,6 @@
 import { autoscalePolicyProblem } from '../api/autoscale-policy';
 export { updatedService } from './orchestrator/update-status';
 
-import { newObjectId } from '../api/ids';
 import { isTerminal, Service, ServiceSpec, Task } from '../api/service-types';
 import { Node } from '../api/types';
 import { matchesConstraints, parseConstraints, parsePreference, schedNode } from '../scheduler';
@@ -77,7 +76,7 @@ export async function createService(m: Manager, spec: ServiceSpec): Promise<Deep
   }
   checkPortsFree(m, spec);
   const stored = resolveServiceNetworks(spec, (ref) => resolveNetwork(m, ref));
-  const id = newObjectId();
+  const id = m.ids();
   await m.write([{ op: 'create', kind: 'service', object: { id, spec: stored } }]);
   return m.store.get('service', id) as DeepReadonly<Service>;
 }
@@ -92,7 +91,7 @@ export async function updateService(m: Manager, ref: string, spec: ServiceSpec, 
   checkPortsFree(m, spec, current.id);
   const stored = resolveServiceNetworks(spec, (ref) => resolveNetwork(m, ref));
   const expectedVersion = version ?? current.meta.version;
-  await m.write([{ op: 'update', kind: 'service', object: updatedService(current, stored, Date.now()), expectedVersion }]);
+  await m.write([{ op: 'update', kind: 'service', object: updatedService(current, stored, m.clock()), expectedVersion }]);
   return m.store.get('service', current.id) as DeepReadonly<Service>;
 }
 
@@ -109,7 +108,7 @@ export async function rollbackService(m: Manager, ref: string, version?: number)
   // The cluster may have changed since that spec was current: a port taken, a network gone.
   checkPortsFree(m, restored, current.id);
   resolveServiceNetworks(restored, (r) => resolveNetwork(m, r));
-  const next = rolledBackService(current, MANUAL_ROLLBACK_MESSAGE, Date.now());
+  const next = rolledBackService(current, MANUAL_ROLLBACK_MESSAGE, m.clock());
   await m.write([{ op: 'update', kind: 'service', object: next, expectedVersion: version ?? current.meta.version }]);
   return m.store.get('service', current.id) as DeepReadonly<Service>;
 }

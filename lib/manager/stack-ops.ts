@@ -8,7 +8,6 @@
 // A service whose spec did not change is not written, so its tasks keep
 // running.
 
-import { newObjectId } from '../api/ids';
 import { StackDeployResult, StackNetworkRequest } from '../api/network-api';
 import { Network } from '../api/network-types';
 import { Service, ServiceSpec } from '../api/service-types';
@@ -114,7 +113,7 @@ function planNetworks(m: Manager, namespace: string, requests: readonly StackNet
       continue;
     }
     subnets.push(subnet);
-    const network = { id: newObjectId(), spec: { ...r.spec, labels: { ...r.spec.labels, [NAMESPACE_LABEL]: namespace } }, subnet };
+    const network = { id: m.ids(), spec: { ...r.spec, labels: { ...r.spec.labels, [NAMESPACE_LABEL]: namespace } }, subnet };
     actions.push({ op: 'create', kind: 'network', object: network });
     byName.set(r.name, network);
     created.push(r.name);
@@ -176,13 +175,13 @@ async function deployOnce(
     current.delete(given.name);
     const spec = existing ? withAutoscaledReplicas(existing, given) : given;
     if (!existing) {
-      actions.push({ op: 'create', kind: 'service', object: { id: newObjectId(), spec } });
+      actions.push({ op: 'create', kind: 'service', object: { id: m.ids(), spec } });
       result.created.push(spec.name);
     } else if (canonicalJson(existing.spec) === canonicalJson(spec)) {
       result.unchanged.push(spec.name);
     } else {
       if (existing.spec.mode !== spec.mode) throw new ManagerError('Invalid', `service ${spec.name}: mode cannot be changed (it is ${existing.spec.mode}); remove the service first`);
-      actions.push({ op: 'update', kind: 'service', object: updatedService(existing, spec, Date.now()), expectedVersion: existing.meta.version });
+      actions.push({ op: 'update', kind: 'service', object: updatedService(existing, spec, m.clock()), expectedVersion: existing.meta.version });
       result.updated.push(spec.name);
     }
   }
