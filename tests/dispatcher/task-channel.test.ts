@@ -10,7 +10,7 @@ import type { AgentSession } from '../../lib/manager/dispatcher/agent-session';
 import type { DispatcherHost } from '../../lib/manager/dispatcher/dispatcher';
 import { TaskChannel } from '../../lib/manager/dispatcher/task-channel';
 import { fromStoreError } from '../../lib/manager/errors';
-import { Action, MemoryStore } from '../../lib/manager/store';
+import { Action, MemoryStore, Watcher, WatchOptions } from '../../lib/manager/store';
 import type { Draft } from '../../lib/manager/store/transaction';
 import { ManualTimers, settle } from './manual-timers';
 
@@ -32,17 +32,28 @@ function task(id: string, nodeId: string, desired: TaskState = 'running'): Draft
   };
 }
 
+/** A store whose watches hold few events, so a test can make one overflow with a small burst. */
+class SmallWatchStore extends MemoryStore {
+  override watch(options: WatchOptions = {}): Watcher {
+    return super.watch({ limit: 100, ...options });
+  }
+}
+
 class Setup {
-  readonly store = new MemoryStore();
+  readonly store: MemoryStore;
+  constructor(store: MemoryStore = new MemoryStore()) {
+    this.store = store;
+    this.channel = new TaskChannel({ store, write: async () => [] } as unknown as DispatcherHost, this.timers, { warn: () => undefined }, (id) =>
+      id === 'n1' ? this.session : undefined,
+    );
+  }
   readonly timers = new ManualTimers();
   private index = 0;
   readonly sent: ManagerMessage[] = [];
   // The channel reads only these members of a session; a real one needs a socket.
   readonly session = { nodeId: 'n1', isOpen: true, answered: true, send: (m: ManagerMessage) => this.sent.push(m) } as unknown as AgentSession;
   // The channel reads the store and writes status batches; nothing else of the host.
-  readonly channel = new TaskChannel({ store: this.store, write: async () => [] } as unknown as DispatcherHost, this.timers, { warn: () => undefined }, (id) =>
-    id === 'n1' ? this.session : undefined,
-  );
+  readonly channel: TaskChannel;
 
   apply(actions: Action[], store = this.store): void {
     const r = store.apply(++this.index, { at: STAMP, actions });
@@ -93,13 +104,13 @@ describe('TaskChannel when changes were missed', () => {
   });
 
   it('after the watch overflowed: the difference, no more', async () => {
-    const s = new Setup();
+    const s = new Setup(new SmallWatchStore());
     s.apply([{ op: 'create', kind: 'task', object: task('t1', 'n1') }, { op: 'create', kind: 'task', object: task('t2', 'n1') }]);
     s.channel.start();
     s.channel.sendFull(s.session);
     const t1 = s.store.get('task', 't1') as Task;
-    // More events at once than a watch holds (10,000): the follower loses them and says so.
-    const flood: Action[] = Array.from({ length: 10_001 }, (_, i) => ({ op: 'create', kind: 'task', object: task(`f${i}`, 'n2') }));
+    // More events at once than the watch holds: the follower loses them and says so.
+    const flood: Action[] = Array.from({ length: 101 }, (_, i) => ({ op: 'create', kind: 'task', object: task(`f${i}`, 'n2') }));
     s.apply([...flood, { op: 'update', kind: 'task', object: { ...structuredClone(t1), desiredState: 'shutdown' }, expectedVersion: t1.meta.version }]);
     await settle();
     s.timers.fire();
