@@ -159,6 +159,8 @@ export class EventLog {
   private record(item: Item): void {
     this.ring[this.next] = item;
     this.next = (this.next + 1) % this.ring.length;
+    if (this.subscribers.size === 0) return;
+    // A subscriber may end itself (its --until passed) while we iterate: iterate a copy.
     for (const s of [...this.subscribers]) s(item);
   }
 }

@@ -34,10 +34,10 @@ class FakeTime implements Timers {
 /** Lets the watch stream hand its queued events to the log. */
 const settle = () => new Promise<void>((r) => setImmediate(r));
 
-function setup(capacity?: number) {
+function setup(capacity?: number, subscriberLimit?: number) {
   const store = new MemoryStore();
   const time = new FakeTime();
-  const log = new EventLog(store, time.clock, time, { capacity });
+  const log = new EventLog(store, time.clock, time, { capacity, subscriberLimit });
   log.start();
   let index = 0;
   const apply = async (atMs: number, ...actions: Action[]) => {
@@ -233,5 +233,15 @@ describe('since, until and the live stream', () => {
     await settle();
     const items = await collect(s.log.subscribe(all(), new AbortController().signal));
     expect(items[items.length - 1]).toEqual({ gap: expect.stringContaining('snapshot') });
+  });
+
+  test('a reader that stops reading keeps a bounded backlog and is told what it missed', async () => {
+    const s = setup(100, 3);
+    const it = s.log.subscribe({ filters: {} }, new AbortController().signal)[Symbol.asyncIterator]();
+    for (let i = 0; i < 5; i++) await s.apply(T0 + i, { op: 'create', kind: 'service', object: service(`s${i}`, `svc${i}`) });
+    const got: EventStreamItem[] = [];
+    for (let i = 0; i < 3; i++) got.push((await it.next()).value as EventStreamItem);
+    expect(got[0]).toEqual({ gap: expect.stringContaining('fell behind by more than 3 events') });
+    expect(got.slice(1).map((e) => (e as ClusterEvent).Actor.ID)).toEqual(['s3', 's4']);
   });
 });
