@@ -4,6 +4,7 @@ import { registerNodeCommands } from './commands/node';
 import { registerSwarmCommands } from './commands/swarm';
 import { registerServiceCommands } from './commands/service';
 import { registerStackCommands } from './commands/stack';
+import { registerEventsCommand } from './commands/events';
 import { packageVersion } from './package-version';
 
 const DESCRIPTION = [
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerServiceCommands(program);
   registerNetworkCommands(program);
   registerStackCommands(program);
+  registerEventsCommand(program);
   // With positional options on, a global option after the subcommand would be
   // unknown; every leaf command takes --data-dir too, so both places work.
   for (const leaf of leaves(program)) leaf.option('--data-dir <dir>', 'the node data dir');

@@ -21,6 +21,7 @@ import { DeepReadonly, thaw } from '../manager/store';
 import { ControlError, ControlHandler } from './control-server';
 import { NodeIdentity } from './identity';
 import { ok, Router } from './router';
+import { eventsRoute } from './events-route';
 
 /** How long a read waits for a leader to be known before answering from the local store, marked stale. */
 const LEADER_WAIT_MS = 2_000;
@@ -110,6 +111,7 @@ export class ControlApi {
     });
     this.serviceRoutes(r);
     this.networkRoutes(r);
+    eventsRoute(r, this.m);
     r.on('GET', '/v1/join-token/:role', async (req, p) => ok(await this.joinToken(p.role, req.query.get('rotate') === '1')));
     r.on('POST', '/v1/stop', async () => {
       // Answer first: the socket goes away with the daemon.

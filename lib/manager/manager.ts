@@ -9,6 +9,7 @@ import { RaftNode } from '../raft/node/raft-node';
 import { Transport, TransportHandlers } from '../raft/transport/transport';
 import { fromRaftError, fromStoreError, ManagerError } from './errors';
 import { LeaderLoop, LeaderLoops } from './leader-loops';
+import { EventLog } from './events/event-log';
 import { Action, encodeTransaction, MemoryStore, StoreStateMachine } from './store';
 import { AppliedChange } from './store';
 import { TaskMetricsStore } from './metrics/metrics-view';
@@ -55,11 +56,16 @@ export class Manager implements ControlHost {
   readonly clock: Clock;
   readonly timers: Timers;
   readonly ids: IdSource;
+  /** `swarm events`: what changed, as this manager applied it. */
+  readonly events: EventLog;
 
   private constructor(private readonly opts: ManagerOptions) {
     this.clock = opts.clock ?? realClock;
     this.timers = opts.timers ?? realTimers;
     this.ids = opts.ids ?? newObjectId;
+    // Following from before Raft replays its log: --since then covers what the log still holds.
+    this.events = new EventLog(this.store, this.clock, this.timers);
+    this.events.start();
     this.loops = new LeaderLoops((name, e) =>
       opts.logger?.warn(`leader loop ${name} failed: ${e instanceof Error ? e.message : String(e)}`),
     );
@@ -84,6 +90,7 @@ export class Manager implements ControlHost {
       onFatal: opts.onFatal,
       onLeaderChange: (lead) => {
         void m.loops.setLeader(lead === opts.raftId);
+        m.events.leaderChanged(lead);
         if (lead !== NONE) m.leaderKnown();
       },
     });
@@ -192,5 +199,6 @@ export class Manager implements ControlHost {
   async stop(): Promise<void> {
     await this.loops.setLeader(false);
     await this.raftNode.stop();
+    this.events.stop();
   }
 }

@@ -73,7 +73,7 @@ export class MemoryStore {
       if (c.op === 'delete') table.delete(c.id);
       else table.put(c.object);
       changes.push({ kind: c.kind, id: c.id, op: c.op, version: index });
-      const base = { kind: c.kind, action: c.op, id: c.id, object: c.object, version: index };
+      const base = { kind: c.kind, action: c.op, id: c.id, object: c.object, version: index, at: tx.at };
       // The staged change pairs kind and object correctly; the union type cannot follow that.
       events.push(Object.freeze((c.old ? { ...base, oldObject: c.old } : base) as ChangeEvent));
     }

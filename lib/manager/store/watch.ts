@@ -20,6 +20,8 @@ export type ChangeEvent = {
     oldObject?: DeepReadonly<ObjectsByKind[K]>;
     /** The Raft index of the transaction. */
     version: number;
+    /** The transaction's time (the proposer's clock): what every manager reports as when it happened, deletes included. */
+    at: string;
   };
 }[Kind];
 
