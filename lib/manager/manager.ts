@@ -16,8 +16,7 @@ import { DEFAULT_MAX_ENTRY_BYTES, mib } from './entry-size';
 import { ControlHost, IdSource } from './control-host';
 import { Clock, realClock, realTimers, Timers } from '../util/timers';
 import { newObjectId } from '../api/ids';
-
-
+import type { ManagerObserver } from './observer';
 
 export interface ManagerOptions {
   raftId: NodeId;
@@ -39,6 +38,8 @@ export interface ManagerOptions {
   clock?: Clock;
   timers?: Timers;
   ids?: IdSource;
+  /** Told of proposals, leader changes and loop passes (the daemon's Prometheus metrics). */
+  observer?: ManagerObserver;
 }
 
 export { DEFAULT_RAFT_TIMING };
@@ -55,11 +56,13 @@ export class Manager implements ControlHost {
   readonly clock: Clock;
   readonly timers: Timers;
   readonly ids: IdSource;
+  readonly observer?: ManagerObserver;
 
   private constructor(private readonly opts: ManagerOptions) {
     this.clock = opts.clock ?? realClock;
     this.timers = opts.timers ?? realTimers;
     this.ids = opts.ids ?? newObjectId;
+    this.observer = opts.observer;
     this.loops = new LeaderLoops((name, e) =>
       opts.logger?.warn(`leader loop ${name} failed: ${e instanceof Error ? e.message : String(e)}`),
     );
@@ -85,6 +88,7 @@ export class Manager implements ControlHost {
       onLeaderChange: (lead) => {
         void m.loops.setLeader(lead === opts.raftId);
         if (lead !== NONE) m.leaderKnown();
+        m.observer?.leaderChanged?.(lead);
       },
     });
     return m;
@@ -166,9 +170,12 @@ export class Manager implements ControlHost {
       );
     }
     let index: number;
+    const started = performance.now();
     try {
       ({ index } = await this.raftNode.propose(data));
+      this.observer?.proposal?.((performance.now() - started) / 1000, true);
     } catch (e) {
+      this.observer?.proposal?.((performance.now() - started) / 1000, false);
       throw fromRaftError(e);
     }
     const result = this.sm.resultFor(index);
