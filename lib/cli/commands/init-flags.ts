@@ -9,6 +9,7 @@ import type { ClusterSpec, NodeAvailability } from '../../api/types';
 import { DEFAULT_LISTEN_ADDR, parseHostPort } from '../../net/address';
 import { parseDuration } from '../../util/go-duration';
 import { parseAddressPool } from '../network-node-flags';
+import { flagError } from '../service-flags/errors';
 
 export const AVAILABILITY = ['active', 'pause', 'drain'];
 export const RUNTIMES = ['docker', 'process'];
@@ -17,12 +18,12 @@ export const PUBLISH_ADDR_HELP = 'IPv4 address this node opens ports published t
 
 export const METRICS_ADDR_HELP = 'serve Prometheus metrics over plain HTTP at http://HOST:PORT/metrics (default: not served)';
 
-/** --metrics-addr: checked when the flag is parsed, so a typo fails before any daemon starts. */
+/** --metrics-addr: checked by init and join before anything starts, so a typo is one line and nothing else happens. */
 export function parseMetricsAddr(v: string): string {
   try {
     parseHostPort(v);
-  } catch (e) {
-    throw new Error(`invalid --metrics-addr: ${e instanceof Error ? e.message : String(e)}, such as 127.0.0.1:9323`);
+  } catch {
+    throw flagError('metrics-addr', v, 'must be HOST:PORT with a port from 1 to 65535, such as 127.0.0.1:9323 (IPv6 as [addr]:port)');
   }
   return v.trim();
 }
@@ -97,7 +98,7 @@ export function addInitOptions(cmd: Command): Command {
     )
     .option('--default-addr-pool-mask-length <n>', `prefix length of each subnet taken from the pool (default ${DEFAULT_ADDRESS_POOL.subnetSize})`)
     .option('--publish-addr <ip>', PUBLISH_ADDR_HELP, '0.0.0.0')
-    .option('--metrics-addr <host:port>', METRICS_ADDR_HELP, parseMetricsAddr);
+    .option('--metrics-addr <host:port>', METRICS_ADDR_HELP);
 }
 
 /** The cluster's settings from the flags; every bad value is one line, before anything starts. */

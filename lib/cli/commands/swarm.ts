@@ -68,6 +68,7 @@ export function registerSwarmCommands(program: Command): void {
         if (f.forceNewCluster) return forceNewCluster(cmd, f);
         const spec = clusterSpec(f);
         parsePublishAddr(f.publishAddr);
+        if (f.metricsAddr !== undefined) parseMetricsAddr(f.metricsAddr);
         // Checked here too, so a detached daemon that would refuse is not mistaken for a ready one.
         if (await readIdentity(layout(ctx.dataDir).identity)) throw new AlreadyInSwarmError(ctx.dataDir);
         await refuseRunningDaemon(ctx.dataDir);
@@ -112,13 +113,14 @@ export function registerSwarmCommands(program: Command): void {
     .option('--docker-host <url>', 'the Docker engine tasks run on (default: DOCKER_HOST or the local socket)')
     .addOption(new Option('--runtime <runtime>', 'how tasks run: containers on the Docker engine, or child processes').choices(RUNTIMES).default('docker'))
     .option('--publish-addr <ip>', PUBLISH_ADDR_HELP, '0.0.0.0')
-    .option('--metrics-addr <host:port>', METRICS_ADDR_HELP, parseMetricsAddr)
+    .option('--metrics-addr <host:port>', METRICS_ADDR_HELP)
     .option('--foreground', 'run the daemon in this process instead of detaching it')
     .action(
       action(async (managerAddr: string, f: JoinFlags, cmd: Command) => {
         const ctx = contextOf(cmd);
         parseHostPort(managerAddr);
         parsePublishAddr(f.publishAddr);
+        if (f.metricsAddr !== undefined) parseMetricsAddr(f.metricsAddr);
         parseHostPort(f.listenAddr, { allowPortZero: true });
         const advertiseAddr = f.advertiseAddr ?? guessAdvertise(f.listenAddr);
         parseHostPort(advertiseAddr);
