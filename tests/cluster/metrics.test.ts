@@ -1,5 +1,5 @@
-// --metrics-addr as Prometheus sees it: two managers on 127.0.0.1, each
-// serving /metrics; a scrape parsed as the text format must agree with what
+// --metrics-addr as Prometheus sees it: two managers and a worker on
+// 127.0.0.1, each serving /metrics; a scrape parsed as the text format must agree with what
 // `service ls` and `node ls` show, the follower serves Raft figures of its
 // own, and `swarm start` serves again where init/join said.
 
@@ -30,6 +30,7 @@ describeWithDocker('Prometheus metrics', (docker: Docker) => {
   const root = mkdtempSync(join(tmpdir(), 'swarm-e2e-metrics-'));
   const m1 = join(root, 'm1');
   const m2 = join(root, 'm2');
+  const w1 = join(root, 'w1');
   const metrics: Record<string, string> = {};
   const created: string[] = [];
 
@@ -37,14 +38,18 @@ describeWithDocker('Prometheus metrics', (docker: Docker) => {
     const addr = `127.0.0.1:${await freePort()}`;
     metrics.m1 = `127.0.0.1:${await freePort()}`;
     metrics.m2 = `127.0.0.1:${await freePort()}`;
+    metrics.w1 = `127.0.0.1:${await freePort()}`;
     await swarmOk(m1, ['init', '--listen-addr', addr, '--hostname', 'm1', '--raft-tick', '50ms', '--dispatcher-heartbeat', '500ms', '--metrics-addr', metrics.m1]);
     const token = (await swarmOk(m1, ['join-token', '-q', 'manager'])).trim();
     await swarmOk(m2, ['join', '--token', token, addr, '--listen-addr', `127.0.0.1:${await freePort()}`, '--hostname', 'm2', '--metrics-addr', metrics.m2]);
+    const workerToken = (await swarmOk(m1, ['join-token', '-q', 'worker'])).trim();
+    await swarmOk(w1, ['join', '--token', workerToken, addr, '--listen-addr', `127.0.0.1:${await freePort()}`, '--hostname', 'w1', '--metrics-addr', metrics.w1]);
   });
 
   afterAll(async () => {
     killHard(m1);
     killHard(m2);
+    killHard(w1);
     for (const id of created) {
       for (const c of await containersOf(docker, id)) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
     }
@@ -65,10 +70,12 @@ describeWithDocker('Prometheus metrics', (docker: Docker) => {
     expect(sampleValue(leader, 'swarm_tasks', { service: 'web', state: 'running' })).toBe(2);
     const nodes = await nodeRows(m1);
     const ready = nodes.filter((n) => n.Status === 'Ready').length;
-    expect(sampleValue(leader, 'swarm_nodes', { state: 'ready', role: 'manager', availability: 'active' })).toBe(ready);
-    expect(ready).toBe(2);
+    const total = (role: string): number => leader.samples.filter((x) => x.name === 'swarm_nodes' && x.labels.state === 'ready' && x.labels.role === role).reduce((n, x) => n + x.value, 0);
+    expect(total('manager') + total('worker')).toBe(ready);
+    expect(total('manager')).toBe(nodes.filter((n) => n.ManagerStatus !== '').length);
+    expect([ready, total('worker')]).toEqual([3, 1]);
     expect(sampleValue(leader, 'swarm_raft_is_leader', {})).toBe(1);
-    expect(sampleValue(leader, 'swarm_dispatcher_sessions', {})).toBe(2);
+    expect(sampleValue(leader, 'swarm_dispatcher_sessions', {})).toBe(3);
     expect(sampleValue(leader, 'swarm_raft_proposal_duration_seconds_count', { result: 'committed' })).toBeGreaterThan(0);
     expect(sampleValue(leader, 'swarm_scheduler_pass_duration_seconds_count', {})).toBeGreaterThan(0);
     expect(sampleValue(leader, 'swarm_orchestrator_pass_duration_seconds_count', {})).toBeGreaterThan(0);
@@ -89,8 +96,14 @@ describeWithDocker('Prometheus metrics', (docker: Docker) => {
     expect(sampleValue(follower, 'swarm_raft_applied_index', {})).toBeGreaterThan(0);
     expect(sampleValue(follower, 'swarm_dispatcher_sessions', {})).toBe(0);
     expect(sampleValue(follower, 'swarm_raft_leader_changes_total', {})).toBeGreaterThanOrEqual(1);
-    // Each node's own tasks: one web replica each (spread).
-    expect(sampleValue(leader, 'swarm_node_tasks', { state: 'running' })! + sampleValue(follower, 'swarm_node_tasks', { state: 'running' })!).toBe(2);
+    // The worker: its own tasks and process, no cluster figures.
+    const worker = await scrape(metrics.w1);
+    expect(worker.types.has('swarm_raft_term')).toBe(false);
+    expect(worker.types.has('swarm_nodes')).toBe(false);
+    expect(worker.types.get('process_cpu_seconds_total')).toBe('counter');
+    // Each node's own tasks add up to the service's running replicas.
+    const onNode = (e: Exposition): number => sampleValue(e, 'swarm_node_tasks', { state: 'running' }) ?? 0;
+    expect(onNode(leader) + onNode(follower) + onNode(worker)).toBe(2);
   });
 
   test('swarm start serves metrics again on the address join was given', async () => {
