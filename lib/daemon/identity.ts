@@ -17,6 +17,8 @@ export interface NodeIdentity {
   dockerHost?: string;
   /** Where this node opens ports published through the routing mesh (--publish-addr); default 0.0.0.0. */
   publishAddr?: string;
+  /** Where this node serves Prometheus metrics (--metrics-addr); none: not served. */
+  metricsAddr?: string;
   /** How tasks run here: containers on the Docker engine (default) or child processes (--runtime process). */
   runtime?: 'docker' | 'process';
   /** Addresses of the managers last known, for a worker to reconnect and a manager to rejoin. */

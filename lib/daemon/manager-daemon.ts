@@ -42,6 +42,8 @@ import { describeHost } from './describe-host';
 import { NodeIdentity, readIdentity, writeIdentity } from './identity';
 import { acquirePidLock, PidLock } from './pid-lock';
 import { AlreadyInSwarmError } from './errors';
+import type { MetricsServer } from './metrics-server';
+import { managerMetricsSource } from './prometheus-metrics';
 
 export { AlreadyInSwarmError };
 import { followRoleChanges, Handover, RoleSwitch } from './role-switch';
@@ -55,6 +57,8 @@ export interface InitOptions {
   runtime?: 'docker' | 'process';
   /** --publish-addr: where this node opens ports published through the routing mesh. */
   publishAddr?: string;
+  /** --metrics-addr: where this node serves Prometheus metrics (none: not served). */
+  metricsAddr?: string;
   /** Carries the address pool (--default-addr-pool) in spec.addressPool. */
   spec: ClusterSpec;
 }
@@ -89,6 +93,8 @@ export interface JoinOptions {
   runtime?: 'docker' | 'process';
   /** --publish-addr: where this node opens ports published through the routing mesh. */
   publishAddr?: string;
+  /** --metrics-addr: where this node serves Prometheus metrics (none: not served). */
+  metricsAddr?: string;
 }
 
 export class ManagerDaemon {
@@ -112,12 +118,13 @@ export class ManagerDaemon {
     private readonly creds: Credentials,
     private readonly lock: PidLock,
     private readonly log: RaftLogger,
+    private readonly metrics?: MetricsServer,
   ) {
     this.done = new Promise((r) => (this.resolveStopped = r));
   }
 
   /** `swarm init`: a new cluster with this node as its only manager. */
-  static async init(dataDir: string, o: InitOptions, log: RaftLogger): Promise<ManagerDaemon> {
+  static async init(dataDir: string, o: InitOptions, log: RaftLogger, metrics?: MetricsServer): Promise<ManagerDaemon> {
     if (o.spec.addressPool) checkAddressPool(o.spec.addressPool);
     const { dir, lock } = await claimNewDataDir(dataDir);
     try {
@@ -137,12 +144,13 @@ export class ManagerDaemon {
         dockerHost: o.dockerHost,
         runtime: o.runtime,
         publishAddr: o.publishAddr,
+        metricsAddr: o.metricsAddr,
         managers: [o.advertiseAddr],
         raft: o.spec.raft,
         initPending: true,
       };
       await writeIdentity(dir.identity, identity);
-      const d = new ManagerDaemon(dir, identity, creds, lock, log);
+      const d = new ManagerDaemon(dir, identity, creds, lock, log, metrics);
       await d.run({ cluster: c.cluster, availability: o.availability, description }, true);
       return d;
     } catch (e) {
@@ -163,9 +171,9 @@ export class ManagerDaemon {
     lock: PidLock,
     log: RaftLogger,
     fresh: boolean,
-    opts: { forceNewCluster?: boolean } = {},
+    opts: { forceNewCluster?: boolean; metrics?: MetricsServer } = {},
   ): Promise<ManagerDaemon> {
-    const d = new ManagerDaemon(dir, identity, creds, lock, log);
+    const d = new ManagerDaemon(dir, identity, creds, lock, log, opts.metrics);
     try {
       if (opts.forceNewCluster) await d.rewriteAsNewCluster();
       await d.run(undefined, fresh);
@@ -229,6 +237,7 @@ export class ManagerDaemon {
       bootstrap: pendingInit ? [{ id: raftId, url: `wss://${id.advertiseAddr}/raft` }] : undefined,
       timing,
       logger: this.log,
+      observer: this.metrics?.metrics.observer,
       transport: (handlers) => {
         this.transport = new WsTransport({
           id: raftId,
@@ -252,6 +261,7 @@ export class ManagerDaemon {
     this.manager.addLeaderLoop(new SchedulingLoop(this.manager, this.log));
     this.dispatcher = new Dispatcher(this.manager, { now: this.manager.clock, timers: this.manager.timers, logger: { warn: (m) => this.log.warn(m), info: (m) => this.log.info(m) } });
     this.manager.addLeaderLoop(this.dispatcher);
+    this.metrics?.metrics.setManager(managerMetricsSource(this.manager, this.dispatcher));
     this.manager.addLeaderLoop(new StackVolumeReaper(this.manager, this.dispatcher));
     this.manager.addLeaderLoop(new Autoscaler(this.manager, this.manager.metrics, this.log, { periodMs: autoscalePeriodMs }));
     const routes: NodeRoutes = {
@@ -272,6 +282,7 @@ export class ManagerDaemon {
     // Managers are workers too: their own agent registers them with the leader's dispatcher.
     ({ agent: this.agent, tasks: this.tasks, network: this.network } = runNodeAgent(this.dir, () => this.identity, (next) => (this.identity = next), this.creds, this.log));
     this.server.setRoutes({ ...routes, mesh: this.network.meshRoute });
+    this.metrics?.metrics.setTasks(this.tasks);
     followRoleChanges(this.agent, {
       dir: this.dir,
       identity: () => this.identity,
@@ -382,6 +393,9 @@ export class ManagerDaemon {
       await this.manager?.stop().catch(() => undefined);
       await this.transport?.stop().catch(() => undefined);
       await this.server?.close().catch(() => undefined);
+      this.metrics?.metrics.setManager(undefined);
+      this.metrics?.metrics.setTasks(undefined);
+      if (!next) await this.metrics?.close();
       if (!next) await this.lock.release().catch(() => undefined);
       this.resolveStopped(next && { ...next, lock: this.lock });
     })();

@@ -11,7 +11,9 @@ import { layout } from './data-dir';
 import { describeHost } from './describe-host';
 import { NodeIdentity, readIdentity, writeIdentity } from './identity';
 import { claimNewDataDir, InitOptions, JoinOptions, ManagerDaemon } from './manager-daemon';
+import { MetricsServer } from './metrics-server';
 import { acquirePidLock } from './pid-lock';
+import { NodeMetrics } from './prometheus-metrics';
 import { WorkerDaemon } from './worker-daemon';
 
 export type NodeDaemon = ManagerDaemon | WorkerDaemon;
@@ -25,6 +27,8 @@ export class NodeRunner {
   constructor(
     first: NodeDaemon,
     private readonly log: RaftLogger,
+    /** Served for the process's life, across role switches (the daemons attach to it; the last one closes it). */
+    private readonly metrics?: MetricsServer,
   ) {
     this.current = first;
     this.done = this.follow();
@@ -48,11 +52,12 @@ export class NodeRunner {
         if (next.identity.role === 'worker') {
           // Out of Raft for good: a later promotion starts a new member from nothing.
           await fsp.rm(dir.raft, { recursive: true, force: true });
-          this.current = await WorkerDaemon.open(dir, next.identity, next.creds, next.lock, this.log, false);
+          this.current = await WorkerDaemon.open(dir, next.identity, next.creds, next.lock, this.log, false, this.metrics);
         } else {
-          this.current = await ManagerDaemon.open(dir, next.identity, next.creds, next.lock, this.log, true);
+          this.current = await ManagerDaemon.open(dir, next.identity, next.creds, next.lock, this.log, true, { metrics: this.metrics });
         }
       } catch (e) {
+        await this.metrics?.close();
         // The new identity is saved: `swarm start` tries again in the new role.
         this.log.warn(`could not start as a ${next.identity.role}: ${e instanceof Error ? e.message : String(e)}`);
         await next.lock.release().catch(() => undefined);
@@ -61,6 +66,14 @@ export class NodeRunner {
       if (this.stopping) await this.current.stop();
     }
   }
+}
+
+/** Starts the --metrics-addr listener, if asked for, before the daemon: a busy port fails the command before anything runs. */
+async function serveMetrics(addr: string | undefined, log: RaftLogger): Promise<MetricsServer | undefined> {
+  if (!addr) return undefined;
+  const server = await MetricsServer.listen(addr, new NodeMetrics(), log);
+  log.info(`serving Prometheus metrics on http://${addr}/metrics`);
+  return server;
 }
 
 function noNodeError(dataDir: string): Error {
@@ -72,14 +85,17 @@ export async function startNode(dataDir: string, log: RaftLogger, opts: { forceN
   // Said here, since the lock would fail first, on a file in the missing dir.
   if (!(await fsp.stat(dataDir).catch(() => undefined))) throw noNodeError(dataDir);
   const lock = await acquirePidLock(dataDir);
+  let metrics: MetricsServer | undefined;
   try {
     const identity = await readIdentity(dir.identity);
     if (!identity) throw noNodeError(dataDir);
     const creds = await readCredentials(dir.certs);
-    if (identity.role === 'manager') return new NodeRunner(await ManagerDaemon.open(dir, identity, creds, lock, log, false, opts), log);
-    if (opts.forceNewCluster) throw new Error("--force-new-cluster recovers a manager's data, and this node is a worker");
-    return new NodeRunner(await WorkerDaemon.open(dir, identity, creds, lock, log, false), log);
+    if (identity.role !== 'manager' && opts.forceNewCluster) throw new Error("--force-new-cluster recovers a manager's data, and this node is a worker");
+    metrics = await serveMetrics(identity.metricsAddr, log);
+    if (identity.role === 'manager') return new NodeRunner(await ManagerDaemon.open(dir, identity, creds, lock, log, false, { ...opts, metrics }), log, metrics);
+    return new NodeRunner(await WorkerDaemon.open(dir, identity, creds, lock, log, false, metrics), log, metrics);
   } catch (e) {
+    await metrics?.close();
     await lock.release();
     throw e;
   }
@@ -88,7 +104,9 @@ export async function startNode(dataDir: string, log: RaftLogger, opts: { forceN
 /** Joins with the token's role; returns once the node is part of the swarm and Ready. */
 export async function joinNode(dataDir: string, o: JoinOptions, log: RaftLogger): Promise<NodeRunner> {
   const { dir, lock } = await claimNewDataDir(dataDir);
+  let metrics: MetricsServer | undefined;
   try {
+    metrics = await serveMetrics(o.metricsAddr, log);
     const description = await describeHost({ hostname: o.hostname, dockerHost: o.dockerHost });
     const joined = await joinCluster({
       token: o.token,
@@ -111,13 +129,15 @@ export async function joinNode(dataDir: string, o: JoinOptions, log: RaftLogger)
       dockerHost: o.dockerHost,
       runtime: o.runtime,
       publishAddr: o.publishAddr,
+      metricsAddr: o.metricsAddr,
       managers: joined.managers.map((m) => m.addr),
       raft: joined.raft,
     };
     await writeIdentity(dir.identity, identity);
-    if (identity.role === 'manager') return new NodeRunner(await ManagerDaemon.open(dir, identity, creds, lock, log, true), log);
-    return new NodeRunner(await WorkerDaemon.open(dir, identity, creds, lock, log, true), log);
+    if (identity.role === 'manager') return new NodeRunner(await ManagerDaemon.open(dir, identity, creds, lock, log, true, { metrics }), log, metrics);
+    return new NodeRunner(await WorkerDaemon.open(dir, identity, creds, lock, log, true, metrics), log, metrics);
   } catch (e) {
+    await metrics?.close();
     await lock.release();
     throw e;
   }
@@ -125,5 +145,11 @@ export async function joinNode(dataDir: string, o: JoinOptions, log: RaftLogger)
 
 /** `swarm init`: a new cluster with this node as its only manager. */
 export async function initNode(dataDir: string, o: InitOptions, log: RaftLogger): Promise<NodeRunner> {
-  return new NodeRunner(await ManagerDaemon.init(dataDir, o, log), log);
+  const metrics = await serveMetrics(o.metricsAddr, log);
+  try {
+    return new NodeRunner(await ManagerDaemon.init(dataDir, o, log, metrics), log, metrics);
+  } catch (e) {
+    await metrics?.close();
+    throw e;
+  }
 }

@@ -14,6 +14,7 @@ import { DataDirLayout } from './data-dir';
 import { NodeIdentity } from './identity';
 import { runNodeAgent } from './node-agent';
 import { TaskWorker } from '../worker/task-worker';
+import type { MetricsServer } from './metrics-server';
 import { PidLock } from './pid-lock';
 import { followRoleChanges, Handover, RoleSwitch } from './role-switch';
 import { ok, Router } from './router';
@@ -36,6 +37,7 @@ export class WorkerDaemon {
     readonly dir: DataDirLayout,
     private identity: NodeIdentity,
     private readonly lock: PidLock,
+    private readonly metrics?: MetricsServer,
   ) {}
 
   /** Runs the worker; with `waitRegistered` (a fresh join) it returns once the node is Ready. */
@@ -46,10 +48,12 @@ export class WorkerDaemon {
     lock: PidLock,
     log: RaftLogger,
     waitRegistered: boolean,
+    metrics?: MetricsServer,
   ): Promise<WorkerDaemon> {
-    const d = new WorkerDaemon(dir, identity, lock);
+    const d = new WorkerDaemon(dir, identity, lock, metrics);
     try {
       ({ agent: d.agent, tasks: d.tasks, network: d.network } = runNodeAgent(dir, () => d.identity, (next) => (d.identity = next), creds, log));
+      metrics?.metrics.setTasks(d.tasks);
       d.server = await NodeServer.listen({
         listenAddr: identity.listenAddr,
         clusterId: identity.clusterId,
@@ -137,6 +141,8 @@ export class WorkerDaemon {
       await this.tasks?.stop().catch(() => undefined);
       await this.network?.stop().catch(() => undefined);
       await this.server?.close().catch(() => undefined);
+      this.metrics?.metrics.setTasks(undefined);
+      if (!next) await this.metrics?.close();
       if (!next) await this.lock.release().catch(() => undefined);
       this.resolveDone(next && { ...next, lock: this.lock });
     })();

@@ -7,6 +7,7 @@
 // loops run there unchanged and a seed replays exactly.
 
 import type { Clock, Timers } from '../util/timers';
+import type { ManagerObserver } from './observer';
 import type { Action, AppliedChange, MemoryStore } from './store';
 
 /** A new object id (as newObjectId: 25 lowercase alphanumerics). */
@@ -23,4 +24,6 @@ export interface ControlHost {
   readonly clock: Clock;
   readonly timers: Timers;
   readonly ids: IdSource;
+  /** Told of the loops' passes, for metrics; none in the simulator. */
+  readonly observer?: ManagerObserver;
 }

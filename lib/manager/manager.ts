@@ -17,8 +17,7 @@ import { DEFAULT_MAX_ENTRY_BYTES, mib } from './entry-size';
 import { ControlHost, IdSource } from './control-host';
 import { Clock, realClock, realTimers, Timers } from '../util/timers';
 import { newObjectId } from '../api/ids';
-
-
+import type { ManagerObserver } from './observer';
 
 export interface ManagerOptions {
   raftId: NodeId;
@@ -40,6 +39,8 @@ export interface ManagerOptions {
   clock?: Clock;
   timers?: Timers;
   ids?: IdSource;
+  /** Told of proposals, leader changes and loop passes (the daemon's Prometheus metrics). */
+  observer?: ManagerObserver;
 }
 
 export { DEFAULT_RAFT_TIMING };
@@ -58,6 +59,7 @@ export class Manager implements ControlHost {
   readonly ids: IdSource;
   /** `swarm events`: what changed, as this manager applied it. */
   readonly events: EventLog;
+  readonly observer?: ManagerObserver;
 
   private constructor(private readonly opts: ManagerOptions) {
     this.clock = opts.clock ?? realClock;
@@ -66,6 +68,7 @@ export class Manager implements ControlHost {
     // Following from before Raft replays its log: --since then covers what the log still holds.
     this.events = new EventLog(this.store, this.clock, this.timers);
     this.events.start();
+    this.observer = opts.observer;
     this.loops = new LeaderLoops((name, e) =>
       opts.logger?.warn(`leader loop ${name} failed: ${e instanceof Error ? e.message : String(e)}`),
     );
@@ -92,6 +95,7 @@ export class Manager implements ControlHost {
         void m.loops.setLeader(lead === opts.raftId);
         m.events.leaderChanged(lead);
         if (lead !== NONE) m.leaderKnown();
+        m.observer?.leaderChanged?.(lead);
       },
     });
     return m;
@@ -173,9 +177,12 @@ export class Manager implements ControlHost {
       );
     }
     let index: number;
+    const started = performance.now();
     try {
       ({ index } = await this.raftNode.propose(data));
+      this.observer?.proposal?.((performance.now() - started) / 1000, true);
     } catch (e) {
+      this.observer?.proposal?.((performance.now() - started) / 1000, false);
       throw fromRaftError(e);
     }
     const result = this.sm.resultFor(index);

@@ -153,6 +153,7 @@ export abstract class ReconcileLoop implements LeaderLoop {
       this.fullDue = false;
       this.lastFull = now;
     }
+    const started = performance.now();
     try {
       result = await this.pass(now, full);
     } catch (e) {
@@ -162,6 +163,8 @@ export abstract class ReconcileLoop implements LeaderLoop {
       result = { retry: true };
     } finally {
       this.busy = false;
+      // Wall time, including the pass's own yields: how long its changes took to be written.
+      this.m.observer?.reconcilePass?.(this.name, (performance.now() - started) / 1000);
     }
     if (gen !== this.generation) return;
     if (this.again || result.retry) {

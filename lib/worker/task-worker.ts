@@ -6,7 +6,7 @@
 // the running tasks' resource use goes up too (metrics/sampler.ts).
 
 import { DISPATCHER_CHUNK_BYTES, LogsRequest, TaskStatusUpdate, WireLogLine } from '../api/dispatcher-protocol';
-import { Task, TaskStatus } from '../api/service-types';
+import { Task, TaskState, TaskStatus } from '../api/service-types';
 import { Agent } from './agent';
 import { Executor } from './executor';
 import { MetricsSampler } from './metrics/sampler';
@@ -74,6 +74,13 @@ export class TaskWorker {
     this.unsent.add(taskId);
     this.scheduleSend();
   };
+
+  /** How many of the tasks assigned here are in each state, as last reported by the executor (for metrics). */
+  stateCounts(): Map<TaskState, number> {
+    const counts = new Map<TaskState, number>();
+    for (const s of this.latest.values()) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);
+    return counts;
+  }
 
   private assign(tasks: readonly Task[]): void {
     this.wanted = tasks;

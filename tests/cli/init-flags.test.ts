@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Command } from 'commander';
-import { addInitOptions, clusterSpec, initArgs, type InitFlags } from '../../lib/cli/commands/init-flags';
+import { addInitOptions, clusterSpec, initArgs, type InitFlags, parseMetricsAddr } from '../../lib/cli/commands/init-flags';
 import { parseAddressPool, parsePublishAddr } from '../../lib/cli/network-node-flags';
 import { runCli } from './helpers/fake-daemon';
 
@@ -61,15 +61,28 @@ describe('--publish-addr', () => {
   });
 });
 
+describe('--metrics-addr', () => {
+  test('off unless given; HOST:PORT', () => {
+    expect(parseInit([]).metricsAddr).toBeUndefined();
+    expect(parseInit(['--metrics-addr', '127.0.0.1:9323']).metricsAddr).toBe('127.0.0.1:9323');
+    expect(parseMetricsAddr('127.0.0.1:9323')).toBe('127.0.0.1:9323');
+    expect(parseMetricsAddr('[::1]:9323')).toBe('[::1]:9323');
+  });
+  test.each(['9323', '127.0.0.1', '127.0.0.1:0', '127.0.0.1:65536', 'http://127.0.0.1:9323', ''])('%j is refused', (v) => {
+    expect(() => parseMetricsAddr(v)).toThrow(`invalid argument "${v}" for "--metrics-addr" flag: must be HOST:PORT`);
+  });
+});
+
 test('a detached daemon is given what init was given: the same cluster spec and publish address', () => {
   const given = parseInit([
     '--listen-addr', '127.0.0.1:4301', '--hostname', 'm1', '--default-addr-pool', '10.10.0.0/16', '--default-addr-pool', '10.20.0.0/16',
-    '--default-addr-pool-mask-length', '22', '--publish-addr', '127.0.0.2', '--raft-tick', '50ms',
+    '--default-addr-pool-mask-length', '22', '--publish-addr', '127.0.0.2', '--raft-tick', '50ms', '--metrics-addr', '127.0.0.1:9323',
   ]);
   const daemon = parseInit(initArgs(given).slice(1), 'daemon');
   expect(clusterSpec(daemon)).toEqual(clusterSpec(given));
   expect(clusterSpec(daemon).addressPool).toEqual({ pools: ['10.10.0.0/16', '10.20.0.0/16'], subnetSize: 22 });
   expect(daemon.publishAddr).toBe('127.0.0.2');
+  expect(daemon.metricsAddr).toBe('127.0.0.1:9323');
   // Without pool flags the daemon falls back to the same default.
   const plain = parseInit([]);
   expect(clusterSpec(parseInit(initArgs(plain).slice(1), 'daemon'))).toEqual(clusterSpec(plain));
@@ -86,6 +99,8 @@ describe('bad values stop init and join before any daemon starts', () => {
     [['init', '--default-addr-pool', '10.0.0.0/16', '--default-addr-pool-mask-length', '12'], 'for "--default-addr-pool-mask-length" flag'],
     [['init', '--publish-addr', 'all'], 'invalid argument "all" for "--publish-addr" flag'],
     [['join', '--token', 'SWMTKN-x', '--publish-addr', '1.2.3', '127.0.0.1:4301'], 'invalid argument "1.2.3" for "--publish-addr" flag'],
+    [['init', '--metrics-addr', '9323'], 'invalid argument "9323" for "--metrics-addr" flag'],
+    [['join', '--token', 'SWMTKN-x', '--metrics-addr', 'localhost', '127.0.0.1:4301'], 'invalid argument "localhost" for "--metrics-addr" flag'],
   ])('%j', async (args, message) => {
     const run = await runCli(args, dir);
     expect(run.exitCode).toBe(1);

@@ -6,14 +6,27 @@ import { Command, Option } from 'commander';
 import { DEFAULT_CLUSTER_SPEC } from '../../api/cluster-defaults';
 import { DEFAULT_ADDRESS_POOL } from '../../api/network-types';
 import type { ClusterSpec, NodeAvailability } from '../../api/types';
-import { DEFAULT_LISTEN_ADDR } from '../../net/address';
+import { DEFAULT_LISTEN_ADDR, parseHostPort } from '../../net/address';
 import { parseDuration } from '../../util/go-duration';
 import { parseAddressPool } from '../network-node-flags';
+import { flagError } from '../service-flags/errors';
 
 export const AVAILABILITY = ['active', 'pause', 'drain'];
 export const RUNTIMES = ['docker', 'process'];
 
 export const PUBLISH_ADDR_HELP = 'IPv4 address this node opens ports published through the routing mesh on';
+
+export const METRICS_ADDR_HELP = 'serve Prometheus metrics over plain HTTP at http://HOST:PORT/metrics (default: not served)';
+
+/** --metrics-addr: checked by init and join before anything starts, so a typo is one line and nothing else happens. */
+export function parseMetricsAddr(v: string): string {
+  try {
+    parseHostPort(v);
+  } catch {
+    throw flagError('metrics-addr', v, 'must be HOST:PORT with a port from 1 to 65535, such as 127.0.0.1:9323 (IPv6 as [addr]:port)');
+  }
+  return v.trim();
+}
 
 export interface InitFlags {
   runtime: 'docker' | 'process';
@@ -31,6 +44,7 @@ export interface InitFlags {
   defaultAddrPool: string[];
   defaultAddrPoolMaskLength?: string;
   publishAddr: string;
+  metricsAddr?: string;
   foreground?: boolean;
   forceNewCluster?: boolean;
 }
@@ -56,6 +70,7 @@ export function initArgs(f: InitFlags): string[] {
   for (const pool of f.defaultAddrPool) args.push('--default-addr-pool', pool);
   if (f.defaultAddrPoolMaskLength !== undefined) args.push('--default-addr-pool-mask-length', f.defaultAddrPoolMaskLength);
   args.push('--publish-addr', f.publishAddr);
+  if (f.metricsAddr) args.push('--metrics-addr', f.metricsAddr);
   if (f.advertiseAddr) args.push('--advertise-addr', f.advertiseAddr);
   if (f.hostname) args.push('--hostname', f.hostname);
   if (f.dockerHost) args.push('--docker-host', f.dockerHost);
@@ -82,7 +97,8 @@ export function addInitOptions(cmd: Command): Command {
       [],
     )
     .option('--default-addr-pool-mask-length <n>', `prefix length of each subnet taken from the pool (default ${DEFAULT_ADDRESS_POOL.subnetSize})`)
-    .option('--publish-addr <ip>', PUBLISH_ADDR_HELP, '0.0.0.0');
+    .option('--publish-addr <ip>', PUBLISH_ADDR_HELP, '0.0.0.0')
+    .option('--metrics-addr <host:port>', METRICS_ADDR_HELP);
 }
 
 /** The cluster's settings from the flags; every bad value is one line, before anything starts. */

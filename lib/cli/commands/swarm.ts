@@ -18,7 +18,7 @@ import { parsePublishAddr } from '../network-node-flags';
 import { action, CliContext, contextOf } from '../context';
 import { renderInfo, SwarmInfo } from '../render';
 import { daemonLogger, holdForeground, startDetached } from './daemon-process';
-import { addInitOptions, AVAILABILITY, clusterSpec, initArgs, type InitFlags, PUBLISH_ADDR_HELP, RUNTIMES } from './init-flags';
+import { addInitOptions, AVAILABILITY, clusterSpec, initArgs, type InitFlags, METRICS_ADDR_HELP, parseMetricsAddr, PUBLISH_ADDR_HELP, RUNTIMES } from './init-flags';
 
 /** The node daemon's entry points, loaded on first use. */
 function daemon(): Promise<typeof import('../../daemon/node-daemon')> {
@@ -44,6 +44,7 @@ interface JoinFlags {
   hostname?: string;
   dockerHost?: string;
   publishAddr: string;
+  metricsAddr?: string;
   foreground?: boolean;
 }
 
@@ -67,6 +68,7 @@ export function registerSwarmCommands(program: Command): void {
         if (f.forceNewCluster) return forceNewCluster(cmd, f);
         const spec = clusterSpec(f);
         parsePublishAddr(f.publishAddr);
+        if (f.metricsAddr !== undefined) parseMetricsAddr(f.metricsAddr);
         // Checked here too, so a detached daemon that would refuse is not mistaken for a ready one.
         if (await readIdentity(layout(ctx.dataDir).identity)) throw new AlreadyInSwarmError(ctx.dataDir);
         await refuseRunningDaemon(ctx.dataDir);
@@ -84,6 +86,7 @@ export function registerSwarmCommands(program: Command): void {
               dockerHost: f.dockerHost,
               runtime: f.runtime,
               publishAddr: f.publishAddr,
+              metricsAddr: f.metricsAddr,
               spec,
             },
             daemonLogger(),
@@ -110,12 +113,14 @@ export function registerSwarmCommands(program: Command): void {
     .option('--docker-host <url>', 'the Docker engine tasks run on (default: DOCKER_HOST or the local socket)')
     .addOption(new Option('--runtime <runtime>', 'how tasks run: containers on the Docker engine, or child processes').choices(RUNTIMES).default('docker'))
     .option('--publish-addr <ip>', PUBLISH_ADDR_HELP, '0.0.0.0')
+    .option('--metrics-addr <host:port>', METRICS_ADDR_HELP)
     .option('--foreground', 'run the daemon in this process instead of detaching it')
     .action(
       action(async (managerAddr: string, f: JoinFlags, cmd: Command) => {
         const ctx = contextOf(cmd);
         parseHostPort(managerAddr);
         parsePublishAddr(f.publishAddr);
+        if (f.metricsAddr !== undefined) parseMetricsAddr(f.metricsAddr);
         parseHostPort(f.listenAddr, { allowPortZero: true });
         const advertiseAddr = f.advertiseAddr ?? guessAdvertise(f.listenAddr);
         parseHostPort(advertiseAddr);
@@ -131,6 +136,7 @@ export function registerSwarmCommands(program: Command): void {
           availability: f.availability,
           runtime: f.runtime,
           publishAddr: f.publishAddr,
+          metricsAddr: f.metricsAddr,
         };
         if (f.foreground) {
           const d = await (await daemon()).joinNode(ctx.dataDir, o, daemonLogger());
@@ -141,6 +147,7 @@ export function registerSwarmCommands(program: Command): void {
         // The token travels in the environment: a command line is visible to every user in ps.
         const args = ['--join', managerAddr, '--listen-addr', f.listenAddr, '--advertise-addr', advertiseAddr, '--availability', f.availability, '--runtime', f.runtime];
         args.push('--publish-addr', f.publishAddr);
+        if (f.metricsAddr) args.push('--metrics-addr', f.metricsAddr);
         if (f.hostname) args.push('--hostname', f.hostname);
         if (f.dockerHost) args.push('--docker-host', f.dockerHost);
         await startDetached(ctx.dataDir, args, 90_000, { SWARM_JOIN_TOKEN: f.token });
@@ -247,6 +254,7 @@ export function registerSwarmCommands(program: Command): void {
               availability: f.availability,
               runtime: f.runtime,
               publishAddr: parsePublishAddr(f.publishAddr),
+              metricsAddr: f.metricsAddr,
             },
             log,
           );
@@ -264,6 +272,7 @@ export function registerSwarmCommands(program: Command): void {
                 dockerHost: f.dockerHost,
                 runtime: f.runtime,
                 publishAddr: parsePublishAddr(f.publishAddr),
+                metricsAddr: f.metricsAddr,
                 spec: clusterSpec(f),
               },
               log,
