@@ -18,7 +18,8 @@ const STATUS = `
 Status: a swarm of managers and workers (init, join, start, stop, leave, info,
 join-token, node ...) runs services on Docker containers or processes
 (service ...) on overlay networks with a routing mesh (network ...), and
-stacks from compose files (stack ...). Secrets and configs arrive in later
+stacks from compose files (stack ...); cluster events stream with events,
+and --metrics-addr serves Prometheus metrics. Secrets and configs arrive in later
 releases.`;
 
 /**
