@@ -125,7 +125,13 @@ describeWithDocker('stacks', (docker: Docker) => {
       const o = await swarmOk(m, ['service', 'logs', 'agent_agent']);
       return /@m1 +\| agent on m1$/m.test(o) && /@w1 +\| agent on w1$/m.test(o) ? o : undefined;
     }, 20_000, 300);
-    expect(out.match(/\| agent on /g)).toHaveLength(2);
+    // Each task prints its line once. A loaded machine can lose a node's session for a moment, and the
+    // replacement on that node prints again: there are as many lines as agent tasks ever started, never more,
+    // and still one running per node.
+    const started = (await psRows(m, 'agent_agent')).filter((r) => !/^(New|Pending|Assigned|Rejected)/.test(r.CurrentState));
+    expect(out.match(/\| agent on /g)?.length).toBeLessThanOrEqual(Math.max(2, started.length));
+    expect(out.match(/\| agent on /g)?.length).toBeGreaterThanOrEqual(2);
+    expect(await runningPerNode(m, 'agent_agent')).toEqual({ m1: 1, w1: 1 });
     expect(await psRows(m, 'batch_job')).toHaveLength(3);
   });
 
