@@ -11,12 +11,12 @@ import { join } from 'path';
 import { defaultServiceSpec } from '../../lib/api/service-defaults';
 import type { Node } from '../../lib/api/types';
 import { chunkActions } from '../../lib/manager/entry-size';
-import { Manager } from '../../lib/manager/manager';
 import { Orchestrator } from '../../lib/manager/orchestrator';
 import { SchedulingLoop } from '../../lib/manager/scheduling-loop';
 import { createService } from '../../lib/manager/service-ops';
 import { Action } from '../../lib/manager/store';
-import { LocalNetwork } from '../../lib/raft/transport';
+import { startLocalManager } from '../../lib/testing/local-managers';
+import { eventually } from '../../lib/util/eventually';
 
 export interface PassFigures {
   nodes: number;
@@ -30,30 +30,13 @@ export interface PassFigures {
   warnings: string[];
 }
 
-async function until(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 export async function wholePass(nodes: readonly Node[], tasks: number, services: number, timeoutMs = 300_000): Promise<PassFigures> {
   const root = mkdtempSync(join(tmpdir(), 'swarm-bench-pass-'));
-  const net = new LocalNetwork();
   const warnings: string[] = [];
-  const m = await Manager.start({
-    raftId: 1,
-    raftDir: join(root, 'm1'),
-    raftUrl: 'local://1',
-    transport: (h) => net.transport({ id: 1, ...h }),
-    bootstrap: [{ id: 1, url: 'local://1' }],
-    // Big entries take a while to apply; a single manager has no one to lose the lead to anyway.
-    timing: { tickMs: 100 },
-    writeTimeoutMs: 60_000,
-  });
+  // Big entries take a while to apply; a single manager has no one to lose the lead to anyway.
+  const m = await startLocalManager(root, { timing: { tickMs: 100 }, writeTimeoutMs: 60_000 });
   try {
-    await until('a leader', () => m.isLeader, 10_000);
+    await eventually('a leader', async () => m.isLeader || undefined, 10_000, 10);
     const creates: Action[] = nodes.map(({ meta: _meta, ...n }) => ({ op: 'create', kind: 'node', object: n }));
     for (const chunk of chunkActions(creates, m.maxEntryBytes)) await m.write(chunk);
     const log = { warn: (msg: string) => warnings.push(msg) };
@@ -72,7 +55,8 @@ export async function wholePass(nodes: readonly Node[], tasks: number, services:
       for (const t of m.store.scan('task')) if (t.status.state !== 'assigned') return false;
       return true;
     };
-    await until(`${tasks} tasks assigned`, assigned, timeoutMs);
+    // Polled every 10 ms: the figure is seconds, and a scan of 100,000 tasks costs a few ms.
+    await eventually(`${tasks} tasks assigned`, async () => assigned() || undefined, timeoutMs, 10);
     const seconds = (performance.now() - t0) / 1000;
     return { nodes: nodes.length, tasks, services, seconds, placementsPerS: Math.round(tasks / seconds), entries: m.store.appliedIndex - firstIndex, warnings };
   } finally {

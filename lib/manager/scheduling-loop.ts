@@ -16,11 +16,11 @@
 // hand out.
 
 import { DEFAULT_ADDRESS_POOL, INGRESS_NETWORK } from '../api/network-types';
-import { isTerminal, Task, taskStateRank } from '../api/service-types';
+import { isTerminal, Task } from '../api/service-types';
 import { Node } from '../api/types';
 import { AddressBook, attachTask, planEndpoint, publishedPortsInUse } from './network/allocator';
 import { ingressDraft } from './network/network-ops';
-import { classifyTask, PlacedIndex, PendingTask, scheduleTasks, SchedNode, schedNode } from '../scheduler';
+import { classifyTask, waitsForNode, PlacedIndex, PendingTask, scheduleTasks, SchedNode, schedNode } from '../scheduler';
 import { chunkActions } from './entry-size';
 import { ManagerError } from './errors';
 import { ControlHost } from './control-host';
@@ -33,14 +33,6 @@ const SERVICE_CHUNK = 1;
 const NO_ADDRESSES = new AddressBook([], [], []);
 
 type RTask = DeepReadonly<Task>;
-
-const PENDING = taskStateRank('pending');
-const RUNNING = taskStateRank('running');
-
-/** New or pending and wanted running: what classifyTask calls pending, without building its input. */
-function isWaiting(t: RTask): boolean {
-  return taskStateRank(t.status.state) <= PENDING && taskStateRank(t.desiredState) <= RUNNING;
-}
 
 export class SchedulingLoop extends ReconcileLoop {
   readonly name = 'scheduler';
@@ -79,7 +71,7 @@ export class SchedulingLoop extends ReconcileLoop {
   private refreshTask(id: string): void {
     const t = this.m.store.get('task', id);
     // Waiting tasks are only noted here; the pass reads them (few) when it places them.
-    if (t && isWaiting(t)) {
+    if (t && waitsForNode(t)) {
       this.placed.set(id, undefined);
       this.waiting.add(id);
       return;

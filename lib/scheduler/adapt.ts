@@ -60,10 +60,15 @@ function placedTask(t: Task, nodeId: string): SchedTask {
   };
 }
 
+/** New or pending and wanted running: waiting for a node (what classifyTask calls pending, without building it). */
+export function waitsForNode(t: { readonly status: { readonly state: TaskState }; readonly desiredState: TaskState }): boolean {
+  return NOT_PLACED.has(t.status.state) && taskStateRank(t.desiredState) <= RUNNING;
+}
+
 /** Where one task stands for the scheduler: waiting for a node, holding a place on one, or neither. */
 export function classifyTask(t: Task): { pending: PendingTask } | { placed: SchedTask } | undefined {
   if (isTerminal(t.status.state)) return undefined;
-  if (NOT_PLACED.has(t.status.state)) return taskStateRank(t.desiredState) <= RUNNING ? { pending: pendingTask(t) } : undefined;
+  if (NOT_PLACED.has(t.status.state)) return waitsForNode(t) ? { pending: pendingTask(t) } : undefined;
   return t.nodeId !== undefined ? { placed: placedTask(t, t.nodeId) } : undefined;
 }
 

@@ -35,7 +35,7 @@
 // what is wrong; the CLI calls them before anything is stored. See
 // docs/scheduler.md for the details and the choices made.
 
-export { classifyTask, fromStore, schedNode } from './adapt';
+export { classifyTask, fromStore, schedNode, waitsForNode } from './adapt';
 export { PlacedIndex } from './placed-index';
 export { parseConstraint, parseConstraints, matchesConstraint, matchesConstraints, type Constraint } from './constraint';
 export { FILTERS, type FilterName } from './filters';

@@ -1,12 +1,24 @@
 // A queue read with `for await`: producers push and end it, one consumer
-// reads. Unbounded on purpose for its users here (log lines for one reader,
-// whose producer is stopped when the reader goes away).
+// reads. Unbounded unless given a bound: log lines for one reader need none
+// (their producer is stopped when the reader goes away); a reader of a
+// stream that never ends (cluster events) gets one, past which what waits is
+// dropped and replaced by what `overflow` says.
+
+export interface AsyncQueueOptions<T> {
+  /** Most items waiting; past it they are dropped and `overflow(limit)` takes their place. */
+  limit?: number;
+  overflow?: (limit: number) => T;
+  /** Called when the reader stops (break out of for-await, or return()). */
+  onReturn?: () => void;
+}
 
 export class AsyncQueue<T> implements AsyncIterableIterator<T> {
   private items: T[] = [];
   private head = 0;
   private waiter?: (r: IteratorResult<T>) => void;
   private ended = false;
+
+  constructor(private readonly options: AsyncQueueOptions<T> = {}) {}
 
   push(item: T): void {
     if (this.ended) return;
@@ -16,10 +28,16 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
       w({ value: item, done: false });
       return;
     }
+    const { limit, overflow } = this.options;
+    if (limit !== undefined && overflow && this.items.length - this.head >= limit) {
+      this.items = [overflow(limit)];
+      this.head = 0;
+    }
     this.items.push(item);
   }
 
   end(): void {
+    if (this.ended) return;
     this.ended = true;
     if (this.waiter && this.head >= this.items.length) {
       const w = this.waiter;
@@ -46,6 +64,7 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
   }
 
   return(): Promise<IteratorResult<T>> {
+    this.options.onReturn?.();
     this.end();
     this.items = [];
     this.head = 0;

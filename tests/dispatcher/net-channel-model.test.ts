@@ -18,18 +18,7 @@ import { MemoryStore } from '../../lib/manager/store/memory-store';
 import type { Action } from '../../lib/manager/store/transaction';
 import { network, serviceOn } from '../manager/network/fixtures';
 import { node, task, tx } from '../manager/store/fixtures';
-
-/** mulberry32: a small seeded generator, so a failing seed can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from '../../lib/raft/random';
 
 /** A session as the channel sees it, holding its table the way a node does (lib/network/table.ts). */
 class FakeSession {

@@ -5,7 +5,7 @@ import { newObjectId } from '../../lib/api/ids';
 import { ManagerError } from '../../lib/manager/errors';
 import { Manager } from '../../lib/manager/manager';
 import { resolveNode, updateNode } from '../../lib/manager/node-ops';
-import { LocalNetwork } from '../../lib/raft/transport';
+import { startLocalManager } from '../../lib/testing/local-managers';
 
 describe('node operations on a manager', () => {
   const root = mkdtempSync(join(tmpdir(), 'swarm-nodeops-'));
@@ -13,15 +13,7 @@ describe('node operations on a manager', () => {
   const ids = { a: newObjectId(), b: newObjectId() };
 
   beforeAll(async () => {
-    const net = new LocalNetwork();
-    m = await Manager.start({
-      raftId: 1,
-      raftDir: join(root, 'raft'),
-      raftUrl: 'local://1',
-      transport: (h) => net.transport({ id: 1, ...h }),
-      bootstrap: [{ id: 1, url: 'local://1' }],
-      timing: { tickMs: 10 },
-    });
+    m = await startLocalManager(root);
     await m.raft.waitForLeader();
     const node = (id: string, hostname: string) => ({
       id,

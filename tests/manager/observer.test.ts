@@ -8,10 +8,9 @@ import { join } from 'path';
 import { newObjectId } from '../../lib/api/ids';
 import { Node } from '../../lib/api/types';
 import { Draft } from '../../lib/manager/store/transaction';
-import { Manager } from '../../lib/manager/manager';
 import { ManagerObserver } from '../../lib/manager/observer';
 import { PassResult, ReconcileLoop } from '../../lib/manager/reconcile-loop';
-import { LocalNetwork } from '../../lib/raft/transport';
+import { startLocalManager } from '../../lib/testing/local-managers';
 import { waitFor } from '../raft/node/harness';
 
 function nodeDraft(hostname: string): Draft<Node> {
@@ -42,17 +41,7 @@ test('proposals, the new leader and loop passes reach the observer', async () =>
     leaderChanged: (l) => seen.leaders.push(l),
     reconcilePass: (loop, seconds) => seen.passes.push({ loop, seconds }),
   };
-  const net = new LocalNetwork();
-  const m = await Manager.start({
-    raftId: 1,
-    raftDir: join(root, 'm1'),
-    raftUrl: 'local://1',
-    transport: (h) => net.transport({ id: 1, ...h }),
-    bootstrap: [{ id: 1, url: 'local://1' }],
-    timing: { tickMs: 10 },
-    maxEntryBytes: 4096,
-    observer,
-  });
+  const m = await startLocalManager(root, { maxEntryBytes: 4096, observer });
   try {
     await waitFor(() => m.isLeader, 'the lone manager to lead');
     expect(seen.leaders).toContain(1);

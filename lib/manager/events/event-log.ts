@@ -12,6 +12,7 @@ import {
 } from '../../api/cluster-events';
 import type { Node } from '../../api/types';
 import type { Clock, TimerHandle, Timers } from '../../util/timers';
+import { AsyncQueue } from '../../util/async-queue';
 import type { DeepReadonly, MemoryStore, StoreEvent } from '../store';
 import { followStore, StoreFollower } from '../dispatcher/follow-store';
 import { leaderEvents, nodeDisplayName, translateChange } from './translate';
@@ -92,7 +93,14 @@ export class EventLog {
   subscribe(q: EventQuery, signal: AbortSignal): AsyncIterable<EventStreamItem> {
     const replay = q.sinceMs !== undefined || q.untilMs !== undefined;
     const now = this.clock();
-    const out = new BoundedQueue(this.subscriberLimit);
+    // Set once the reader is live; a reader that stops before (replay only) has nothing to undo.
+    let finish = (): void => undefined;
+    // A reader that stops reading (a stalled terminal) must not make the manager hold every event since.
+    const out = new AsyncQueue<EventStreamItem>({
+      limit: this.subscriberLimit,
+      overflow: (limit) => ({ gap: `the reader fell behind by more than ${limit} events; they were dropped` }),
+      onReturn: () => finish(),
+    });
     const inWindow = (ms: number) => (q.sinceMs === undefined || ms >= q.sinceMs) && (q.untilMs === undefined || ms <= q.untilMs);
     const pass = (item: Item): EventStreamItem | undefined => {
       if ('gap' in item) return { gap: item.gap };
@@ -117,7 +125,7 @@ export class EventLog {
     };
     this.subscribers.add(sub);
     let timer: TimerHandle | undefined;
-    const finish = () => {
+    finish = () => {
       this.subscribers.delete(sub);
       if (timer !== undefined) this.timers.clearTimeout(timer);
       signal.removeEventListener('abort', finish);
@@ -134,7 +142,6 @@ export class EventLog {
     }
     if (signal.aborted) finish();
     else signal.addEventListener('abort', finish);
-    out.onReturn = finish;
     return out;
   }
 
@@ -162,70 +169,5 @@ export class EventLog {
     if (this.subscribers.size === 0) return;
     // A subscriber may end itself (its --until passed) while we iterate: iterate a copy.
     for (const s of [...this.subscribers]) s(item);
-  }
-}
-
-/**
- * One reader's queue: a reader that stops reading (a stalled terminal) must
- * not make the manager hold every event since; past the limit the queue is
- * emptied and the reader told what it missed.
- */
-class BoundedQueue implements AsyncIterableIterator<EventStreamItem> {
-  private items: EventStreamItem[] = [];
-  private head = 0;
-  private waiter: ((r: IteratorResult<EventStreamItem>) => void) | undefined;
-  private ended = false;
-  onReturn: (() => void) | undefined;
-
-  constructor(private readonly limit: number) {}
-
-  push(item: EventStreamItem): void {
-    if (this.ended) return;
-    if (this.waiter) {
-      const w = this.waiter;
-      this.waiter = undefined;
-      w({ value: item, done: false });
-      return;
-    }
-    if (this.items.length - this.head >= this.limit) {
-      this.items = [{ gap: `the reader fell behind by more than ${this.limit} events; they were dropped` }];
-      this.head = 0;
-    }
-    this.items.push(item);
-  }
-
-  end(): void {
-    if (this.ended) return;
-    this.ended = true;
-    if (this.waiter && this.head >= this.items.length) {
-      const w = this.waiter;
-      this.waiter = undefined;
-      w({ value: undefined, done: true });
-    }
-  }
-
-  next(): Promise<IteratorResult<EventStreamItem>> {
-    if (this.head < this.items.length) {
-      const value = this.items[this.head++];
-      if (this.head === this.items.length) {
-        this.items = [];
-        this.head = 0;
-      }
-      return Promise.resolve({ value, done: false });
-    }
-    if (this.ended) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve) => (this.waiter = resolve));
-  }
-
-  return(): Promise<IteratorResult<EventStreamItem>> {
-    this.onReturn?.();
-    this.end();
-    this.items = [];
-    this.head = 0;
-    return Promise.resolve({ value: undefined, done: true });
-  }
-
-  [Symbol.asyncIterator](): AsyncIterableIterator<EventStreamItem> {
-    return this;
   }
 }

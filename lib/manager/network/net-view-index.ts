@@ -69,8 +69,6 @@ export class NetViewIndex {
   /** Live task entries per service id (the service may not exist). */
   private readonly serviceTasks = new Map<string, Map<string, NetTableTask>>();
   private readonly tasks = new Map<string, TaskState>();
-  /** Every task id per service id, entry or not. */
-  private readonly tasksOfService = new Map<string, Set<string>>();
   /** network id → hostKey → live tasks of that machine on it; and the same by hostKey. */
   private readonly interestByNet = new Map<string, Map<string, number>>();
   private readonly interestByHost = new Map<string, Map<string, number>>();
@@ -80,7 +78,7 @@ export class NetViewIndex {
 
   /** Forgets everything and reads the store again; what was pending is dropped (the caller sends whole tables). */
   rebuild(store: MemoryStore): void {
-    for (const m of [this.current, this.nodeKeys, this.nodeTasks, this.networks, this.services, this.servicesOnNet, this.serviceTasks, this.tasks, this.tasksOfService, this.interestByNet, this.interestByHost, this.pending]) m.clear();
+    for (const m of [this.current, this.nodeKeys, this.nodeTasks, this.networks, this.services, this.servicesOnNet, this.serviceTasks, this.tasks, this.interestByNet, this.interestByHost, this.pending]) m.clear();
     this.ingressServices.clear();
     // Order does not matter to the index: scans, not sorted lists (100,000 tasks).
     for (const n of store.scan('node')) this.setNode(n.id, n);
@@ -362,11 +360,10 @@ export class NetViewIndex {
       for (const tid of tasks?.keys() ?? []) this.note(h, `task:${tid}`, before.has(h), this.current.get(`task:${tid}`)?.json);
     }
     // A service no machine can see keeps no task entries; they are made (or dropped) when that changes.
+    // Rare (a service's first network or published port, or its last): a scan of the tasks, not an index kept on every task change.
     if (visible(old) !== visible(next)) {
-      for (const tid of [...(this.tasksOfService.get(id) ?? [])]) {
-        const t = this.tasks.get(tid);
-        if (t) this.setTask(tid, t.obj);
-      }
+      const mine = [...this.tasks].filter(([, t]) => t.serviceId === id);
+      for (const [tid, t] of mine) this.setTask(tid, t.obj);
     }
   }
 
@@ -398,15 +395,6 @@ export class NetViewIndex {
         if (next) this.tasks.set(id, next);
         else this.tasks.delete(id);
       });
-    }
-    if (old?.serviceId !== next?.serviceId) {
-      if (old) this.tasksOfService.get(old.serviceId)?.delete(id);
-      if (old && this.tasksOfService.get(old.serviceId)?.size === 0) this.tasksOfService.delete(old.serviceId);
-      if (next) {
-        let ids = this.tasksOfService.get(next.serviceId);
-        if (!ids) this.tasksOfService.set(next.serviceId, (ids = new Set()));
-        ids.add(id);
-      }
     }
     this.setTaskInterest(id, old, next);
   }

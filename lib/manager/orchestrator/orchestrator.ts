@@ -79,14 +79,15 @@ export class Orchestrator extends ReconcileLoop {
       for (const t of store.scan('task')) if (!known.has(t.serviceId)) gone.add(t.serviceId);
       ids.push(...[...gone].sort());
     }
-    const nodes = store.list('node');
+    // By id once for the pass: every service's plan looks its tasks' nodes up.
+    const nodes = new Map(store.list('node').map((n) => [n.id, n]));
     const cluster = store.list('cluster')[0];
     const tasksOf = new Map(ids.map((id) => [id, store.tasksByService(id)]));
     // Judged once over every task of the pass, then each service is planned and written before the next is
     // planned: 100,000 tasks planned in one go held the event loop past Raft's election timeout.
     const noncompliant = noncompliantTasks(
       [...tasksOf.values()].flat(),
-      new Map(nodes.map((n) => [n.id, n])),
+      nodes,
       full ? undefined : resourceNodes,
     );
     let retry = false;

@@ -45,7 +45,8 @@ import { placed, planUpdate, UpdaterSlot } from './updater';
 export interface PlanInput {
   services: readonly DeepReadonly<Service>[];
   tasks: readonly DeepReadonly<Task>[];
-  nodes: readonly DeepReadonly<Node>[];
+  /** Every node; by id when the caller plans service after service with the same nodes. */
+  nodes: readonly DeepReadonly<Node>[] | ReadonlyMap<string, DeepReadonly<Node>>;
   /** Tasks kept per slot (or per node for global services), the live one included. */
   historyLimit: number;
   now: number;
@@ -97,7 +98,7 @@ export function planOrchestration(input: PlanInput): Action[][] {
 }
 
 export function planOrchestrationPass(input: PlanInput): PlanResult {
-  const nodes = new Map(input.nodes.map((n) => [n.id, n]));
+  const nodes = input.nodes instanceof Map ? input.nodes : new Map((input.nodes as readonly DeepReadonly<Node>[]).map((n) => [n.id, n]));
   const byService = new Map<string, RTask[]>();
   for (const t of input.tasks) {
     const list = byService.get(t.serviceId);

@@ -9,7 +9,7 @@ import { Manager } from '../../../lib/manager/manager';
 import { Orchestrator } from '../../../lib/manager/orchestrator';
 import { createService } from '../../../lib/manager/service-ops';
 import { Action, encodeTransaction } from '../../../lib/manager/store';
-import { LocalNetwork } from '../../../lib/raft/transport';
+import { startLocalManager } from '../../../lib/testing/local-managers';
 import { waitFor } from '../../raft/node/harness';
 
 const LIMIT = 64 * 1024;
@@ -25,16 +25,7 @@ describe('orchestrator: a service bigger than one entry', () => {
   });
 
   test(`${REPLICAS} replicas are created in several entries, each under the bound`, async () => {
-    const net = new LocalNetwork();
-    m = await Manager.start({
-      raftId: 1,
-      raftDir: join(root, 'm1'),
-      raftUrl: 'local://1',
-      transport: (h) => net.transport({ id: 1, ...h }),
-      bootstrap: [{ id: 1, url: 'local://1' }],
-      timing: { tickMs: 10 },
-      maxEntryBytes: LIMIT,
-    });
+    m = await startLocalManager(root, { maxEntryBytes: LIMIT });
     await waitFor(() => m.isLeader, 'a leader');
     const taskWrites: number[] = [];
     const write = m.write.bind(m);
