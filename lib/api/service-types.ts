@@ -1,4 +1,5 @@
 import type { NetworkAttachment, NetworkAttachmentConfig, ServedPort, ServiceEndpoint } from './network-types';
+import type { ConfigReference, SecretReference } from './secret-types';
 import type { Meta } from './types';
 
 // Services and tasks in swarmkit's shape (lib/api/types.ts holds nodes and the
@@ -84,6 +85,10 @@ export interface ContainerSpec {
   /** SIGTERM, then SIGKILL after this long (docker's default 10 s). */
   stopGracePeriodMs: number;
   healthcheck?: HealthCheck;
+  /** Secrets the container reads as files (absent or empty: none). */
+  secrets?: SecretReference[];
+  /** Configs the container reads as files (absent or empty: none). */
+  configs?: ConfigReference[];
 }
 
 export interface Resources {

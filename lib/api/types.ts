@@ -1,7 +1,8 @@
 import type { AddressPoolSpec, Network } from './network-types';
+import type { Config, Secret } from './secret-types';
 import type { Service, Task } from './service-types';
 
-export type { Network, Service, Task };
+export type { Config, Network, Secret, Service, Task };
 
 // The cluster objects every manager replicates, in docker/swarmkit's shape.
 // Plain JSON data on purpose: they travel inside Raft entries and snapshots,
@@ -83,11 +84,13 @@ export interface ObjectsByKind {
   service: Service;
   task: Task;
   network: Network;
+  secret: Secret;
+  config: Config;
 }
 
 export type Kind = keyof ObjectsByKind;
 
 /** Every kind, in the fixed order snapshots and listings use. */
-export const KINDS: readonly Kind[] = ['cluster', 'node', 'network', 'service', 'task'];
+export const KINDS: readonly Kind[] = ['cluster', 'node', 'network', 'secret', 'config', 'service', 'task'];
 
 export type StoreObject = ObjectsByKind[Kind];

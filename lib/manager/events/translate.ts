@@ -65,7 +65,10 @@ export function translateChange(ev: ChangeEvent, nodeName: (id: string) => strin
       return [makeEvent('node', action, n.id, attrs, ms)];
     }
     case 'network':
-      return [makeEvent('network', action, ev.object.id, { name: ev.object.spec.name }, ms)];
+    case 'secret':
+    case 'config':
+      // Only the name: a secret's data never goes into an event.
+      return [makeEvent(ev.kind, action, ev.object.id, { name: ev.object.spec.name }, ms)];
     case 'task': {
       const t = ev.object;
       const old = ev.oldObject;

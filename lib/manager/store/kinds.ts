@@ -2,7 +2,7 @@
 // unique. Names compare case-insensitively, as in swarmkit, so "Web" and "web"
 // cannot both exist as services.
 
-import { Cluster, Kind, Network, Node, ObjectsByKind, Service, StoreObject, Task } from '../../api/types';
+import { Cluster, Config, Kind, Network, Node, ObjectsByKind, Secret, Service, StoreObject, Task } from '../../api/types';
 import { DeepReadonly } from './deep-freeze';
 import { IndexDef, Table } from './table';
 
@@ -32,6 +32,10 @@ const nodeIndexes: IndexDef<Node>[] = [
 const serviceIndexes: IndexDef<Service>[] = [{ name: NAME_INDEX, keys: (s) => [nameKey(s.spec.name)] }];
 const clusterIndexes: IndexDef<Cluster>[] = [{ name: NAME_INDEX, keys: (c) => [nameKey(c.name)] }];
 const networkIndexes: IndexDef<Network>[] = [{ name: NAME_INDEX, keys: (n) => [nameKey(n.spec.name)] }];
+// Secret and config names are case-sensitive in docker; they stay unique by
+// the same case-insensitive key as services so two cannot differ only by case.
+const secretIndexes: IndexDef<Secret>[] = [{ name: NAME_INDEX, keys: (s) => [nameKey(s.spec.name)] }];
+const configIndexes: IndexDef<Config>[] = [{ name: NAME_INDEX, keys: (c) => [nameKey(c.spec.name)] }];
 const taskIndexes: IndexDef<Task>[] = [
   { name: SERVICE_INDEX, keys: (t) => [t.serviceId] },
   { name: NODE_INDEX, keys: (t) => (t.nodeId ? [t.nodeId] : []) },
@@ -44,6 +48,8 @@ export function newTables(): Tables {
     cluster: new Table(clusterIndexes),
     node: new Table(nodeIndexes),
     network: new Table(networkIndexes),
+    secret: new Table(secretIndexes),
+    config: new Table(configIndexes),
     service: new Table(serviceIndexes),
     task: new Table(taskIndexes),
   };
@@ -57,7 +63,9 @@ export function uniqueNameKey(kind: Kind, obj: DeepReadonly<ObjectsByKind[Kind]>
     case 'cluster':
       return nameKey((obj as DeepReadonly<Cluster>).name);
     case 'network':
-      return nameKey((obj as DeepReadonly<Network>).spec.name);
+    case 'secret':
+    case 'config':
+      return nameKey((obj as DeepReadonly<Network | Secret | Config>).spec.name);
     default:
       return undefined;
   }
@@ -71,7 +79,9 @@ export function displayName(kind: Kind, obj: DeepReadonly<ObjectsByKind[Kind]>):
     case 'cluster':
       return (obj as DeepReadonly<Cluster>).name;
     case 'network':
-      return (obj as DeepReadonly<Network>).spec.name;
+    case 'secret':
+    case 'config':
+      return (obj as DeepReadonly<Network | Secret | Config>).spec.name;
     case 'node': {
       const n = obj as DeepReadonly<Node>;
       return n.spec.name ?? n.description?.hostname ?? '';

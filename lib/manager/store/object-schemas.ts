@@ -2,6 +2,7 @@
 // A test validates a full sample of every type against these, so the two cannot
 // drift apart silently.
 
+import { MAX_SECRET_BYTES, SECRET_NAME_PATTERN } from '../../api/secret-types';
 import { Kind } from '../../api/types';
 import { networkSchema, serviceSchema, taskSchema } from './service-schemas';
 import { arrayOf, Check, cidr, matches, nonEmptyStr, nonNegInt, obj, oneOf, optional, posInt, record, str } from './schema';
@@ -61,7 +62,30 @@ const service = serviceSchema(objectId, anyMeta);
 const task = taskSchema(objectId, anyMeta);
 const network = networkSchema(objectId, anyMeta);
 
-export const OBJECT_SCHEMAS: Record<Kind, Check> = { cluster, node, network, service, task };
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Base64 of 1 to MAX_SECRET_BYTES bytes: docker refuses empty secrets and larger ones. */
+const secretData: Check = (v, p) => {
+  if (typeof v !== 'string' || !BASE64.test(v)) return `${p} must be base64 text`;
+  const bytes = (v.length / 4) * 3 - (v.endsWith('==') ? 2 : v.endsWith('=') ? 1 : 0);
+  if (bytes < 1 || bytes > MAX_SECRET_BYTES) return `${p} must hold 1 to ${MAX_SECRET_BYTES} bytes (it holds ${bytes})`;
+  return undefined;
+};
+const secretName = matches(SECRET_NAME_PATTERN, 'a name of 1 to 64 letters, digits, "-", "_" or ".", starting with a letter or digit');
+
+const secret = obj({
+  id: objectId,
+  meta: optional(anyMeta),
+  spec: obj({ name: secretName, labels, data: secretData }),
+});
+
+const config = obj({
+  id: objectId,
+  meta: optional(anyMeta),
+  spec: obj({ name: secretName, labels, data: secretData, templating: optional(obj({ name: oneOf('golang') })) }),
+});
+
+export const OBJECT_SCHEMAS: Record<Kind, Check> = { cluster, node, network, secret, config, service, task };
 
 const metaSchema = obj({
   version: posInt,

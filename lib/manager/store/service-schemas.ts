@@ -17,6 +17,9 @@ const portConfig = obj({
   publishMode: oneOf('host', 'ingress'),
 });
 
+const fileMode: Check = (v, p) => (Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= 0o7777 ? undefined : `${p} must be a file mode from 0 to 0o7777`);
+const fileTarget = obj({ name: nonEmptyStr, uid: str, gid: str, mode: fileMode });
+
 const containerSpec = obj({
   image: nonEmptyStr,
   command: optional(strings),
@@ -37,6 +40,8 @@ const containerSpec = obj({
       startPeriodMs: optional(nonNegInt),
     }),
   ),
+  secrets: optional(arrayOf(obj({ secretId: nonEmptyStr, secretName: nonEmptyStr, file: fileTarget }))),
+  configs: optional(arrayOf(obj({ configId: nonEmptyStr, configName: nonEmptyStr, file: fileTarget }))),
 });
 
 export const taskSpec: Check = obj({

@@ -4,10 +4,11 @@
 // changes, which is what makes a transaction all or nothing.
 
 import { PortConfig, Task, TaskSpec } from '../../api/service-types';
-import { Kind, Meta, Network, Service, StoreObject } from '../../api/types';
+import { Kind, Meta, Network, Secret, Service, StoreObject } from '../../api/types';
 import { DeepReadonly, deepFreeze } from './deep-freeze';
 import { NAME_INDEX, Tables, displayName, uniqueNameKey } from './kinds';
 import { missingNetwork, networkConflict, networkInUse } from './network-invariants';
+import { blobChanged, blobInUse, missingSecretOrConfig } from './secret-invariants';
 import { StoreError, StoreErrorCode } from './result';
 import { applyTaskAction } from './task-actions';
 import { Action, Transaction } from './transaction';
@@ -85,7 +86,12 @@ export function stage(tables: Tables, index: number, tx: Transaction): Staged {
   const checkInvariants = (verb: string, kind: Kind, obj: DeepReadonly<StoreObject>, old?: DeepReadonly<StoreObject>) => {
     let why: string | undefined;
     if (kind === 'network') why = networkConflict(obj as DeepReadonly<Network>, old as DeepReadonly<Network> | undefined, networksNow());
-    if (kind === 'service') why = missingNetwork(obj as DeepReadonly<Service>, (id) => current('network', id) !== undefined);
+    if (kind === 'service') {
+      why =
+        missingNetwork(obj as DeepReadonly<Service>, (id) => current('network', id) !== undefined) ??
+        missingSecretOrConfig(obj as DeepReadonly<Service>, (k, id) => current(k, id) !== undefined);
+    }
+    if ((kind === 'secret' || kind === 'config') && old) why = blobChanged(kind, obj as DeepReadonly<Secret>, old as DeepReadonly<Secret>);
     if (why) throw new Refused('Invalid', `cannot ${verb} ${kind} ${obj.id}: ${why}`);
   };
 
@@ -141,6 +147,7 @@ export function stage(tables: Tables, index: number, tx: Transaction): Staged {
         if (a.expectedVersion !== undefined) checkVersion('delete', a.kind, old, a.expectedVersion);
         layer(a.kind).set(a.id, null);
         if (a.kind === 'network') deletedNetworks.push(old as DeepReadonly<Network>);
+        if (a.kind === 'secret' || a.kind === 'config') deletedBlobs.push({ kind: a.kind, blob: old as DeepReadonly<Secret> });
         changes.push({ kind: a.kind, op: 'delete', id: a.id, object: old });
         return;
       }
@@ -149,6 +156,7 @@ export function stage(tables: Tables, index: number, tx: Transaction): Staged {
 
   // Checked once the whole transaction is staged: a stack's removal deletes its services before or after its networks.
   const deletedNetworks: DeepReadonly<Network>[] = [];
+  const deletedBlobs: { kind: 'secret' | 'config'; blob: DeepReadonly<Secret> }[] = [];
   for (let i = 0; i < tx.actions.length; i++) {
     try {
       one(tx.actions[i]);
@@ -160,6 +168,10 @@ export function stage(tables: Tables, index: number, tx: Transaction): Staged {
   for (const n of deletedNetworks) {
     const why = networkInUse(n, servicesNow());
     if (why) return { ok: false, error: { code: 'Invalid', message: `cannot delete network ${n.id}: ${why}` } };
+  }
+  for (const { kind, blob } of deletedBlobs) {
+    const why = blobInUse(kind, blob, servicesNow());
+    if (why) return { ok: false, error: { code: 'Invalid', message: `cannot delete ${kind} ${blob.id}: ${why}` } };
   }
   return { ok: true, changes };
 }

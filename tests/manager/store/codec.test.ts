@@ -28,7 +28,7 @@ describe('malformed entries are skipped, never thrown', () => {
     ['not JSON', entry('{"at":'), /^malformed entry: /],
     ['JSON but not an object', entry('[1,2]'), /a transaction must be an object/],
     ['an unknown op', entry('{"at":"2026-01-01T00:00:00Z","actions":[{"op":"upsert","kind":"node"}]}'), /actions\[0\]\.op must be one of create, update, delete, setTaskStatus, assign, setDesiredState \(got "upsert"\)/],
-    ['an unknown kind', entry('{"at":"2026-01-01T00:00:00Z","actions":[{"op":"delete","kind":"secret","id":"a"}]}'), /actions\[0\]\.kind must be one of cluster, node, network, service, task \(got "secret"\)/],
+    ['an unknown kind', entry('{"at":"2026-01-01T00:00:00Z","actions":[{"op":"delete","kind":"volume","id":"a"}]}'), /actions\[0\]\.kind must be one of cluster, node, network, secret, config, service, task \(got "volume"\)/],
     ['an update without expectedVersion', entry(`{"at":"2026-01-01T00:00:00Z","actions":[{"op":"update","kind":"service","object":${JSON.stringify(service('s1', 'web'))}}]}`), /expectedVersion must be a positive integer/],
     ['an unknown top-level field', entry('{"at":"2026-01-01T00:00:00Z","actions":[],"x":1}'), /unknown field "x"/],
     ['a __proto__ label', entry(`{"at":"2026-01-01T00:00:00Z","actions":[{"op":"create","kind":"service","object":{"id":"s1","spec":{"name":"w","labels":{"__proto__":"x"}}}}]}`), /must not have a "__proto__" key/],

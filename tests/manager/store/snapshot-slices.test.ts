@@ -13,7 +13,7 @@ const CHUNK = 256 * 1024;
 
 /** A format-2 snapshot of N tasks, written by hand (ids in shuffled creation order would not matter: they are sorted on output). */
 function bigSnapshot(n: number): Uint8Array {
-  const lines = [canonicalJson({ appliedIndex: 7, counts: { cluster: 0, network: 0, node: 0, service: 0, task: n }, format: 2 })];
+  const lines = [canonicalJson({ appliedIndex: 7, counts: { cluster: 0, config: 0, network: 0, node: 0, secret: 0, service: 0, task: n }, format: 2 })];
   for (let i = 0; i < n; i++) {
     const id = `t${String(i).padStart(7, '0')}`;
     lines.push(canonicalJson({ ...task(id, `s${i % 50}`, `n${i % 1000}`, i + 1), meta: { version: 1, createdAt: 'a', updatedAt: 'a' } }));

@@ -37,7 +37,7 @@ describe('snapshot and restore', () => {
     const snap = populated().snapshot();
     expect(snap[0]).toBe(SNAPSHOT_FORMAT_LINES_V2);
     const lines = text(snap).split('\n');
-    expect(lines[0]).toBe('{"appliedIndex":4,"counts":{"cluster":1,"network":0,"node":2,"service":1,"task":1},"format":2}');
+    expect(lines[0]).toBe('{"appliedIndex":4,"counts":{"cluster":1,"config":0,"network":0,"node":2,"secret":0,"service":1,"task":1},"format":2}');
     expect(lines.slice(1, -1).map((l) => JSON.parse(l).id)).toEqual(['c1', 'n1', 'n2', 's1', 't1']);
     expect(lines[lines.length - 1]).toBe('');
     expect(lines[3]).toContain('"labels":{"arch":"x","zone":"b"}');
@@ -70,14 +70,14 @@ describe('snapshot and restore', () => {
     expect(b.appliedIndex).toBe(0);
     expect(b.list('node')).toEqual([]);
     expect(b.tasksByNode('n2')).toEqual([]);
-    expect(text(b.snapshot())).toBe('{"appliedIndex":0,"counts":{"cluster":0,"network":0,"node":0,"service":0,"task":0},"format":2}\n');
+    expect(text(b.snapshot())).toBe('{"appliedIndex":0,"counts":{"cluster":0,"config":0,"network":0,"node":0,"secret":0,"service":0,"task":0},"format":2}\n');
   });
 
   test.each([
     ['empty bytes', new Uint8Array(), /unknown format byte none/],
     ['a wrong format byte', new Uint8Array([7, 123, 125]), /unknown format byte 7/],
     ['not JSON', new Uint8Array([1, ...bytes('{')]), /not JSON/],
-    ['an unknown kind', new Uint8Array([1, ...bytes('{"appliedIndex":1,"objects":{"secret":[]}}')]), /unknown kind "secret"/],
+    ['an unknown kind', new Uint8Array([1, ...bytes('{"appliedIndex":1,"objects":{"volume":[]}}')]), /unknown kind "volume"/],
     ['a bad object', new Uint8Array([1, ...bytes(`{"appliedIndex":1,"objects":{"service":[${JSON.stringify({ id: 's1', spec: service('s1', 'w').spec })}]}}`)]), /objects.service\[0\].meta must be an object/],
     ['a duplicate id', new Uint8Array([1, ...bytes(`{"appliedIndex":1,"objects":{"service":[${svcJson('s1', 'a')},${svcJson('s1', 'b')}]}}`)]), /service s1 appears twice/],
     ['a duplicate unique name', new Uint8Array([1, ...bytes(`{"appliedIndex":1,"objects":{"service":[${svcJson('s1', 'a')},${svcJson('s2', 'A')}]}}`)]), /service s2 and s1 share the name "a"/],
@@ -86,7 +86,7 @@ describe('snapshot and restore', () => {
     ['format 2 with fewer objects than counted', v2(v2Header(2), svcJson('s1', 'a')), /line 3: missing/],
     ['format 2 with more objects than counted', v2(v2Header(1), svcJson('s1', 'a'), svcJson('s2', 'b')), /bytes after the last object/],
     ['format 2 with a duplicate id', v2(v2Header(2), svcJson('s1', 'a'), svcJson('s1', 'b')), /service s1 appears twice/],
-    ['format 2 with an unknown kind', v2('{"appliedIndex":1,"counts":{"secret":0},"format":2}'), /unknown kind "secret"/],
+    ['format 2 with an unknown kind', v2('{"appliedIndex":1,"counts":{"volume":0},"format":2}'), /unknown kind "volume"/],
   ])('a bad snapshot (%s) throws and leaves the state as it was', (_what, data, message) => {
     const s = populated();
     const before = s.snapshot();
