@@ -18,9 +18,11 @@
 //
 //   npm run bench:scale [-- --managers 3 --nodes 1000 --tasks 100000 --services 10
 //                          --deadline-s 900 --join-concurrency 8 --kill-mode hard|closed|silent
-//                          --heartbeat 5s --profile DIR]
+//                          --heartbeat 5s --profile DIR --heap-dir DIR]
+// --heap-dir: once all tasks run, the leader writes a heap snapshot there and
+// the bench prints where its heap went (self sizes by constructor).
 
-import { readdirSync } from 'fs';
+import { readdirSync, statSync } from 'fs';
 import { join } from 'path';
 import { performance } from 'perf_hooks';
 import { defaultServiceSpec } from '../lib/api/service-defaults';
@@ -29,6 +31,7 @@ import type { NodeListView } from '../lib/daemon/control-api';
 import { KillMode, SimFleet } from '../lib/testing/sim-nodes';
 import { choiceArg, intArg, stringArg } from './lib/args';
 import { profileText, summarizeProfile } from './lib/cpu-profile';
+import { heapText, summarizeHeap } from './lib/heap-summary';
 import { Latencies } from './lib/latency';
 import { checkNotAborted, Cleanup, log, runBench } from './lib/lifecycle';
 import { leaderOf, ManagerCluster, startManagers } from './lib/managers';
@@ -44,6 +47,7 @@ const JOIN_CONCURRENCY = intArg('join-concurrency', 8);
 const KILL_MODE = choiceArg<KillMode>('kill-mode', ['hard', 'closed', 'silent'], 'hard');
 const HEARTBEAT = stringArg('heartbeat', '5s');
 const PROFILE_DIR = stringArg('profile');
+const HEAP_DIR = stringArg('heap-dir');
 /** Left at the end of the deadline for stopping 3 daemons and N sessions, and printing. */
 const CLEANUP_MS = 60_000;
 const POLL_MS = 250;
@@ -132,10 +136,34 @@ async function createService(leader: SwarmNode, spec: ServiceSpec): Promise<bool
   return false;
 }
 
+/** Asks the leader for a heap snapshot and prints its summary (the leader is busy meanwhile: taken after the timed phase). */
+async function leaderHeap(pid: number, deadline: number): Promise<void> {
+  const dir = HEAP_DIR as string;
+  const before = new Set(readdirSync(dir));
+  process.kill(pid, 'SIGUSR2');
+  const find = () => readdirSync(dir).find((f) => !before.has(f) && f.includes(`.${pid}.`) && f.endsWith('.heapsnapshot'));
+  await waitFor(() => find() !== undefined, deadline, 1_000);
+  const file = find();
+  if (file === undefined) return log(`no heap snapshot from pid ${pid} in ${dir}`);
+  // Written in pieces: wait until its size stops changing.
+  let size = -1;
+  await waitFor(() => {
+    const now = statSync(join(dir, file)).size;
+    const done = now === size && now > 0;
+    size = now;
+    return done;
+  }, deadline, 2_000);
+  process.stderr.write(`\n${heapText(`leader heap (${join(dir, file)})`, summarizeHeap(join(dir, file), 25))}\n`);
+}
+
 runBench('bench:scale', DEADLINE_MS, async (cleanup: Cleanup) => {
   const benchStart = performance.now();
   const phaseEnd = benchStart + DEADLINE_MS - CLEANUP_MS;
-  const nodeFlags = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : undefined;
+  const flags = [
+    ...(PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : []),
+    ...(HEAP_DIR ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${HEAP_DIR}`] : []),
+  ];
+  const nodeFlags = flags.length > 0 ? flags : undefined;
   const c = await startManagers(cleanup, 'scale', { count: MANAGERS, nodeFlags, initFlags: ['--dispatcher-heartbeat', HEARTBEAT] });
   const leader = (await leaderOf(c)) ?? c.managers[0];
   const leaderPid = c.pids.get(leader) as number;
@@ -194,6 +222,7 @@ runBench('bench:scale', DEADLINE_MS, async (cleanup: Cleanup) => {
   const runningReached = probe.running;
   const allRunningS = allRunningMs === undefined ? null : secs(performance.now() - tCreate);
   log(allRunningS === null ? `NOT all running by the deadline: ${runningReached}/${TASKS}` : `all ${TASKS} running ${allRunningS} s after the first create`);
+  if (HEAP_DIR) await leaderHeap(leaderPid, phaseEnd);
 
   // ---- reschedule ------------------------------------------------------------
   let rescheduleS: number | null = null;

@@ -2,7 +2,7 @@
 // port and per task address and port on the networks its machine uses (only
 // tasks that share the network get through), and per ingress port on the
 // node's publish address (anyone gets through). Which ports: what the service
-// declares and what its tasks serve. Backends and access are read at each
+// declares and what its tasks serve or served. Backends and access are read at each
 // connection from the table as it is then, not as it was when planned.
 
 import type { ServedPort } from '../api/network-types';
@@ -17,6 +17,8 @@ export interface ListenPlanContext {
   current(): NetIndex;
   /** Who the peer is, waiting a moment for one not known yet. */
   identify(addr: string): Peer | Promise<Peer>;
+  /** Ports the service's tasks were seen serving before (lib/network/served-memory.ts); default: none. */
+  servedBefore?(serviceId: string): readonly ServedPort[];
 }
 
 const portKey = (p: ServedPort) => `${p.port}/${p.protocol}`;
@@ -37,7 +39,7 @@ export function planListeners(index: NetIndex, ctx: ListenPlanContext): Listener
 
   for (const s of index.data.services.values()) {
     const tasks = index.tasksByService.get(s.id) ?? [];
-    const servicePorts = union(s.ports, ...tasks.map((t) => t.served));
+    const servicePorts = union(s.ports, ctx.servedBefore?.(s.id) ?? [], ...tasks.map((t) => t.served));
     for (const a of s.networks) {
       if (a.vip === undefined || !index.data.networks.has(a.networkId)) continue;
       for (const p of servicePorts) {

@@ -20,6 +20,7 @@ import { lookupWithSearch } from './resolver';
 import { hostsFileText, serviceEnv } from './process-view';
 import { RESOLV_CONF, searchDomainsFromResolvConf } from './dns/upstreams';
 import { LocalRoutes } from './routes';
+import { ServedMemory } from './served-memory';
 import { NetIndex, NetTable } from './table';
 
 export interface NodeNetworkLogger {
@@ -59,6 +60,7 @@ export class NodeNetwork {
   private readonly routes: LocalRoutes;
   private readonly proxies: ProxySet;
   private readonly publishAddr: string;
+  private readonly servedMemory = new ServedMemory();
   private dns: DnsServer | undefined;
   private dnsStarting = false;
   private dnsWarned = false;
@@ -184,11 +186,13 @@ export class NodeNetwork {
       return;
     }
     await this.ensureDns();
+    this.servedMemory.update(index);
     this.proxies.reconcile(
       planListeners(index, {
         publishAddr: this.publishAddr,
         current: () => this.table.current,
         identify: (addr) => this.peers.identifyWait(addr, UNKNOWN_PEER_WAIT_MS),
+        servedBefore: (serviceId) => this.servedMemory.servedBy(serviceId),
       }),
     );
     await this.writeHosts(index);

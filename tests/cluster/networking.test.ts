@@ -212,7 +212,7 @@ describeWithTwoEngines('service networking across two engines', (docker: Docker,
     }, 30_000, 100);
     const bodies: string[] = [];
     for (let i = 0; i < 20; i++) bodies.push((await httpGet(PUBLISH_M1, port, '/cgi-bin/api')).trim());
-    expect(bodies.every((b) => /^api-api-[12]$/.test(b))).toBe(true);
+    expect(bodies.filter((b) => !/^api-api-[12]$/.test(b))).toEqual([]);
   });
 
   test('service rm leaves no listener or DNS name', async () => {

@@ -1,3 +1,5 @@
+import type { NetTableTask } from '../../lib/api/net-table';
+import { ServedMemory } from '../../lib/network/served-memory';
 import { planListeners } from '../../lib/network/listen-plan';
 import { OwnTasks } from '../../lib/network/local-tasks';
 import { Peers } from '../../lib/network/peers';
@@ -38,5 +40,41 @@ describe('the listeners a table calls for', () => {
     await expect(apiOnBack?.allow?.('172.17.0.3')).resolves.toBe(true); // db: back
     await expect(apiOnBack?.allow?.('127.0.0.1')).resolves.toBe(true);
     await expect(apiOnBack?.allow?.('172.17.0.66')).resolves.toBe(false);
+  });
+});
+
+describe('ports a service served before', () => {
+  // a1 serves 8080; a2 was started a moment ago and has not reported its ports yet.
+  const plan = (table: ReturnType<typeof sampleTable>, memory: ServedMemory) => {
+    memory.update(table.current);
+    const peers = new Peers(table, new OwnTasks());
+    return planListeners(table.current, {
+      publishAddr: '127.0.0.5',
+      current: () => table.current,
+      identify: (a) => peers.identify(a),
+      servedBefore: (id) => memory.servedBy(id),
+    }).map((s) => s.key);
+  };
+
+  test('the VIP port stays open when the only task known to serve it ends, and reaches the replica that serves it', () => {
+    const table = sampleTable();
+    const memory = new ServedMemory();
+    expect(plan(table, memory)).toContain('vip|10.1.0.3|8080/tcp');
+    table.apply({ reset: false, done: true, set: [{ ...(table.current.data.tasks.get('a2') as NetTableTask), up: true }], del: [{ kind: 'task', id: 'a1' }] });
+    const keys = plan(table, memory);
+    expect(keys).toContain('vip|10.1.0.3|8080/tcp');
+    expect(keys).toContain('task|10.1.0.12|8080/tcp');
+    // Without the memory the port would be gone: nothing in the table says 8080 any more.
+    expect(plan(table, new ServedMemory())).not.toContain('vip|10.1.0.3|8080/tcp');
+  });
+
+  test('a service that leaves the table is forgotten', () => {
+    const table = sampleTable();
+    const memory = new ServedMemory();
+    plan(table, memory);
+    expect(memory.servedBy('api')).toEqual([{ protocol: 'tcp', port: 8080 }]);
+    table.apply({ reset: false, done: true, set: [], del: [{ kind: 'service', id: 'api' }, { kind: 'task', id: 'a1' }, { kind: 'task', id: 'a2' }] });
+    plan(table, memory);
+    expect(memory.servedBy('api')).toEqual([]);
   });
 });

@@ -18,8 +18,12 @@ type Stage = 'unknown' | 'new' | 'created' | 'started' | 'running' | 'done';
 
 /** After an unexpected error (the engine went away), the runner tries the step again this much later. */
 const RETRY_MS = 1_000;
-/** How often a running task's served ports are looked at again (a server may open its socket late). */
-const SERVED_POLL_MS = 2_000;
+/**
+ * When a running task's served ports are looked at again (a server may open
+ * its socket late): soon after it starts, when most servers have bound, then
+ * every 2 s.
+ */
+const SERVED_POLL_MS = [250, 750, 2_000];
 
 function stopWanted(desired: TaskState): boolean {
   return taskStateRank(desired) > taskStateRank('running');
@@ -219,7 +223,7 @@ export class TaskRunner {
   /** While the task runs, a change in the ports it serves is reported (the same state, with the news). */
   private watchServed(on: boolean): void {
     if (!on || !this.ctrl.served) {
-      if (this.servedTimer) clearInterval(this.servedTimer);
+      if (this.servedTimer) clearTimeout(this.servedTimer);
       this.servedTimer = undefined;
       return;
     }
@@ -233,8 +237,19 @@ export class TaskRunner {
       this.details = { ...this.details, served };
       this.emit('running', {}, true);
     };
-    this.servedTimer = setInterval(() => void check(), SERVED_POLL_MS);
-    this.servedTimer.unref();
+    let polls = 0;
+    const again = (): void => {
+      const delay = SERVED_POLL_MS[Math.min(polls++, SERVED_POLL_MS.length - 1)];
+      const timer: NodeJS.Timeout = setTimeout(() => {
+        void check().finally(() => {
+          // Only this chain's own timer continues it: a stop, or a newer chain, ends it.
+          if (this.servedTimer === timer) again();
+        });
+      }, delay);
+      timer.unref();
+      this.servedTimer = timer;
+    };
+    again();
     void check();
   }
 
