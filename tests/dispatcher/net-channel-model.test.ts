@@ -48,6 +48,17 @@ class FakeSession {
   }
 }
 
+/**
+ * Watches that hand out every queued event at once: a real watch yields to the
+ * event loop every 20 ms of delivery, so on a loaded machine one macrotask turn
+ * would not always see them all consumed, and the check after it would race.
+ */
+class EagerStore extends MemoryStore {
+  override watch(options?: Parameters<MemoryStore['watch']>[0]): ReturnType<MemoryStore['watch']> {
+    return super.watch({ yieldMs: 0, ...options });
+  }
+}
+
 const NODES = ['n0', 'n1', 'n2', 'n3', 'n4', 'n5'];
 const MACHINES = ['m1', 'm2', 'm3'];
 const NETS = ['net0', 'net1', 'net2', 'net3'];
@@ -58,7 +69,7 @@ async function run(seed: number, steps: number): Promise<{ flushes: number; appl
   const r = rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const some = <T>(xs: readonly T[]): T[] => xs.filter(() => r() < 0.35);
-  const store = new MemoryStore();
+  const store = new EagerStore();
   let index = 0;
   let applied = 0;
   const write = (...actions: Action[]) => {
