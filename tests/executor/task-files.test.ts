@@ -111,6 +111,20 @@ describe('the tmpfs writer', () => {
     }
   });
 
+  it("refuses a directory another user made or a link put there (/dev/shm is everyone's)", async () => {
+    await fsp.mkdir(join(dir, 'elsewhere'));
+    await fsp.symlink(join(dir, 'elsewhere'), join(dir, 'node'));
+    const w = new TmpfsFiles({ root: join(dir, 'node'), statfs: tmpfs });
+    await expect(w.write('task1', [f({})])).rejects.toThrow(/is not a directory of this daemon's user/);
+    expect(readdirSync(join(dir, 'elsewhere'))).toEqual([]);
+    if (process.getuid?.() === 0) {
+      await fsp.mkdir(join(dir, 'theirs'));
+      await fsp.chown(join(dir, 'theirs'), 4242, 4242);
+      const other = new TmpfsFiles({ root: join(dir, 'theirs', 'node'), statfs: tmpfs });
+      await expect(other.write('task1', [f({})])).rejects.toThrow(/theirs is not a directory of this daemon's user/);
+    }
+  });
+
   it('after a crash: the directories of tasks with no container go, the others stay', async () => {
     const w = new TmpfsFiles({ root: join(dir, 'node'), statfs: tmpfs });
     await w.write('alive', [f({})]);

@@ -7,7 +7,7 @@
 // a crash).
 
 import { promises as fsp } from 'fs';
-import { join } from 'path';
+import { dirname, join } from 'path';
 import type { TaskFile } from './blob-files';
 
 /** statfs(2)'s f_type of a tmpfs (linux/magic.h). */
@@ -116,6 +116,12 @@ export class TmpfsFiles {
       await fsp.chmod(root, 0o700);
     } catch (e) {
       throw new Error(`cannot create ${root} for the task's secrets and configs: ${(e as Error).message}`);
+    }
+    // /dev/shm is writable by everyone: a directory someone else made there (or a link) could let them read the files.
+    for (const dir of [dirname(root), root]) {
+      const st = await fsp.lstat(dir);
+      const mine = st.uid === process.geteuid?.() || (dir !== root && st.uid === 0);
+      if (!st.isDirectory() || !mine) throw new Error(`${dir} is not a directory of this daemon's user: refusing to put secrets and configs there`);
     }
     const { type } = await this.statfs(root);
     if (Number(type) !== TMPFS_MAGIC) {
