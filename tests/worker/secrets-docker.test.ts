@@ -136,6 +136,45 @@ describeWithDocker('secrets and configs reach the container', (docker) => {
     expect([last?.secrets.size, last?.configs.size]).toEqual([0, 0]);
   }, 120_000);
 
+  it("a task that ends by itself: its files go at once, and so does the node's copy, while the task stays in the store", async () => {
+    const nodeId = await node('sec-c');
+    const lead = await swarm.leader();
+    const service = lead.manager.store.get('service', 'svcsec');
+    if (!service) throw new Error('the first test creates the service');
+    const spec = structuredClone(service.spec.task) as Task['spec'];
+    // Exit 3 only if it could read the content: proof that it was there, without printing it.
+    spec.container.command = ['sh', '-c', `grep -q '^pw-${process.pid}-' /run/secrets/db_password && grep -q 'listen' /etc/app.conf && exit 3; exit 1`];
+    const now = new Date().toISOString();
+    const task: Draft<Task> = {
+      id: `tend${process.pid}`,
+      serviceId: 'svcsec',
+      serviceName: 'db',
+      slot: 2,
+      nodeId,
+      spec,
+      ports: [],
+      specVersion: 1,
+      desiredState: 'running',
+      networks: [],
+      status: { state: 'assigned', timestamp: now, message: 'scheduled' },
+    };
+    await lead.manager.write([{ op: 'create', kind: 'task', object: task }]);
+    const ended = await eventually('the task failed', async () => {
+      const t = lead.manager.store.get('task', task.id);
+      return t?.status.state === 'failed' || t?.status.state === 'rejected' ? t.status : undefined;
+    }, 60_000);
+    expect([ended.state, ended.exitCode]).toEqual(['failed', 3]);
+    await eventually("the ended task's files removed", async () => (existsSync(join(defaultTmpfsRoot(nodeId), task.id)) ? undefined : true), 10_000);
+    await eventually('the node forgot them', async () => {
+      const last = handed.get(nodeId)?.at(-1);
+      return last && last.secrets.size === 0 && last.configs.size === 0 ? true : undefined;
+    }, 10_000);
+    // Its container is still there (logs, inspect) until the task goes.
+    expect(lead.manager.store.get('task', task.id)).toBeDefined();
+    expect(ended.containerId).toBeDefined();
+    await lead.manager.write([{ op: 'delete', kind: 'task', id: task.id }]);
+  }, 90_000);
+
   it('a node whose directory for them is not a tmpfs rejects the task, says why, and writes nothing', async () => {
     // The worktree is on disk wherever /tmp may be a tmpfs.
     const root = mkdtempSync(join(process.cwd(), '.secrets-on-disk-'));

@@ -81,6 +81,12 @@ export interface Runtime {
   list(): Promise<Set<string>>;
   /** `files`: the task's secrets and configs with their content (or why it cannot have them). */
   controller(task: Task, files: TaskFiles): TaskController;
+  /**
+   * The task ended (a terminal state was reported): removes what only a live task
+   * needs (its secrets' and configs' files; a running container keeps what it
+   * mounted). Its container stays until the task is no longer assigned.
+   */
+  release?(taskId: string): Promise<void>;
   /** Stops and removes what a task that is no longer assigned left on the host. */
   removeLeftover(taskId: string): Promise<void>;
   /** Where the output of the selected tasks can be read. */

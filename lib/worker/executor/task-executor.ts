@@ -2,7 +2,7 @@
 // runners (task-runner.ts) over one runtime, and on its first assignment takes
 // over what a previous executor of this node left on the host.
 
-import type { Task } from '../../api/service-types';
+import { isTerminal, Task } from '../../api/service-types';
 import type { UsageReading } from '../metrics/usage';
 import type { Runtime, RunningTask } from './controller';
 import { hasFiles, NO_FILES, taskFiles } from './blob-files';
@@ -31,7 +31,11 @@ export class TaskExecutor implements Executor {
     options: ExecutorOptions,
   ) {
     this.nodeId = options.nodeId;
-    this.onStatus = options.onStatus;
+    const report = options.onStatus;
+    this.onStatus = (taskId, status) => {
+      if (isTerminal(status.state)) this.release(taskId);
+      report(taskId, status);
+    };
     this.logger = options.logger ?? SILENT;
   }
 
@@ -110,6 +114,11 @@ export class TaskExecutor implements Executor {
       if (!assigned.has(id)) this.removeInBackground(id, () => this.rt.removeLeftover(id));
     }
     this.adopted = true;
+  }
+
+  /** The task ended: what it held on the host besides its container (secrets and configs) goes now. */
+  private release(taskId: string): void {
+    this.rt.release?.(taskId).catch((e: unknown) => this.logger.warn('releasing an ended task failed', { taskId, err: errorMessage(e) }));
   }
 
   /** Stopping takes up to the task's grace period, which the next assignment need not wait for. */

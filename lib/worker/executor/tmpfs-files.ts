@@ -2,9 +2,10 @@
 // task on a tmpfs (memory, never the node's disk), not readable by others,
 // each file owned and moded as the task asked; the container gets each file
 // bind-mounted read-only. A node without a tmpfs refuses such tasks rather
-// than write a secret to disk. Directories go with their task's container,
-// and those of tasks with no container left go when the runtime opens (after
-// a crash).
+// than write a secret to disk. A task's directory goes when it ends (the
+// container's bind mounts keep what they hold while it stops), at the latest
+// with its container; those of tasks with no container left go when the
+// runtime opens (after a crash).
 
 import { promises as fsp } from 'fs';
 import { dirname, join } from 'path';

@@ -66,6 +66,10 @@ export class DockerRuntime implements Runtime {
     return new DockerController(this.docker, this.events, task, this.nodeId, this.network, files, this.tmpfs);
   }
 
+  release(taskId: string): Promise<void> {
+    return this.tmpfs.remove(taskId);
+  }
+
   async removeLeftover(taskId: string): Promise<void> {
     for (const c of await this.containers([labelFilter(TASK_ID_LABEL, taskId)])) {
       const container = this.docker.getContainer(c.Id);
