@@ -79,6 +79,8 @@ export class DockerController implements TaskController {
   async observe(): Promise<Observation> {
     const info = await this.inspect();
     if (info === undefined) return { phase: 'absent', lost: `task: container ${taskName(this.task)} no longer exists` };
+    // A container of the task exists (adopted): it is never prepared again, so its files' content is not kept.
+    this.files = NO_FILES;
     if (info.State.Status === 'created') return { phase: 'created' };
     if (hasExited(info)) return { phase: 'exited', exit: exitOf(info), details: detailsOf(info) };
     return { phase: 'running', details: detailsOf(info) };
