@@ -103,7 +103,8 @@ export class DockerController implements TaskController {
       this.containerId = container.id;
       return { containerId: container.id };
     } catch (e) {
-      await this.tmpfs.remove(this.task.id);
+      // The engine's reason is the one to report; a failed clean-up is retried with the task's removal.
+      await this.tmpfs.remove(this.task.id).catch(() => undefined);
       throw new Error(`creating container: ${engineMessage(e)}`);
     }
   }

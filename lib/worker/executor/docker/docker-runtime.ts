@@ -53,8 +53,13 @@ export class DockerRuntime implements Runtime {
   async open(): Promise<void> {
     await this.events.open();
     // A crash leaves the files of tasks whose containers went meanwhile; those still there keep theirs.
-    const gone = await this.tmpfs.removeAllBut(await this.list());
-    if (gone.length > 0) this.logger.info?.('removed the secrets and configs of tasks that have no container any more', { tasks: gone.length });
+    try {
+      const gone = await this.tmpfs.removeAllBut(await this.list());
+      if (gone.length > 0) this.logger.info?.('removed the secrets and configs of tasks that have no container any more', { tasks: gone.length });
+    } catch (e) {
+      // Tasks still run; the next start tries again.
+      this.logger.warn('could not remove the files of ended tasks', { dir: this.tmpfs.root, err: e instanceof Error ? e.message : String(e) });
+    }
   }
 
   async list(): Promise<Set<string>> {
