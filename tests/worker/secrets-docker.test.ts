@@ -56,6 +56,8 @@ describeWithDocker('secrets and configs reach the container', (docker) => {
     for (const c of await docker.listContainers({ all: true, filters: { label: [`${RUN_LABEL}=${RUN_ID}`] } })) {
       await docker.getContainer(c.Id).remove({ force: true });
     }
+    // The nodes' own directories, empty by now (each test checks its task's went).
+    for (const nodeId of handed.keys()) rmSync(defaultTmpfsRoot(nodeId), { recursive: true, force: true });
   });
 
   it('the container reads both with their owner and mode; the other node gets nothing; the files go with the task', async () => {
