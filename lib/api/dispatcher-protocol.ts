@@ -20,7 +20,9 @@
 // manager -> agent   assignmentsUpdate {reset, done, set, del}   the tasks the store places on this
 //                                               node: all of them after registration (reset), then only
 //                                               those whose assignment changed (never a status the node
-//                                               reported itself); chunked, acted on at `done` (assignments.ts)
+//                                               reported itself); chunked, acted on at `done` (assignments.ts);
+//                                               with them {secrets, configs, delSecrets, delConfigs}: the data
+//                                               its unfinished tasks need, and what it may forget
 // agent -> manager   taskStatus {updates}       observed state changes, batched; a state only moves forward
 //
 // Logs (`service logs`), one request id per stream:
@@ -37,7 +39,8 @@
 // manager -> agent   netUpdate {reset, done, set, del}   the node's network table, whole after
 //                                               registration (reset), then as changes
 
-import { AssignmentsUpdate, ASSIGNMENT_CHUNK_ENTRIES } from './assignments';
+import { AssignedBlob, AssignmentsUpdate, ASSIGNMENT_CHUNK_ENTRIES } from './assignments';
+import { MAX_SECRET_BYTES } from './secret-types';
 import { parseNetUpdate } from './net-table-parse';
 import type { NetUpdate } from './net-table';
 import type { TaskMetricsSample } from './metrics-types';
@@ -209,13 +212,14 @@ export function parseManagerMessage(text: string): Parsed<ManagerMessage> {
         onlyKeys(o, ['v', 'type', 'role'], 'roleChange');
         return { v, type: 'roleChange', role: role(o.role) };
       case 'assignmentsUpdate': {
-        onlyKeys(o, ['v', 'type', 'reset', 'done', 'set', 'del'], 'assignmentsUpdate');
+        onlyKeys(o, ['v', 'type', 'reset', 'done', 'set', 'del', 'secrets', 'configs', 'delSecrets', 'delConfigs'], 'assignmentsUpdate');
         if (typeof o.reset !== 'boolean' || typeof o.done !== 'boolean') throw new Malformed('assignmentsUpdate: reset and done must be true or false');
         if (!Array.isArray(o.set) || o.set.length > ASSIGNMENT_CHUNK_ENTRIES) throw new Malformed(`assignmentsUpdate: set must be an array of at most ${ASSIGNMENT_CHUNK_ENTRIES}`);
         if (!Array.isArray(o.del) || o.del.length > ASSIGNMENT_CHUNK_ENTRIES) throw new Malformed(`assignmentsUpdate: del must be an array of at most ${ASSIGNMENT_CHUNK_ENTRIES}`);
         if (o.reset && o.del.length > 0) throw new Malformed('assignmentsUpdate: a reset deletes nothing');
+        if (o.reset && (o.delSecrets !== undefined || o.delConfigs !== undefined)) throw new Malformed('assignmentsUpdate: a reset deletes nothing');
         // The manager is authenticated and its store checked every task against the schema.
-        return {
+        const m: ManagerMessage = {
           v,
           type: 'assignmentsUpdate',
           reset: o.reset,
@@ -223,6 +227,11 @@ export function parseManagerMessage(text: string): Parsed<ManagerMessage> {
           set: o.set.map((t, i) => assignedTask(t, `set[${i}]`)),
           del: o.del.map((d, i) => text1(d, `del[${i}]`)),
         };
+        if (o.secrets !== undefined) m.secrets = list(o.secrets, 'secrets').map((b, i) => assignedBlob(b, `secrets[${i}]`));
+        if (o.configs !== undefined) m.configs = list(o.configs, 'configs').map((b, i) => assignedBlob(b, `configs[${i}]`));
+        if (o.delSecrets !== undefined) m.delSecrets = list(o.delSecrets, 'delSecrets').map((d, i) => text1(d, `delSecrets[${i}]`));
+        if (o.delConfigs !== undefined) m.delConfigs = list(o.delConfigs, 'delConfigs').map((d, i) => text1(d, `delConfigs[${i}]`));
+        return m;
       }
       case 'logsRequest': {
         onlyKeys(o, ['v', 'type', 'requestId', 'taskIds', 'serviceId', 'follow', 'tail'], 'logsRequest');
@@ -422,6 +431,31 @@ function logLine(x: unknown, what: string): WireLogLine {
   if (l.stream !== 'stdout' && l.stream !== 'stderr') throw new Malformed(`${what}.stream must be stdout or stderr`);
   if (typeof l.line !== 'string' || l.line.length > MAX_LINE) throw new Malformed(`${what}.line must be a string of at most ${MAX_LINE} characters`);
   return { taskId: text1(l.taskId, `${what}.taskId`), stream: l.stream, line: l.line, timestamp: text1(l.timestamp, `${what}.timestamp`) };
+}
+
+function list(x: unknown, what: string): unknown[] {
+  if (!Array.isArray(x) || x.length > ASSIGNMENT_CHUNK_ENTRIES) throw new Malformed(`assignmentsUpdate: ${what} must be an array of at most ${ASSIGNMENT_CHUNK_ENTRIES}`);
+  return x;
+}
+
+/** base64 of at most MAX_SECRET_BYTES: the store's own bound, so one blob always fits a frame (frame-bounds.ts). */
+const MAX_BLOB_BASE64 = Math.ceil(MAX_SECRET_BYTES / 3) * 4;
+
+function assignedBlob(x: unknown, what: string): AssignedBlob {
+  const b = obj(x, what);
+  onlyKeys(b, ['id', 'name', 'data', 'templating'], what);
+  // The error names the field, never the content.
+  if (typeof b.data !== 'string' || b.data.length === 0 || b.data.length > MAX_BLOB_BASE64 || !/^[A-Za-z0-9+/]*={0,2}$/.test(b.data)) {
+    throw new Malformed(`${what}.data must be base64 of 1 byte to ${MAX_SECRET_BYTES} bytes`);
+  }
+  const out: AssignedBlob = { id: text1(b.id, `${what}.id`), name: text1(b.name, `${what}.name`), data: b.data };
+  if (b.templating !== undefined) {
+    const t = obj(b.templating, `${what}.templating`);
+    onlyKeys(t, ['name'], `${what}.templating`);
+    if (t.name !== 'golang') throw new Malformed(`${what}.templating.name must be golang`);
+    out.templating = { name: 'golang' };
+  }
+  return out;
 }
 
 function assignedTask(x: unknown, what: string): Task {

@@ -15,6 +15,7 @@ import { NodeDescription } from '../api/types';
 import { expectServer, nodeTlsOptions } from '../ca';
 import { BackoffOptions, backoffDelay } from '../util/backoff';
 import { AssignmentView } from './assignment-view';
+import type { AssignedBlobs } from './executor/types';
 
 export interface AgentCredentials {
   keyPem: string;
@@ -63,7 +64,7 @@ interface AgentEvents {
    * Every task the manager places on this node, whole, each time the
    * dispatcher's updates complete one (the wire carries only changes).
    */
-  assignments: (tasks: readonly Task[]) => void;
+  assignments: (tasks: readonly Task[], blobs: AssignedBlobs) => void;
   /** Any other message of the registered session (role changes, network tables, logs), for the daemon to act on. */
   message: (m: ManagerMessage) => void;
 }
@@ -264,8 +265,8 @@ export class Agent {
           return;
         case 'assignmentsUpdate': {
           if (this.ws !== ws || this._state !== 'registered') return;
-          const tasks = this.view.apply(m);
-          if (tasks) for (const fn of [...this.listeners.assignments]) fn(tasks);
+          const a = this.view.apply(m);
+          if (a) for (const fn of [...this.listeners.assignments]) fn(a.tasks, a.blobs);
           return;
         }
         default:

@@ -9,6 +9,7 @@ import { DISPATCHER_CHUNK_BYTES, LogsRequest, TaskStatusUpdate, WireLogLine } fr
 import { Task, TaskState, TaskStatus } from '../api/service-types';
 import { Agent } from './agent';
 import { Executor } from './executor';
+import { AssignedBlobs, NO_BLOBS } from './executor/types';
 import { MetricsSampler } from './metrics/sampler';
 import { expandTaskTemplates, TemplateNode } from './task-templates';
 
@@ -49,7 +50,7 @@ export class TaskWorker {
     });
     this.sampler.start();
     this.off.push(
-      agent.on('assignments', (tasks) => this.assign(tasks)),
+      agent.on('assignments', (tasks, blobs) => this.assign(tasks, blobs)),
       agent.on('message', (m) => {
         if (m.type === 'logsRequest') void this.streamLogs(m);
         else if (m.type === 'logsCancel') this.logStreams.get(m.requestId)?.abort();
@@ -82,7 +83,7 @@ export class TaskWorker {
     return counts;
   }
 
-  private assign(tasks: readonly Task[]): void {
+  private assign(tasks: readonly Task[], blobs: AssignedBlobs = NO_BLOBS): void {
     this.wanted = tasks;
     const ids = new Set(tasks.map((t) => t.id));
     for (const id of this.latest.keys()) {
@@ -97,12 +98,15 @@ export class TaskWorker {
       await this.beforeAssign();
       if (this.stopped || this.wanted !== tasks) return;
       try {
-        await this.executor.assign(tasks.map((t) => expandTaskTemplates(t, this.node)));
+        await this.executor.assign(
+          tasks.map((t) => expandTaskTemplates(t, this.node)),
+          blobs,
+        );
       } catch (e) {
         this.log.warn(`could not apply the task assignments (will retry): ${e instanceof Error ? e.message : String(e)}`);
         if (this.retryTimer) clearTimeout(this.retryTimer);
         this.retryTimer = setTimeout(() => {
-          if (this.wanted === tasks) this.assign(tasks);
+          if (this.wanted === tasks) this.assign(tasks, blobs);
         }, 1000);
       }
     });

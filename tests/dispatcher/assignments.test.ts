@@ -57,7 +57,7 @@ describe('assignment messages, without a manager', () => {
       return view.apply(parsedUpdate(frame));
     });
     expect(lists.slice(0, -1).every((l) => l === undefined)).toBe(true);
-    expect(lists[lists.length - 1]?.map((t) => t.id)).toEqual(tasks.map((t) => t.id));
+    expect(lists[lists.length - 1]?.tasks.map((t) => t.id)).toEqual(tasks.map((t) => t.id));
   });
 
   it('a status the node reported is not news to it; any other change is', () => {

@@ -27,31 +27,44 @@ function notAssignment(key: string): boolean {
   return key === 'meta' || key === 'status';
 }
 
-/** Splits one update into messages of bounded size and count; the first carries `reset`, the last `done`. */
-export function chunkAssignments(reset: boolean, set: readonly RTask[], del: readonly string[], maxBytes = ASSIGNMENT_CHUNK_BYTES): AssignmentsUpdate[] {
+/** The secrets and configs an update brings and takes away (blob-needs.ts). */
+export type BlobChanges = Pick<AssignmentsUpdate, 'secrets' | 'configs' | 'delSecrets' | 'delConfigs'>;
+
+/**
+ * Splits one update into messages of bounded size and count; the first carries
+ * `reset`, the last `done`. A secret or config larger than the bound (up to
+ * 500 KiB, ~667 KiB as base64) goes alone in its message, which still fits a
+ * frame (frame-bounds.ts).
+ */
+export function chunkAssignments(
+  reset: boolean,
+  set: readonly RTask[],
+  del: readonly string[],
+  blobs: BlobChanges = {},
+  maxBytes = ASSIGNMENT_CHUNK_BYTES,
+): AssignmentsUpdate[] {
   const out: AssignmentsUpdate[] = [];
-  let current: AssignmentsUpdate = { reset, done: false, set: [], del: [] };
+  const fresh = (): AssignmentsUpdate => ({ reset: false, done: false, set: [], del: [] });
+  let current: AssignmentsUpdate = { ...fresh(), reset };
+  let entries = 0;
   let bytes = 0;
-  const room = (size: number): void => {
-    const entries = current.set.length + current.del.length;
-    if (entries === 0 || (entries < ASSIGNMENT_CHUNK_ENTRIES && bytes + size <= maxBytes)) return;
-    out.push(current);
-    current = { reset: false, done: false, set: [], del: [] };
-    bytes = 0;
+  const put = (size: number, add: (m: AssignmentsUpdate) => void): void => {
+    if (entries > 0 && (entries >= ASSIGNMENT_CHUNK_ENTRIES || bytes + size > maxBytes)) {
+      out.push(current);
+      current = fresh();
+      entries = bytes = 0;
+    }
+    add(current);
+    entries++;
+    bytes += size;
   };
-  for (const t of set) {
-    const size = Buffer.byteLength(JSON.stringify(t));
-    room(size);
-    // Frozen store objects go out as they are: JSON.stringify reads them without a copy.
-    current.set.push(t as Task);
-    bytes += size;
-  }
-  for (const id of del) {
-    const size = Buffer.byteLength(id) + 3;
-    room(size);
-    current.del.push(id);
-    bytes += size;
-  }
+  for (const b of blobs.secrets ?? []) put(b.data.length + 256, (m) => (m.secrets ??= []).push(b));
+  for (const b of blobs.configs ?? []) put(b.data.length + 256, (m) => (m.configs ??= []).push(b));
+  // Frozen store objects go out as they are: JSON.stringify reads them without a copy.
+  for (const t of set) put(Buffer.byteLength(JSON.stringify(t)), (m) => m.set.push(t as Task));
+  for (const id of del) put(Buffer.byteLength(id) + 3, (m) => m.del.push(id));
+  for (const id of blobs.delSecrets ?? []) put(Buffer.byteLength(id) + 3, (m) => (m.delSecrets ??= []).push(id));
+  for (const id of blobs.delConfigs ?? []) put(Buffer.byteLength(id) + 3, (m) => (m.delConfigs ??= []).push(id));
   out.push(current);
   out[out.length - 1].done = true;
   return out;

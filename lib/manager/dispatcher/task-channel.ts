@@ -9,6 +9,11 @@
 // socket delivers in order and a new session starts with the whole set,
 // so there is nothing to lose between a set and its changes.
 //
+// With the tasks go the secrets and configs they name (blob-needs.ts): the
+// data once per node when its first unfinished task needing it arrives, and a
+// removal when the last one ends or leaves; a node without such a task never
+// hears of it.
+//
 // Up: an agent's status reports are checked (the task must be on that node,
 // and a state only moves forward) and written in batches every ~50 ms, each
 // report becoming a narrow setTaskStatus action the store applies only while it
@@ -19,7 +24,9 @@ import { TaskStatusUpdate } from '../../api/dispatcher-protocol';
 import { Task, taskStateRank, TaskStatus } from '../../api/service-types';
 import { chunkActions, DEFAULT_MAX_ENTRY_BYTES } from '../entry-size';
 import { DeepReadonly } from '../store';
+import type { AssignedBlob } from '../../api/assignments';
 import { chunkAssignments, mustSend } from './assignment-diff';
+import { BlobKind, BlobNeeds } from './blob-needs';
 import { followStore, StoreFollower } from './follow-store';
 import { Action } from '../store/transaction';
 import type { AgentSession } from './agent-session';
@@ -37,6 +44,8 @@ type RTask = DeepReadonly<Task>;
 interface SentView {
   tasks: Map<string, RTask>;
   reported: Map<string, TaskStatus>;
+  /** The secrets and configs those tasks need, and which the node holds. */
+  needs: BlobNeeds;
 }
 
 /** Every task of the node is compared again (a watch overflow, a snapshot). */
@@ -97,8 +106,10 @@ export class TaskChannel {
   sendFull(s: AgentSession): void {
     if (!this.running) return;
     const tasks = this.host.store.tasksByNode(s.nodeId).filter(isAssigned);
-    this.views.set(s, { tasks: new Map(tasks.map((t) => [t.id, t])), reported: new Map() });
-    for (const m of chunkAssignments(true, tasks, [])) s.send({ v: 1, type: 'assignmentsUpdate', ...m });
+    const needs = new BlobNeeds();
+    for (const t of tasks) needs.replace(undefined, t);
+    this.views.set(s, { tasks: new Map(tasks.map((t) => [t.id, t])), reported: new Map(), needs });
+    for (const m of chunkAssignments(true, tasks, [], needs.take(this.blob))) s.send({ v: 1, type: 'assignmentsUpdate', ...m });
   }
 
   onClose(s: AgentSession): void {
@@ -156,6 +167,7 @@ export class TaskChannel {
       const before = view.tasks.get(id);
       if (!t || t.nodeId !== nodeId || !isAssigned(t)) {
         if (before) del.push(id);
+        view.needs.replace(before, undefined);
         view.tasks.delete(id);
         view.reported.delete(id);
         continue;
@@ -164,11 +176,25 @@ export class TaskChannel {
       if (!before || mustSend(before, t, reported)) set.push(t);
       // The report came back (or was overtaken): it cannot come back again.
       if (reported && (jsonEqual(t.status, reported) || taskStateRank(t.status.state) > taskStateRank(reported.state))) view.reported.delete(id);
+      view.needs.replace(before, t);
       view.tasks.set(id, t);
     }
-    if (set.length === 0 && del.length === 0) return;
-    for (const m of chunkAssignments(false, set, del)) s.send({ v: 1, type: 'assignmentsUpdate', ...m });
+    // A task that finished (its own report, not echoed) may leave a secret to forget: an update of that alone.
+    const blobs = view.needs.take(this.blob);
+    if (set.length === 0 && del.length === 0 && Object.keys(blobs).length === 0) return;
+    for (const m of chunkAssignments(false, set, del, blobs)) s.send({ v: 1, type: 'assignmentsUpdate', ...m });
   }
+
+  /** A secret's or config's content as the node gets it (the labels stay with the managers). */
+  private readonly blob = (kind: BlobKind, id: string): AssignedBlob | undefined => {
+    if (kind === 'secret') {
+      const b = this.host.store.get('secret', id);
+      return b && { id, name: b.spec.name, data: b.spec.data };
+    }
+    const b = this.host.store.get('config', id);
+    if (!b) return undefined;
+    return b.spec.templating ? { id, name: b.spec.name, data: b.spec.data, templating: { name: b.spec.templating.name } } : { id, name: b.spec.name, data: b.spec.data };
+  };
 
   private async flushStatus(): Promise<void> {
     this.writeTimer = undefined;

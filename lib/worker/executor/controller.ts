@@ -6,6 +6,7 @@
 import type { ServedPort } from '../../api/network-types';
 import type { PortConfig, Task } from '../../api/service-types';
 import type { UsageReading } from '../metrics/usage';
+import type { TaskFiles } from './blob-files';
 import type { ExecutorRuntimeKind, LogLine, LogSelector } from './types';
 
 /** What a running container or process is, for the task's status. */
@@ -78,7 +79,14 @@ export interface Runtime {
   open(): Promise<void>;
   /** Ids of the tasks this node has containers or files for on the host. */
   list(): Promise<Set<string>>;
-  controller(task: Task): TaskController;
+  /** `files`: the task's secrets and configs with their content (or why it cannot have them). */
+  controller(task: Task, files: TaskFiles): TaskController;
+  /**
+   * The task ended (a terminal state was reported): removes what only a live task
+   * needs (its secrets' and configs' files; a running container keeps what it
+   * mounted). Its container stays until the task is no longer assigned.
+   */
+  release?(taskId: string): Promise<void>;
   /** Stops and removes what a task that is no longer assigned left on the host. */
   removeLeftover(taskId: string): Promise<void>;
   /** Where the output of the selected tasks can be read. */

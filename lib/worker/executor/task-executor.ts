@@ -2,13 +2,15 @@
 // runners (task-runner.ts) over one runtime, and on its first assignment takes
 // over what a previous executor of this node left on the host.
 
-import type { Task } from '../../api/service-types';
+import { isTerminal, Task } from '../../api/service-types';
 import type { UsageReading } from '../metrics/usage';
 import type { Runtime, RunningTask } from './controller';
+import { hasFiles, NO_FILES, taskFiles } from './blob-files';
 import { errorMessage } from './error-message';
 import { readLogs } from './logs';
 import { TaskRunner } from './task-runner';
-import type { Executor, ExecutorLogger, ExecutorOptions, ExecutorRuntimeKind, LogLine, LogOptions, LogSelector, StatusListener } from './types';
+import { NO_BLOBS } from './types';
+import type { AssignedBlobs, Executor, ExecutorLogger, ExecutorOptions, ExecutorRuntimeKind, LogLine, LogOptions, LogSelector, StatusListener } from './types';
 
 const SILENT: ExecutorLogger = { warn: () => undefined };
 
@@ -29,7 +31,11 @@ export class TaskExecutor implements Executor {
     options: ExecutorOptions,
   ) {
     this.nodeId = options.nodeId;
-    this.onStatus = options.onStatus;
+    const report = options.onStatus;
+    this.onStatus = (taskId, status) => {
+      if (isTerminal(status.state)) this.release(taskId);
+      report(taskId, status);
+    };
     this.logger = options.logger ?? SILENT;
   }
 
@@ -37,8 +43,8 @@ export class TaskExecutor implements Executor {
     return this.rt.kind;
   }
 
-  assign(tasks: readonly Task[]): Promise<void> {
-    return this.serially(() => this.apply(tasks));
+  assign(tasks: readonly Task[], blobs: AssignedBlobs = NO_BLOBS): Promise<void> {
+    return this.serially(() => this.apply(tasks, blobs));
   }
 
   removeVolumes(labels: Readonly<Record<string, string>>): Promise<number> {
@@ -74,7 +80,7 @@ export class TaskExecutor implements Executor {
     return run;
   }
 
-  private async apply(tasks: readonly Task[]): Promise<void> {
+  private async apply(tasks: readonly Task[], blobs: AssignedBlobs): Promise<void> {
     if (this.stopped) throw new Error('executor is stopped');
     const mine = new Map<string, Task>();
     for (const t of tasks) {
@@ -95,7 +101,8 @@ export class TaskExecutor implements Executor {
       }
       // A task given back while its removal runs (rare) starts over once that is done.
       await this.removals.get(task.id);
-      const ctrl = this.rt.controller(task);
+      // The content is taken now, with the task: later assignments may forget it once the task ends.
+      const ctrl = this.rt.controller(task, hasFiles(task) ? taskFiles(task, blobs) : NO_FILES);
       this.runners.set(task.id, new TaskRunner(task, ctrl, this.onStatus, this.logger));
     }
   }
@@ -107,6 +114,11 @@ export class TaskExecutor implements Executor {
       if (!assigned.has(id)) this.removeInBackground(id, () => this.rt.removeLeftover(id));
     }
     this.adopted = true;
+  }
+
+  /** The task ended: what it held on the host besides its container (secrets and configs) goes now. */
+  private release(taskId: string): void {
+    this.rt.release?.(taskId).catch((e: unknown) => this.logger.warn('releasing an ended task failed', { taskId, err: errorMessage(e) }));
   }
 
   /** Stopping takes up to the task's grace period, which the next assignment need not wait for. */

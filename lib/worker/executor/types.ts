@@ -3,6 +3,7 @@
 // the executor converges the host to it (start, stop, remove, adopt after a
 // restart) and reports every observed state change through `onStatus`.
 
+import type { AssignedBlob } from '../../api/assignments';
 import type { Task, TaskStatus } from '../../api/service-types';
 import type { UsageReading } from '../metrics/usage';
 
@@ -62,6 +63,14 @@ export interface LogLine {
   timestamp: string;
 }
 
+/** The secrets and configs the node was given for its tasks, by id (held in memory only). */
+export interface AssignedBlobs {
+  secrets: ReadonlyMap<string, AssignedBlob>;
+  configs: ReadonlyMap<string, AssignedBlob>;
+}
+
+export const NO_BLOBS: AssignedBlobs = { secrets: new Map(), configs: new Map() };
+
 export interface Executor {
   readonly nodeId: string;
   readonly runtime: ExecutorRuntimeKind;
@@ -71,9 +80,11 @@ export interface Executor {
    * their container; tasks of other nodes are ignored. The first call also adopts
    * what a previous executor of this node left on the host. Resolves once the set
    * is taken in (not once tasks run); calls are applied in order. Rejects when the
-   * runtime cannot be reached; the next call tries again.
+   * runtime cannot be reached; the next call tries again. `blobs` holds the
+   * secrets and configs the tasks name: a task starting now gets its files
+   * from it, and fails with the reason when one is missing.
    */
-  assign(tasks: readonly Task[]): Promise<void>;
+  assign(tasks: readonly Task[], blobs?: AssignedBlobs): Promise<void>;
   /** Output of this node's tasks whose container or log is still on the host. */
   logs(selector: LogSelector, options?: LogOptions): AsyncIterable<LogLine>;
   /**

@@ -5,6 +5,7 @@
 import type Docker from 'dockerode';
 import type { HealthCheck, PortConfig, Task } from '../../../api/service-types';
 import { taskName } from '../../../api/service-types';
+import type { FileMount } from '../tmpfs-files';
 import { taskLabels } from './labels';
 
 const NS_PER_MS = 1_000_000;
@@ -34,7 +35,7 @@ export interface ContainerNetworkOptions {
   dns?: string[];
 }
 
-export function containerConfig(task: Task, nodeId: string, net: ContainerNetworkOptions = {}): Docker.ContainerCreateOptions {
+export function containerConfig(task: Task, nodeId: string, net: ContainerNetworkOptions = {}, files: readonly FileMount[] = []): Docker.ContainerCreateOptions {
   const c = task.spec.container;
   const { limits, reservations } = task.spec.resources;
   const ports = hostModePorts(task);
@@ -71,7 +72,7 @@ export function containerConfig(task: Task, nodeId: string, net: ContainerNetwor
         ...(m.type === 'volume' && m.labels
           ? { VolumeOptions: { NoCopy: false, Labels: { ...m.labels }, DriverConfig: { Name: 'local', Options: {} } } }
           : {}),
-      })),
+      })).concat(files.map((f) => ({ Type: 'bind' as const, Source: f.source, Target: f.target, ReadOnly: true }))),
       NanoCpus: limits.nanoCPUs > 0 ? limits.nanoCPUs : undefined,
       Memory: limits.memoryBytes > 0 ? limits.memoryBytes : undefined,
       MemoryReservation: reservations.memoryBytes > 0 ? reservations.memoryBytes : undefined,

@@ -12,6 +12,8 @@ import { containerConfig, hostModePorts, publishedPorts, unpublishedPorts } from
 import type { ContainerEvents } from './container-events';
 import { engineMessage, ignoringStatus, isNotFound } from './engine-errors';
 import { ensureImage } from './image';
+import { NO_FILES, TaskFiles } from '../blob-files';
+import type { FileMount, TmpfsFiles } from '../tmpfs-files';
 import { NODE_LABEL, TASK_ID_LABEL } from './labels';
 import type { ServedPort } from '../../../api/network-types';
 import type { TaskNetworkSettings } from '../types';
@@ -62,7 +64,10 @@ export class DockerController implements TaskController {
     private readonly events: ContainerEvents,
     private readonly task: Task,
     private readonly nodeId: string,
-    private readonly network?: TaskNetworkSettings,
+    private readonly network: TaskNetworkSettings | undefined,
+    /** Until prepare() wrote them: the content is not kept longer than needed. */
+    private files: TaskFiles,
+    private readonly tmpfs: TmpfsFiles,
   ) {}
 
   async served(): Promise<ServedPort[] | undefined> {
@@ -74,6 +79,8 @@ export class DockerController implements TaskController {
   async observe(): Promise<Observation> {
     const info = await this.inspect();
     if (info === undefined) return { phase: 'absent', lost: `task: container ${taskName(this.task)} no longer exists` };
+    // A container of the task exists (adopted): it is never prepared again, so its files' content is not kept.
+    this.files = NO_FILES;
     if (info.State.Status === 'created') return { phase: 'created' };
     if (hasExited(info)) return { phase: 'exited', exit: exitOf(info), details: detailsOf(info) };
     return { phase: 'running', details: detailsOf(info) };
@@ -82,11 +89,22 @@ export class DockerController implements TaskController {
   async prepare(): Promise<RunDetails> {
     await ensureImage(this.docker, this.task.spec.container.image);
     await this.checkPortsPublishable();
+    const files = this.files;
+    if (!files.ok) throw new Error(files.error);
+    let mounts: FileMount[];
     try {
-      const container = await this.docker.createContainer(containerConfig(this.task, this.nodeId, { dns: this.network?.dns() }));
+      mounts = await this.tmpfs.write(this.task.id, files.files);
+    } catch (e) {
+      throw new Error(`writing the task's secrets and configs: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    this.files = NO_FILES;
+    try {
+      const container = await this.docker.createContainer(containerConfig(this.task, this.nodeId, { dns: this.network?.dns() }, mounts));
       this.containerId = container.id;
       return { containerId: container.id };
     } catch (e) {
+      // The engine's reason is the one to report; a failed clean-up is retried with the task's removal.
+      await this.tmpfs.remove(this.task.id).catch(() => undefined);
       throw new Error(`creating container: ${engineMessage(e)}`);
     }
   }
@@ -123,10 +141,13 @@ export class DockerController implements TaskController {
 
   async remove(): Promise<void> {
     const info = await this.inspect();
-    if (info === undefined) return;
-    if (isRunning(info)) await this.stop(this.task.spec.container.stopGracePeriodMs);
-    // 409: a removal is already under way.
-    await ignoringStatus([404, 409], () => this.docker.getContainer(info.Id).remove({ force: true, v: true }));
+    if (info !== undefined) {
+      if (isRunning(info)) await this.stop(this.task.spec.container.stopGracePeriodMs);
+      // 409: a removal is already under way.
+      await ignoringStatus([404, 409], () => this.docker.getContainer(info.Id).remove({ force: true, v: true }));
+    }
+    // Also when the container was never created (prepare failed after writing them).
+    await this.tmpfs.remove(this.task.id);
   }
 
   private container(): Docker.Container {

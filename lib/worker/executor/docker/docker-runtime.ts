@@ -8,6 +8,8 @@ import { readingFromDockerStats } from '../../metrics/docker-stats';
 import type { UsageReading } from '../../metrics/usage';
 import type { LogSource, Runtime, RunningTask, TaskController } from '../controller';
 import type { ExecutorLogger, LogSelector, TaskNetworkSettings } from '../types';
+import type { TaskFiles } from '../blob-files';
+import type { TmpfsFiles } from '../tmpfs-files';
 import { ContainerEvents } from './container-events';
 import { DockerController } from './docker-controller';
 import { DockerLogSource } from './docker-logs';
@@ -41,14 +43,23 @@ export class DockerRuntime implements Runtime {
   constructor(
     private readonly docker: Docker,
     private readonly nodeId: string,
-    logger: ExecutorLogger,
-    private readonly network?: TaskNetworkSettings,
+    private readonly logger: ExecutorLogger,
+    private readonly network: TaskNetworkSettings | undefined,
+    private readonly tmpfs: TmpfsFiles,
   ) {
     this.events = new ContainerEvents(docker, nodeId, logger);
   }
 
-  open(): Promise<void> {
-    return this.events.open();
+  async open(): Promise<void> {
+    await this.events.open();
+    // A crash leaves the files of tasks whose containers went meanwhile; those still there keep theirs.
+    try {
+      const gone = await this.tmpfs.removeAllBut(await this.list());
+      if (gone.length > 0) this.logger.info?.('removed the secrets and configs of tasks that have no container any more', { tasks: gone.length });
+    } catch (e) {
+      // Tasks still run; the next start tries again.
+      this.logger.warn('could not remove the files of ended tasks', { dir: this.tmpfs.root, err: e instanceof Error ? e.message : String(e) });
+    }
   }
 
   async list(): Promise<Set<string>> {
@@ -56,8 +67,12 @@ export class DockerRuntime implements Runtime {
     return new Set(containers.map((c) => c.Labels[TASK_ID_LABEL]).filter((id): id is string => id !== undefined));
   }
 
-  controller(task: Task): TaskController {
-    return new DockerController(this.docker, this.events, task, this.nodeId, this.network);
+  controller(task: Task, files: TaskFiles): TaskController {
+    return new DockerController(this.docker, this.events, task, this.nodeId, this.network, files, this.tmpfs);
+  }
+
+  release(taskId: string): Promise<void> {
+    return this.tmpfs.remove(taskId);
   }
 
   async removeLeftover(taskId: string): Promise<void> {
@@ -68,6 +83,7 @@ export class DockerRuntime implements Runtime {
       if (c.State === 'running') await ignoringStatus([304, 404], () => container.stop());
       await ignoringStatus([404, 409], () => container.remove({ force: true, v: true }));
     }
+    await this.tmpfs.remove(taskId);
   }
 
   async logSources(selector: LogSelector): Promise<LogSource[]> {

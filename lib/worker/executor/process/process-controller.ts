@@ -3,6 +3,7 @@
 // runs in its own process group, so that stopping it reaches everything it
 // started, as the end of a container does.
 
+import { hasFiles } from '../blob-files';
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
 import type { PortConfig, Task } from '../../../api/service-types';
@@ -113,6 +114,8 @@ export class ProcessController implements TaskController {
     if (this.argv.length === 0) throw new Error('process runtime: the task has no command (entrypoint or args) to run');
     parseUser(c.user);
     if (c.mounts.length > 0) throw new Error('process runtime: mounts are not supported');
+    // A process has no /run/secrets of its own to mount files at, and the paths are the task's contract.
+    if (hasFiles(this.task)) throw new Error('process runtime: secrets and configs are not supported (they need the docker runtime)');
     for (const p of this.task.ports) {
       if (p.publishedPort !== 0 && p.publishedPort !== p.targetPort) {
         throw new Error(`process runtime: cannot publish port ${p.targetPort} as ${p.publishedPort}; a process binds its ports itself`);
