@@ -3,10 +3,10 @@
 // a coloured cell per running task, wrapping into a dense grid so that hundreds
 // of nodes stay on a screen or two, with a filter by node, label or service.
 
-import { api } from './api';
-import { bytes, h, replace, serviceColour, table } from './dom';
-import type { ClusterEvent, Info, Node, NodeList, Task } from './types';
-import { notify, View } from './view';
+import { api } from './api.js';
+import { bytes, h, replace, serviceColour, table } from './dom.js';
+import type { ClusterEvent, Info, Node, NodeList, Task } from './types.js';
+import { notify, View } from './view.js';
 
 interface TasksAnswer {
   tasks: Task[];

@@ -2,9 +2,9 @@
 // same checks and the same positioned errors (line:column), each of which moves
 // the cursor to its line when clicked.
 
-import { api, ApiError } from './api';
-import { h, replace } from './dom';
-import type { View } from './view';
+import { api, ApiError } from './api.js';
+import { h, replace } from './dom.js';
+import type { View } from './view.js';
 
 interface Issue {
   line: number;

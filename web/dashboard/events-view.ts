@@ -1,8 +1,8 @@
 // The event stream, newest first, as `swarm events` prints it, with a type filter.
 
-import { h, replace, table } from './dom';
-import type { ClusterEvent } from './types';
-import type { View } from './view';
+import { h, replace, table } from './dom.js';
+import type { ClusterEvent } from './types.js';
+import type { View } from './view.js';
 
 export const EVENT_TYPES = ['service', 'node', 'task', 'network', 'secret', 'config'];
 

@@ -1,6 +1,6 @@
 // Texts the views share, as the CLI prints them.
 
-import type { Port, Service, ServiceSpec } from './types';
+import type { Port, Service, ServiceSpec } from './types.js';
 
 /** docker's PORTS column, simplified: each published port as `*:P->T/proto` (host mode as `P->T/proto (host)`). */
 export function portsText(svc: Service): string {

@@ -2,14 +2,14 @@
 // #/events, #/deploy), switched without reloading, and one event stream that
 // keeps whichever view is shown up to date.
 
-import { adoptToken, stream } from './api';
-import { ClusterView } from './cluster-view';
-import { DeployView } from './deploy-view';
-import { EventsView } from './events-view';
-import { ServiceView } from './service-view';
-import { ServicesView } from './services-view';
-import type { ClusterEvent } from './types';
-import { coalesce, notify, View } from './view';
+import { adoptToken, stream } from './api.js';
+import { ClusterView } from './cluster-view.js';
+import { DeployView } from './deploy-view.js';
+import { EventsView } from './events-view.js';
+import { ServiceView } from './service-view.js';
+import { ServicesView } from './services-view.js';
+import type { ClusterEvent } from './types.js';
+import { coalesce, notify, View } from './view.js';
 
 const KEPT_EVENTS = 1000;
 const kept: ClusterEvent[] = [];

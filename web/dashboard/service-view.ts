@@ -2,11 +2,11 @@
 // its tasks with their history and errors (newest first per slot, as
 // `service ps` shows them), and its logs, live.
 
-import { api, stream } from './api';
-import { ago, h, replace, table } from './dom';
-import { autoscaleText, portsText, updateText } from './format';
-import type { ClusterEvent, ServiceView as Answer, Task } from './types';
-import { notify, View } from './view';
+import { api, stream } from './api.js';
+import { ago, h, replace, table } from './dom.js';
+import { autoscaleText, portsText, updateText } from './format.js';
+import type { ClusterEvent, ServiceView as Answer, Task } from './types.js';
+import { notify, View } from './view.js';
 
 const MAX_LOG_LINES = 1000;
 

@@ -1,11 +1,11 @@
 // The services: replicas running/desired, image, ports, update status and
 // autoscaling, each linking to its own view.
 
-import { api } from './api';
-import { h, replace, table } from './dom';
-import { autoscaleText, portsText, updateText } from './format';
-import type { ClusterEvent, ServiceEntry } from './types';
-import type { View } from './view';
+import { api } from './api.js';
+import { h, replace, table } from './dom.js';
+import { autoscaleText, portsText, updateText } from './format.js';
+import type { ClusterEvent, ServiceEntry } from './types.js';
+import type { View } from './view.js';
 
 export class ServicesView implements View {
   readonly el = h('section', { 'aria-labelledby': 'services-h' });

@@ -2,7 +2,7 @@
 // event concerns it. Reloads are coalesced: a burst of events (a scale to 50)
 // costs one reload, not fifty.
 
-import type { ClusterEvent } from './types';
+import type { ClusterEvent } from './types.js';
 
 export interface View {
   readonly el: HTMLElement;
