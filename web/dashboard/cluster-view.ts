@@ -16,7 +16,7 @@ export class ClusterView implements View {
   readonly el = h('section', { 'aria-labelledby': 'cluster-h' });
   private filter = '';
   private data?: { info: Info; nodes: NodeList; tasks: Task[] };
-  private readonly filterInput = h('input', { id: 'map-filter', type: 'search', placeholder: 'node, label or service', oninput: () => this.onFilter() });
+  private readonly filterInput = h('input', { id: 'map-filter', type: 'search', placeholder: 'hostname, label or service', oninput: () => this.onFilter() });
 
   concerns(ev: ClusterEvent): boolean {
     return ev.Type === 'node' || ev.Type === 'task' || ev.Type === 'service';
@@ -53,13 +53,14 @@ export class ClusterView implements View {
         h('strong', {}, leader ? names.get(leader.nodeId) ?? leader.nodeId : 'none known'),
         ` · cluster ${d.info.clusterId.slice(0, 12)}`,
       ),
-      this.nodeTable(d.nodes),
+      h('p', {}, h('label', { for: 'map-filter' }, 'Filter nodes '), this.filterInput),
       this.taskMap(d.nodes.nodes, d.tasks),
+      this.nodeTable(d.nodes),
     );
   }
 
   private nodeTable(list: NodeList): HTMLElement {
-    const sorted = [...list.nodes].sort((a, b) => hostname(a).localeCompare(hostname(b), undefined, { numeric: true }));
+    const sorted = list.nodes.filter((n) => this.filter === '' || nodeMatches(n, this.filter)).sort((a, b) => hostname(a).localeCompare(hostname(b), undefined, { numeric: true }));
     const rows = sorted.map((n) => {
       const manager = n.role === 'manager' ? (n.id === list.leaderNodeId ? 'Leader' : list.reachability[n.id] === 'reachable' ? 'Reachable' : 'Unreachable') : '';
       const res = n.description?.resources;
@@ -89,7 +90,7 @@ export class ClusterView implements View {
         ),
       );
     });
-    return h('div', { class: 'scroll' }, table(['Node', 'Status', 'Availability', 'Manager', 'Labels', 'Resources', ''], rows, 'Nodes'));
+    return h('div', { class: 'scroll' }, table(['Node', 'Status', 'Availability', 'Manager', 'Labels', 'Resources', ''], rows, `Nodes (${rows.length} of ${list.nodes.length})`));
   }
 
   private async setAvailability(n: Node, availability: 'active' | 'drain'): Promise<void> {
@@ -112,11 +113,7 @@ export class ClusterView implements View {
     }
     const f = this.filter;
     const services = [...new Set(tasks.filter((t) => t.status.state === 'running').map((t) => t.serviceName))].sort();
-    const shown = nodes.filter((n) => {
-      if (f === '') return true;
-      const labels = Object.entries(n.spec.labels).map(([k, v]) => `${k}=${v}`.toLowerCase());
-      return hostname(n).toLowerCase().includes(f) || labels.some((l) => l.includes(f)) || (running.get(n.id) ?? []).some((t) => t.serviceName.toLowerCase().includes(f));
-    });
+    const shown = nodes.filter((n) => f === '' || nodeMatches(n, f) || (running.get(n.id) ?? []).some((t) => t.serviceName.toLowerCase().includes(f)));
     const cards = shown
       .sort((a, b) => hostname(a).localeCompare(hostname(b), undefined, { numeric: true }))
       .map((n) => {
@@ -124,7 +121,7 @@ export class ClusterView implements View {
         ts.sort((a, b) => a.serviceName.localeCompare(b.serviceName) || (a.slot ?? 0) - (b.slot ?? 0));
         return h(
           'li',
-          { class: `node-card state-${n.status.state} avail-${n.spec.availability}`, title: `${hostname(n)}: ${n.status.state}, ${n.spec.availability}, ${ts.length} running` },
+          { class: `node-card node-${n.status.state} avail-${n.spec.availability}`, title: `${hostname(n)}: ${n.status.state}, ${n.spec.availability}, ${ts.length} running` },
           h('span', { class: 'node-name' }, hostname(n)),
           h(
             'span',
@@ -136,14 +133,16 @@ export class ClusterView implements View {
     return h(
       'section',
       { 'aria-labelledby': 'map-h' },
-      h('h3', { id: 'map-h' }, 'Task map'),
-      h('label', { for: 'map-filter' }, 'Filter '),
-      this.filterInput,
-      h('span', { class: 'count' }, ` ${shown.length} of ${nodes.length} nodes`),
+      h('h3', { id: 'map-h' }, 'Task map ', h('span', { class: 'count' }, `${shown.length} of ${nodes.length} nodes, a cell per running task`)),
       h('ul', { class: 'legend', 'aria-label': 'Services' }, ...services.map((s) => h('li', {}, h('span', { class: 'cell', style: `background:${serviceColour(s)}` }), ` ${s}`))),
       h('ul', { class: 'task-map' }, ...cards),
     );
   }
+}
+
+/** The filter matches a node by hostname or label (the task map also by service). */
+function nodeMatches(n: Node, f: string): boolean {
+  return hostname(n).toLowerCase().includes(f) || Object.entries(n.spec.labels).some(([k, v]) => `${k}=${v}`.toLowerCase().includes(f));
 }
 
 function hostname(n: Node): string {
