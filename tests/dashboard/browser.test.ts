@@ -79,6 +79,7 @@ describeWithBrowser('the dashboard in a browser', () => {
   beforeAll(async () => {
     await swarmOk(dir, ['init', '--runtime', 'process', '--listen-addr', `127.0.0.1:${await freePort()}`, '--hostname', 'm1', '--raft-tick', '50ms']);
     await swarmOk(dir, ['service', 'create', '-d', '--name', 'web', '--replicas', '1', '--stop-grace-period', '1s', 'swarm-test/busybox:latest', 'sleep', MARK]);
+    await swarmOk(dir, ['service', 'create', '-d', '--name', 'api', '--replicas', '1', '--stop-grace-period', '1s', 'swarm-test/busybox:latest', 'sleep', MARK]);
     url = await startDashboard(dir, ['--listen', '127.0.0.1:0'], children);
     browser = await launchChromium();
   });
@@ -118,12 +119,15 @@ describeWithBrowser('the dashboard in a browser', () => {
     await page.locator('tr.current[data-state="running"]').first().waitFor();
     await page.getByLabel('Replicas').fill('3');
     await page.getByRole('button', { name: 'Scale' }).click();
-    // Evaluated in the page (a string: this file is compiled without the DOM's types).
-    await page.waitForFunction(`document.querySelectorAll('tr.current[data-state="running"]').length === 3`, undefined, { timeout: 30_000 });
+    const running = page.locator('tr.current[data-state="running"]');
+    await eventually('3 running tasks on the page', async () => ((await running.count()) === 3 ? true : undefined), 30_000);
     expect(await texts(page, 'dd[data-fact="replicas"]')).toEqual(['3/3 running']);
     expect(loads).toBe(1);
-    const ls = JSON.parse((await swarmOk(dir, ['service', 'ls', '--format', 'json'])).trim()) as { Name: string; Replicas: string };
-    expect(ls).toMatchObject({ Name: 'web', Replicas: '3/3' });
+    const ls = (await swarmOk(dir, ['service', 'ls', '--format', 'json']))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { Name: string; Replicas: string });
+    expect(ls.find((r) => r.Name === 'web')).toMatchObject({ Replicas: '3/3' });
     await page.close();
   });
 
@@ -144,6 +148,47 @@ describeWithBrowser('the dashboard in a browser', () => {
     expect(cli.stderr).toContain(shown.replace(/^compose\.yml/, join(root, 'bad.yml')));
     expect(shown).toMatch(/^compose\.yml:6:17: services\.app\.deploy\.replicas: /);
     expect(await swarm(dir, ['stack', 'services', 'bad'])).toMatchObject({ code: 1 });
+    await page.close();
+  });
+
+  test('actions: a new image from the keyboard, roll back, drain and activate the node, remove with confirmation', async () => {
+    const page = await browser.newPage();
+    const image = async () => (await page.locator('dd[data-fact="image"]').innerText()).trim();
+    const inspectImage = async () => (JSON.parse(await swarmOk(dir, ['service', 'inspect', 'api'])) as { Spec: { TaskTemplate: { ContainerSpec: { Image: string } } } }[])[0].Spec.TaskTemplate.ContainerSpec.Image;
+    await page.goto(`${url}#/service/api`);
+    await page.locator('tr.current[data-state="running"]').first().waitFor();
+
+    const field = page.getByRole('textbox', { name: 'Image', exact: true });
+    await field.fill('swarm-test/busybox:2');
+    await field.press('Enter');
+    await eventually('the page to show the new image', async () => ((await image()) === 'swarm-test/busybox:2' ? true : undefined), 15_000);
+    expect(await inspectImage()).toMatch(/^swarm-test\/busybox:2/);
+
+    await page.getByRole('button', { name: 'Roll back' }).click();
+    await eventually('the page to show the image rolled back', async () => ((await image()) === 'swarm-test/busybox:latest' ? true : undefined), 15_000);
+    expect(await inspectImage()).toMatch(/^swarm-test\/busybox:latest/);
+
+    await page.getByRole('link', { name: 'Cluster' }).click();
+    const row = page.locator('tr[data-node="m1"]');
+    await page.getByRole('button', { name: 'Drain m1' }).click();
+    await eventually('m1 drained on the page', async () => ((await row.innerText()).includes('drain') ? true : undefined), 15_000);
+    expect(JSON.parse((await swarmOk(dir, ['node', 'ls', '--format', 'json'])).trim())).toMatchObject({ Hostname: 'm1', Availability: 'Drain' });
+    await page.getByRole('button', { name: 'Activate m1' }).click();
+    await eventually('m1 active on the page', async () => ((await row.innerText()).includes('active') ? true : undefined), 15_000);
+    expect(JSON.parse((await swarmOk(dir, ['node', 'ls', '--format', 'json'])).trim())).toMatchObject({ Hostname: 'm1', Availability: 'Active' });
+
+    await page.goto(`${url}#/service/api`);
+    await page.locator('dd[data-fact="image"]').waitFor();
+    let asked = '';
+    page.once('dialog', (d) => {
+      asked = d.message();
+      void d.accept();
+    });
+    await page.getByRole('button', { name: 'Remove…' }).click();
+    await page.locator('tr[data-service="web"]').waitFor();
+    expect(asked).toMatch(/^Remove service api\?/);
+    expect(await page.locator('tr[data-service="api"]').count()).toBe(0);
+    expect(await swarmOk(dir, ['service', 'ls', '--format', 'json'])).not.toContain('"Name":"api"');
     await page.close();
   });
 
