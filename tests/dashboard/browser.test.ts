@@ -79,6 +79,7 @@ describeWithBrowser('the dashboard in a browser', () => {
   beforeAll(async () => {
     await swarmOk(dir, ['init', '--runtime', 'process', '--listen-addr', `127.0.0.1:${await freePort()}`, '--hostname', 'm1', '--raft-tick', '50ms']);
     await swarmOk(dir, ['service', 'create', '-d', '--name', 'web', '--replicas', '1', '--stop-grace-period', '1s', 'swarm-test/busybox:latest', 'sleep', MARK]);
+    await swarmOk(dir, ['service', 'create', '-d', '--name', 'talker', '--replicas', '1', '--stop-grace-period', '1s', 'swarm-test/busybox:latest', 'sh', '-c', `echo hello from talker; exec sleep ${MARK}`]);
     await swarmOk(dir, ['service', 'create', '-d', '--name', 'api', '--replicas', '1', '--stop-grace-period', '1s', 'swarm-test/busybox:latest', 'sleep', MARK]);
     url = await startDashboard(dir, ['--listen', '127.0.0.1:0'], children);
     browser = await launchChromium();
@@ -128,6 +129,32 @@ describeWithBrowser('the dashboard in a browser', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { Name: string; Replicas: string });
     expect(ls.find((r) => r.Name === 'web')).toMatchObject({ Replicas: '3/3' });
+    await page.close();
+  });
+
+  test('live: a scale made with the CLI shows without a reload, the events view lists it, the logs follow', async () => {
+    const page = await browser.newPage();
+    let loads = 0;
+    page.on('load', () => loads++);
+    await page.goto(`${url}#/services`);
+    const row = page.locator('tr[data-service="talker"]');
+    await eventually('talker 1/1 on the page', async () => ((await row.innerText()).includes('1/1') ? true : undefined), 20_000);
+    await swarmOk(dir, ['service', 'scale', '-d', 'talker=2']);
+    await eventually('talker 2/2 on the page, from the event stream', async () => ((await row.innerText()).includes('2/2') ? true : undefined), 20_000);
+
+    await page.getByRole('link', { name: 'Events' }).click();
+    await page.getByLabel('Show').selectOption('service');
+    const scaled = page.locator('tr', { hasText: 'replicas.new=2' }).filter({ hasText: 'talker' });
+    await scaled.first().waitFor();
+    expect(await scaled.first().innerText()).toMatch(/service\s+update\s+talker/);
+
+    await page.goto(`${url}#/service/talker`);
+    await page.getByRole('button', { name: 'Follow logs' }).click();
+    await eventually('a log line on the page', async () => ((await page.locator('pre.logs').innerText()).includes('hello from talker') ? true : undefined), 20_000);
+    expect(await page.locator('pre.logs').innerText()).toMatch(/^talker\.\d\.[a-z0-9]{12}@m1 \| hello from talker$/m);
+    await page.getByRole('button', { name: 'Stop following' }).click();
+    // Changing the address's #fragment is no page load either.
+    expect(loads).toBe(1);
     await page.close();
   });
 
