@@ -52,8 +52,10 @@ export const PASTED_FILE = 'compose.yml';
 
 /**
  * `swarm stack deploy -c` on pasted text: the same loader and converter, so the
- * same line:column errors. A pasted file has no directory, so it may not name
- * files on the dashboard's machine (env_file): a browser user must not read them.
+ * same line:column errors. What a browser user pastes must not read the
+ * dashboard's machine: no env_file (a pasted file has no directory anyway), and
+ * `${VAR}` is interpolated from an empty environment, not the dashboard
+ * process's (which may hold credentials the service's spec would then show).
  */
 export async function deployPastedStack(ctx: CliContext, name: string, body: unknown): Promise<DeployAnswer> {
   const b = body as { compose?: unknown; prune?: unknown } | undefined;
@@ -69,7 +71,7 @@ export async function deployPastedStack(ctx: CliContext, name: string, body: unk
   try {
     const stack = loadStack({
       files: [{ path: PASTED_FILE, content: b.compose }],
-      env: process.env,
+      env: {},
       workingDir: process.cwd(),
       readEnvFile: (path) => {
         throw new Error(`env_file ${path}: a compose file pasted in the dashboard cannot read files; deploy it with swarm stack deploy -c`);

@@ -121,7 +121,12 @@ export class DashboardServer {
     const action = /^\/(services|stacks)\/([^/]+)\/(scale|image|deploy)$/.exec(path);
     if (action && method === 'POST') {
       const body = await readJsonBody(req, MAX_BODY);
-      const ref = decodeURIComponent(action[2]);
+      let ref: string;
+      try {
+        ref = decodeURIComponent(action[2]);
+      } catch {
+        throw new HttpRefusal(400, `${action[2]} is not a valid name`);
+      }
       const { ctx } = this.o;
       const key = `${action[1]}/${action[3]}`;
       if (key === 'services/scale') return sendJson(res, 200, await scaleService(ctx, ref, body), PAGE_HEADERS);

@@ -180,3 +180,36 @@ describe('dashboard off loopback', () => {
     expect(daemon.sent.map((s) => s.path)).toEqual(['/v1/info']);
   });
 });
+
+describe('pasted compose text and the dashboard machine', () => {
+  let daemon: FakeDaemon;
+  let server: DashboardServer;
+  let deployed: unknown;
+
+  beforeAll(async () => {
+    process.env.SWARM_DASHBOARD_TEST_SECRET = 'hunter2';
+    daemon = await startFakeDaemon({
+      'POST /v1/stacks/app/deploy': (body) => {
+        deployed = body;
+        return { body: { created: ['app_web'], updated: [], unchanged: [], removed: [], networksCreated: ['app_default'], networksRemoved: [] } };
+      },
+    });
+    server = new DashboardServer({ ctx: contextFor(daemon), socketPath: join(daemon.dataDir, 'swarm.sock'), host: '127.0.0.1', port: 0, assets });
+    await server.start();
+  });
+  afterAll(async () => {
+    delete process.env.SWARM_DASHBOARD_TEST_SECRET;
+    await server.stop();
+    await daemon.stop();
+  });
+
+  test("${VAR} comes from an empty environment, not the dashboard process's; defaults apply", async () => {
+    const compose = ['services:', '  web:', '    image: nginx:${TAG:-1.27}', '    environment:', '      LEAK: "${SWARM_DASHBOARD_TEST_SECRET}"', ''].join('\n');
+    const r = await call(server, 'POST', '/api/stacks/app/deploy', { body: { compose } });
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body)).toMatchObject({ ok: true, result: { created: ['app_web'] } });
+    const sent = JSON.stringify(deployed);
+    expect(sent).not.toContain('hunter2');
+    expect(sent).toContain('nginx:1.27');
+  });
+});
