@@ -22,6 +22,8 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   compose: ['cli'],
   cli: ['manager', 'worker', 'raft'],
   worker: ['manager', 'raft'],
+  // The dashboard is a client of the daemon's socket, as the CLI is.
+  dashboard: ['manager', 'worker', 'raft'],
 };
 
 interface Edge {

@@ -5,6 +5,7 @@ import { registerSwarmCommands } from './commands/swarm';
 import { registerServiceCommands } from './commands/service';
 import { registerStackCommands } from './commands/stack';
 import { registerEventsCommand } from './commands/events';
+import { registerDashboardCommand } from './commands/dashboard';
 import { packageVersion } from './package-version';
 
 const DESCRIPTION = [
@@ -19,7 +20,8 @@ Status: a swarm of managers and workers (init, join, start, stop, leave, info,
 join-token, node ...) runs services on Docker containers or processes
 (service ...) on overlay networks with a routing mesh (network ...), and
 stacks from compose files (stack ...); cluster events stream with events,
-and --metrics-addr serves Prometheus metrics. Secrets and configs arrive in later
+and --metrics-addr serves Prometheus metrics;
+dashboard serves a web dashboard. Secrets and configs arrive in later
 releases.`;
 
 /**
@@ -51,6 +53,7 @@ export function buildProgram(): Command {
   registerNetworkCommands(program);
   registerStackCommands(program);
   registerEventsCommand(program);
+  registerDashboardCommand(program);
   // With positional options on, a global option after the subcommand would be
   // unknown; every leaf command takes --data-dir too, so both places work.
   for (const leaf of leaves(program)) leaf.option('--data-dir <dir>', 'the node data dir');

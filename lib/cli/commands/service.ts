@@ -46,7 +46,7 @@ const UPDATE_ATTEMPTS = 4;
  * the service changed meanwhile: then the edit is computed again on the fresh
  * read, as a user retrying would (docker answers "update out of sequence").
  */
-async function updateService(ctx: CliContext, ref: string, edit: (view: ServiceView) => ServiceSpec): Promise<Service> {
+export async function updateService(ctx: CliContext, ref: string, edit: (view: ServiceView) => ServiceSpec): Promise<Service> {
   for (let attempt = 1; ; attempt++) {
     const view = await getService(ctx, ref);
     const current = view.service;
@@ -267,7 +267,7 @@ export function registerServiceCommands(program: Command): void {
  * bounds (the manager would refuse it too), else accepted with a word that it
  * holds only until the autoscaler's next decision.
  */
-function autoscaleNote(ref: string, spec: ServiceSpec, replicas: number): string {
+export function autoscaleNote(ref: string, spec: ServiceSpec, replicas: number): string {
   const p = spec.autoscale;
   if (!p) return '';
   if (replicas < p.min || replicas > p.max) {
