@@ -5,6 +5,8 @@ import { registerSwarmCommands } from './commands/swarm';
 import { registerServiceCommands } from './commands/service';
 import { registerStackCommands } from './commands/stack';
 import { registerEventsCommand } from './commands/events';
+import { registerSecretCommands } from './commands/secret';
+import { registerConfigCommands } from './commands/config';
 import { packageVersion } from './package-version';
 
 const DESCRIPTION = [
@@ -18,9 +20,9 @@ const STATUS = `
 Status: a swarm of managers and workers (init, join, start, stop, leave, info,
 join-token, node ...) runs services on Docker containers or processes
 (service ...) on overlay networks with a routing mesh (network ...), and
-stacks from compose files (stack ...); cluster events stream with events,
-and --metrics-addr serves Prometheus metrics. Secrets and configs arrive in later
-releases.`;
+stacks from compose files (stack ...) with their secrets and configs (secret ...,
+config ...); cluster events stream with events, and --metrics-addr serves
+Prometheus metrics.`;
 
 /**
  * Builds the `swarm` command line. Kept apart from bin/cli.ts so tests can drive it
@@ -50,6 +52,8 @@ export function buildProgram(): Command {
   registerServiceCommands(program);
   registerNetworkCommands(program);
   registerStackCommands(program);
+  registerSecretCommands(program);
+  registerConfigCommands(program);
   registerEventsCommand(program);
   // With positional options on, a global option after the subcommand would be
   // unknown; every leaf command takes --data-dir too, so both places work.
