@@ -35,7 +35,9 @@ export function readStackObjects(stack: LoadedStack, converted: ConvertedStack):
     }
     if (data !== undefined && data.length === 0) fail(`${kind} ${o.key}: file ${o.file} is empty (a ${kind} must hold at least 1 byte)`);
     if (data !== undefined && data.length > MAX_SECRET_BYTES) fail(`${kind} ${o.key}: file ${o.file} is ${data.length} bytes (at most ${MAX_SECRET_BYTES}, 500 KiB)`);
-    return { name: o.name, external: false, labels: o.labels, data: data?.toString('base64') ?? '' };
+    const request: StackBlobRequest = { name: o.name, external: false, labels: o.labels, data: data?.toString('base64') ?? '' };
+    if (o.templateDriver !== '') request.templateDriver = o.templateDriver;
+    return request;
   };
   const secrets = converted.secrets.map((o) => read('secret', o));
   const configs = converted.configs.map((o) => read('config', o));

@@ -5,6 +5,7 @@
 // these check what can be said earlier and more clearly, and turn the names a
 // user typed into ids.
 
+import { configTemplateProblem } from '../api/config-template';
 import { MAX_SECRET_BYTES, SECRET_NAME_PATTERN } from '../api/secret-types';
 import { Config, Secret } from '../api/types';
 import { ControlHost } from './control-host';
@@ -19,7 +20,7 @@ export interface BlobCreate {
   labels?: Record<string, string>;
   /** The content, base64. */
   data: string;
-  /** Configs only; see docs/secrets.md: templates are refused, not stored unrendered. */
+  /** Configs only: golang, with the placeholders lib/api/config-template.ts lists. */
   templateDriver?: string;
 }
 
@@ -54,12 +55,16 @@ export function blobSpec(kind: BlobKind, c: BlobCreate): Blob['spec'] {
   if (bytes > MAX_SECRET_BYTES) {
     throw new ManagerError('Invalid', `${kind} ${c.name} is ${bytes} bytes: a ${kind} may hold at most ${MAX_SECRET_BYTES} bytes (500 KiB)`);
   }
+  const spec: Blob['spec'] = { name: c.name, labels: checkLabels(c.labels), data: c.data };
   if (c.templateDriver !== undefined && c.templateDriver !== '') {
     if (kind === 'secret') throw new ManagerError('Invalid', `secret ${c.name}: template drivers are not supported for secrets`);
-    // Storing a template the nodes would then deliver unrendered would be a silent lie.
-    throw new ManagerError('Invalid', `config ${c.name}: template driver ${JSON.stringify(c.templateDriver)} is not supported; the config would be delivered unrendered`);
+    if (c.templateDriver !== 'golang') throw new ManagerError('Invalid', `config ${c.name}: unknown template driver ${JSON.stringify(c.templateDriver)} (only golang)`);
+    // Stored only if the nodes can render all of it: never delivered half-rendered.
+    const problem = configTemplateProblem(Buffer.from(c.data, 'base64').toString('utf8'));
+    if (problem) throw new ManagerError('Invalid', `config ${c.name}: ${problem}`);
+    return { ...spec, templating: { name: 'golang' } };
   }
-  return { name: c.name, labels: checkLabels(c.labels), data: c.data };
+  return spec;
 }
 
 export function resolveBlob(h: ControlHost, kind: BlobKind, ref: string): DeepReadonly<Blob> {

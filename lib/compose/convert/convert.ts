@@ -10,7 +10,7 @@ import { unsupportedNotices } from './unsupported';
 // ComposeError pointing at the file) only for what cannot run here at all:
 // job modes, sctp ports, npipe/image/cluster mounts, names that are not
 // valid service or network names, network drivers other than overlay, secret
-// and config drivers and templates. Everything else the cluster cannot honour yet is
+// and config drivers. Everything else the cluster cannot honour yet is
 // converted without it and listed in `notices`.
 
 // swarmkit's rule for service names: one DNS label.

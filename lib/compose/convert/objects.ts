@@ -40,9 +40,9 @@ export function stackVolumes(stack: LoadedStack, namespace: string): { volumes: 
 
 /**
  * The stack's secrets or configs, every one declared (docker creates them all,
- * used or not). What cannot be created here is an error at its key:
- * secret and config drivers (plugins), and config templates, which would
- * reach the containers unrendered.
+ * used or not). Secret and config drivers (plugins) cannot be used here: an
+ * error at the key. A config's template is checked by the manager, which
+ * has its content.
  */
 export function stackFileObjects(
   stack: LoadedStack,
@@ -67,12 +67,6 @@ export function stackFileObjects(
     const external = o.external.external;
     if (!external && o.driver !== '') {
       issues.push({ path: [`${kind}s`, key, 'driver'], message: `${kind} drivers are not supported (${o.driver}); give the content with file:, or create it first and declare it external: true` });
-    }
-    if (!external && o.template_driver !== '') {
-      issues.push({
-        path: [`${kind}s`, key, 'template_driver'],
-        message: `template_driver ${o.template_driver} is not supported: the ${kind} would reach the containers unrendered`,
-      });
     }
     objects.push({
       key,
