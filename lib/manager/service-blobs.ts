@@ -69,3 +69,18 @@ export function resolveServiceBlobs(spec: ServiceSpec, lookup: BlobLookup): Serv
   if (c.configs !== undefined) container.configs = configs;
   return { ...spec, task: { ...spec.task, container } };
 }
+
+/**
+ * The spec with a stand-in id in each reference the CLI sent by name only, so
+ * its shape can be checked before the store is read (a bad spec is refused
+ * at once, even without a quorum); the real ids come from resolveServiceBlobs.
+ */
+export function withStandInIds(spec: ServiceSpec): ServiceSpec {
+  const c = spec.task?.container;
+  if (!c || !Array.isArray(c.secrets ?? []) || !Array.isArray(c.configs ?? [])) return spec;
+  if ((c.secrets ?? []).length === 0 && (c.configs ?? []).length === 0) return spec;
+  const container = { ...c };
+  if (c.secrets) container.secrets = c.secrets.map((r) => (r?.secretId === '' ? { ...r, secretId: 'unresolved' } : r));
+  if (c.configs) container.configs = c.configs.map((r) => (r?.configId === '' ? { ...r, configId: 'unresolved' } : r));
+  return { ...spec, task: { ...spec.task, container } };
+}

@@ -12,7 +12,7 @@ import { ManagerError } from './errors';
 import { Manager } from './manager';
 import { resolveNetwork } from './network/network-ops';
 import { resolveServiceNetworks } from './network/service-networks';
-import { resolveServiceBlobs, storedBlobs } from './service-blobs';
+import { resolveServiceBlobs, storedBlobs, withStandInIds } from './service-blobs';
 import { DeepReadonly, thaw } from './store';
 import { MANUAL_ROLLBACK_MESSAGE, rolledBackService, updatedService } from './orchestrator/update-status';
 import { serviceSchema } from './store/service-schemas';
@@ -70,6 +70,7 @@ export function resolveService(m: Manager, ref: string): DeepReadonly<Service> {
 }
 
 export async function createService(m: Manager, given: ServiceSpec): Promise<DeepReadonly<Service>> {
+  validateServiceSpec(withStandInIds(given));
   await m.syncRead();
   const spec = resolveServiceBlobs(given, storedBlobs(m.store));
   validateServiceSpec(spec);
@@ -85,6 +86,7 @@ export async function createService(m: Manager, given: ServiceSpec): Promise<Dee
 
 /** Replaces the spec; `version` (from a read) makes a concurrent change fail instead of being lost. */
 export async function updateService(m: Manager, ref: string, given: ServiceSpec, version?: number): Promise<DeepReadonly<Service>> {
+  validateServiceSpec(withStandInIds(given));
   await m.syncRead();
   const spec = resolveServiceBlobs(given, storedBlobs(m.store));
   validateServiceSpec(spec);

@@ -81,6 +81,8 @@ describe('secret and config operations on a manager', () => {
     await expect(createService(m, withSecrets('api', [['db_password', 'a'], ['db_password', '/run/secrets/a']]))).rejects.toThrow(
       'service api: secret db_password and secret db_password both target /run/secrets/a',
     );
+    // The spec's own faults come first, before the cluster is read.
+    await expect(createService(m, withSecrets('bad name', [['ghost', 'ghost']]))).rejects.toThrow(/invalid service name "bad name"/);
     expect(m.store.findByName('service', 'api')).toEqual([]);
     // An update that keeps the reference (read back with its id) keeps it.
     const spec = structuredClone(svc.spec) as ServiceSpec;
