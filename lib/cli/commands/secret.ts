@@ -77,7 +77,7 @@ export function registerBlobCommands(program: Command, kind: Kind): void {
     .argument(`<${kind}>`, `${kind} name`)
     .argument('<file>', 'file to read the content from, or "-" for standard input')
     .option('-l, --label <key=value>', `${kind} labels (repeatable)`, collect, []);
-  if (kind === 'config') create.option('--template-driver <driver>', 'template driver (golang is refused: see docs/secrets.md)');
+  if (kind === 'config') create.option('--template-driver <driver>', 'golang: render {{.Service.Name}}, {{.Node.Hostname}}, {{.Task.Slot}}… per task (the placeholders docs/secrets.md lists)');
   create.action(
     action(async (name: string, file: string, f: { label: string[]; templateDriver?: string }, c: Command) => {
       const ctx = contextOf(c);
