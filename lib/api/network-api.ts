@@ -9,7 +9,7 @@
 // Services name their networks in spec.task.networks[].target by id, id
 // prefix or name; the manager stores the network's id. Stacks:
 //
-//   POST /v1/stacks/:name/deploy     {services, networks: StackNetworkRequest[], prune, resolveImage}
+//   POST /v1/stacks/:name/deploy     {services, networks: StackNetworkRequest[], secrets, configs: StackBlobRequest[], prune, resolveImage}
 //                                                               -> StackDeployResult
 //   POST /v1/stacks/:name/remove                                -> StackRemoveResult
 //
@@ -57,10 +57,18 @@ export interface StackDeployResult {
   removed: string[];
   /** Networks this deploy created, by name. */
   networksCreated: string[];
+  /** Absent from a daemon that predates secrets. */
+  secretsCreated?: string[];
+  secretsUpdated?: string[];
+  configsCreated?: string[];
+  configsUpdated?: string[];
 }
 
 export interface StackRemoveResult {
   removed: string[];
   /** The stack's own networks (labelled with its namespace) that went with it. */
   networksRemoved: string[];
+  /** The stack's own secrets and configs (not external ones) that went with it. */
+  secretsRemoved?: string[];
+  configsRemoved?: string[];
 }

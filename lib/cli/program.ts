@@ -6,6 +6,8 @@ import { registerServiceCommands } from './commands/service';
 import { registerStackCommands } from './commands/stack';
 import { registerEventsCommand } from './commands/events';
 import { registerDashboardCommand } from './commands/dashboard';
+import { registerSecretCommands } from './commands/secret';
+import { registerConfigCommands } from './commands/config';
 import { packageVersion } from './package-version';
 
 const DESCRIPTION = [
@@ -19,10 +21,9 @@ const STATUS = `
 Status: a swarm of managers and workers (init, join, start, stop, leave, info,
 join-token, node ...) runs services on Docker containers or processes
 (service ...) on overlay networks with a routing mesh (network ...), and
-stacks from compose files (stack ...); cluster events stream with events,
-and --metrics-addr serves Prometheus metrics;
-dashboard serves a web dashboard. Secrets and configs arrive in later
-releases.`;
+stacks from compose files (stack ...) with their secrets and configs (secret ...,
+config ...); cluster events stream with events, --metrics-addr serves
+Prometheus metrics, and dashboard serves a web dashboard.`;
 
 /**
  * Builds the `swarm` command line. Kept apart from bin/cli.ts so tests can drive it
@@ -52,6 +53,8 @@ export function buildProgram(): Command {
   registerServiceCommands(program);
   registerNetworkCommands(program);
   registerStackCommands(program);
+  registerSecretCommands(program);
+  registerConfigCommands(program);
   registerEventsCommand(program);
   registerDashboardCommand(program);
   // With positional options on, a global option after the subcommand would be

@@ -11,6 +11,7 @@ import { createService, removeService, replicaCounts, ReplicaCounter, resolveSer
 import { deployStack, listStacks, NAMESPACE_LABEL, removeStack, stackServices } from '../manager/stack-ops';
 import { createNetwork, networkView, removeNetwork } from '../manager/network/network-ops';
 import { StackNetworkRequest } from '../api/network-api';
+import { StackBlobRequest } from '../api/stack-blobs';
 import { NetworkSpec } from '../api/network-types';
 import { Service, ServiceSpec } from '../api/service-types';
 import { slotHolders } from '../api/service-progress';
@@ -22,6 +23,7 @@ import { ControlError, ControlHandler } from './control-server';
 import { NodeIdentity } from './identity';
 import { ok, Router } from './router';
 import { eventsRoute } from './events-route';
+import { secretsRoutes } from './secrets-route';
 
 /** How long a read waits for a leader to be known before answering from the local store, marked stale. */
 const LEADER_WAIT_MS = 2_000;
@@ -112,6 +114,7 @@ export class ControlApi {
     this.serviceRoutes(r);
     this.networkRoutes(r);
     eventsRoute(r, this.m);
+    secretsRoutes(r, this.m, asControlError, () => this.sync(false));
     r.on('GET', '/v1/join-token/:role', async (req, p) => ok(await this.joinToken(p.role, req.query.get('rotate') === '1')));
     r.on('POST', '/v1/stop', async () => {
       // Answer first: the socket goes away with the daemon.
@@ -151,9 +154,13 @@ export class ControlApi {
       return ok({ stale: !fresh, stacks: listStacks(this.m) });
     });
     r.on('POST', '/v1/stacks/:name/deploy', async (req, p) => {
-      const b = req.body as { services?: ServiceSpec[]; networks?: StackNetworkRequest[]; prune?: boolean; resolveImage?: boolean } | undefined;
+      const b = req.body as
+        | { services?: ServiceSpec[]; networks?: StackNetworkRequest[]; secrets?: StackBlobRequest[]; configs?: StackBlobRequest[]; prune?: boolean; resolveImage?: boolean }
+        | undefined;
       if (!b || !Array.isArray(b.services)) throw new ControlError(400, 'the request must carry the stack\'s service specs');
       if (b.networks !== undefined && !Array.isArray(b.networks)) throw new ControlError(400, "the stack's networks must be a list");
+      if (b.secrets !== undefined && !Array.isArray(b.secrets)) throw new ControlError(400, "the stack's secrets must be a list");
+      if (b.configs !== undefined && !Array.isArray(b.configs)) throw new ControlError(400, "the stack's configs must be a list");
       if (b.resolveImage !== false) {
         const known = new Map(stackServices(this.m, p.name).map((svc) => [svc.spec.name, svc.spec.task.container.image]));
         const problems: string[] = [];
@@ -164,7 +171,8 @@ export class ControlApi {
         }
         if (problems.length > 0) throw new ControlError(400, problems.join('\n'));
       }
-      return ok(await deployStack(this.m, p.name, b.services, b.networks ?? [], b.prune === true).catch(asControlError));
+      const blobs = { secrets: b.secrets ?? [], configs: b.configs ?? [] };
+      return ok(await deployStack(this.m, p.name, b.services, b.networks ?? [], b.prune === true, blobs).catch(asControlError));
     });
     r.on('GET', '/v1/stacks/:name/status', async (_req, p) => {
       await this.sync(false);

@@ -12,6 +12,7 @@ import { ManagerError } from './errors';
 import { Manager } from './manager';
 import { resolveNetwork } from './network/network-ops';
 import { resolveServiceNetworks } from './network/service-networks';
+import { resolveServiceBlobs, storedBlobs, withStandInIds } from './service-blobs';
 import { DeepReadonly, thaw } from './store';
 import { MANUAL_ROLLBACK_MESSAGE, rolledBackService, updatedService } from './orchestrator/update-status';
 import { serviceSchema } from './store/service-schemas';
@@ -68,9 +69,11 @@ export function resolveService(m: Manager, ref: string): DeepReadonly<Service> {
   return r.object;
 }
 
-export async function createService(m: Manager, spec: ServiceSpec): Promise<DeepReadonly<Service>> {
-  validateServiceSpec(spec);
+export async function createService(m: Manager, given: ServiceSpec): Promise<DeepReadonly<Service>> {
+  validateServiceSpec(withStandInIds(given));
   await m.syncRead();
+  const spec = resolveServiceBlobs(given, storedBlobs(m.store));
+  validateServiceSpec(spec);
   if (m.store.findByName('service', spec.name).length > 0) {
     throw new ManagerError('Conflict', `service ${spec.name} already exists`);
   }
@@ -82,9 +85,11 @@ export async function createService(m: Manager, spec: ServiceSpec): Promise<Deep
 }
 
 /** Replaces the spec; `version` (from a read) makes a concurrent change fail instead of being lost. */
-export async function updateService(m: Manager, ref: string, spec: ServiceSpec, version?: number): Promise<DeepReadonly<Service>> {
-  validateServiceSpec(spec);
+export async function updateService(m: Manager, ref: string, given: ServiceSpec, version?: number): Promise<DeepReadonly<Service>> {
+  validateServiceSpec(withStandInIds(given));
   await m.syncRead();
+  const spec = resolveServiceBlobs(given, storedBlobs(m.store));
+  validateServiceSpec(spec);
   const current = resolveService(m, ref);
   if (spec.name !== current.spec.name) throw new ManagerError('Invalid', 'a service cannot be renamed');
   if (spec.mode !== current.spec.mode) throw new ManagerError('Invalid', `service mode cannot be changed (it is ${current.spec.mode})`);

@@ -8,7 +8,8 @@
 // A service whose spec did not change is not written, so its tasks keep
 // running.
 
-import { StackDeployResult, StackNetworkRequest } from '../api/network-api';
+import { StackDeployResult, StackNetworkRequest, StackRemoveResult } from '../api/network-api';
+import { StackBlobRequest } from '../api/stack-blobs';
 import { Network } from '../api/network-types';
 import { Service, ServiceSpec } from '../api/service-types';
 import { chunkActions } from './entry-size';
@@ -18,11 +19,21 @@ import { validateNetworkSpec } from './network/network-ops';
 import { NetworkRef, resolveServiceNetworks } from './network/service-networks';
 import { freeSubnet } from './network/subnets';
 import { updatedService, validateServiceSpec } from './service-ops';
+import { BlobLookup, resolveServiceBlobs, storedBlobs } from './service-blobs';
+import { planStackBlobs } from './stack-blobs';
 import { canonicalJson } from './store/canonical-json';
 import { DeepReadonly } from './store';
 import { Action } from './store/transaction';
 
 export const NAMESPACE_LABEL = 'com.docker.stack.namespace';
+
+/** The stack's secrets and configs, as `stack deploy` sends them. */
+export interface StackBlobs {
+  secrets: readonly StackBlobRequest[];
+  configs: readonly StackBlobRequest[];
+}
+
+const byName = (a: { spec: { name: string } }, b: { spec: { name: string } }) => a.spec.name.localeCompare(b.spec.name);
 
 const WRITE_RETRIES = 5;
 
@@ -128,10 +139,11 @@ export async function deployStack(
   specs: ServiceSpec[],
   networks: readonly StackNetworkRequest[],
   prune: boolean,
+  blobs: StackBlobs = { secrets: [], configs: [] },
 ): Promise<StackDeployResult> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await deployOnce(m, namespace, specs, networks, prune);
+      return await deployOnce(m, namespace, specs, networks, prune, blobs);
     } catch (e) {
       // Another manager took one of the same free subnets first, or the leader gave
       // one of the services its VIPs since the read: plan again on a fresh read.
@@ -145,11 +157,27 @@ export async function deployStack(
 async function deployOnce(
   m: Manager,
   namespace: string,
-  given: ServiceSpec[],
+  asGiven: ServiceSpec[],
   networks: readonly StackNetworkRequest[],
   prune: boolean,
+  blobs: StackBlobs,
 ): Promise<StackDeployResult> {
   await m.syncRead();
+  const secrets = planStackBlobs(m, namespace, NAMESPACE_LABEL, 'secret', blobs.secrets);
+  const configs = planStackBlobs(m, namespace, NAMESPACE_LABEL, 'config', blobs.configs);
+  const stored = storedBlobs(m.store);
+  const blobLookup: BlobLookup = (kind, ref) => (kind === 'secret' ? secrets : configs).byName.get(ref) ?? stored(kind, ref);
+  const withBlobs: ServiceSpec[] = [];
+  const blobProblems: string[] = [];
+  for (const spec of asGiven) {
+    try {
+      withBlobs.push(resolveServiceBlobs(spec, blobLookup));
+    } catch (e) {
+      blobProblems.push(e instanceof Error ? e.message : String(e));
+    }
+  }
+  if (blobProblems.length > 0) throw new ManagerError('Invalid', blobProblems.join('\n'));
+  const given = withBlobs;
   checkSpecs(m, namespace, given);
   const planned = planNetworks(m, namespace, networks);
   const lookup = (ref: string): NetworkRef => {
@@ -168,8 +196,19 @@ async function deployOnce(
   });
   if (problems.length > 0) throw new ManagerError('Invalid', problems.join('\n'));
   const current = new Map(stackServices(m, namespace).map((s) => [s.spec.name, s]));
-  const result: StackDeployResult = { created: [], updated: [], unchanged: [], removed: [], networksCreated: planned.created };
-  const actions: Action[] = [...planned.actions];
+  const result: StackDeployResult = {
+    created: [],
+    updated: [],
+    unchanged: [],
+    removed: [],
+    networksCreated: planned.created,
+    secretsCreated: secrets.created,
+    secretsUpdated: secrets.updated,
+    configsCreated: configs.created,
+    configsUpdated: configs.updated,
+  };
+  // Secrets and configs before the services that name them: chunks commit in order.
+  const actions: Action[] = [...planned.actions, ...secrets.actions, ...configs.actions];
   for (const given of specs) {
     const existing = current.get(given.name);
     current.delete(given.name);
@@ -209,22 +248,38 @@ export function withAutoscaledReplicas(existing: DeepReadonly<Service>, spec: Se
 }
 
 /**
- * Removes the stack's services and its own networks in one transaction. A
- * network of the stack that a service of another stack still uses stays.
+ * Removes the stack's services and its own networks, secrets and configs in
+ * one transaction (the services first, so the store sees them unused). One
+ * of the stack's networks, secrets or configs that a service of another
+ * stack still uses stays.
  */
-export async function removeStack(m: Manager, namespace: string): Promise<{ removed: string[]; networksRemoved: string[] }> {
+export async function removeStack(m: Manager, namespace: string): Promise<StackRemoveResult> {
   await m.syncRead();
   const services = stackServices(m, namespace);
   const ours = m.store.list('network').filter((n) => n.spec.labels[NAMESPACE_LABEL] === namespace);
-  if (services.length === 0 && ours.length === 0) throw new ManagerError('NotFound', `nothing found in stack: ${namespace}`);
+  const ourSecrets = m.store.list('secret').filter((b) => b.spec.labels[NAMESPACE_LABEL] === namespace);
+  const ourConfigs = m.store.list('config').filter((b) => b.spec.labels[NAMESPACE_LABEL] === namespace);
+  if (services.length === 0 && ours.length === 0 && ourSecrets.length === 0 && ourConfigs.length === 0) {
+    throw new ManagerError('NotFound', `nothing found in stack: ${namespace}`);
+  }
   const sorted = [...services].sort((a, b) => a.spec.name.localeCompare(b.spec.name));
   const leaving = new Set(sorted.map((s) => s.id));
   const stillUsed = (n: DeepReadonly<Network>) =>
     m.store.list('service').some((s) => !leaving.has(s.id) && s.spec.task.networks?.some((a) => a.target === n.id));
   const networks = ours.filter((n) => !stillUsed(n)).sort((a, b) => a.spec.name.localeCompare(b.spec.name));
+  const others = m.store.list('service').filter((s) => !leaving.has(s.id));
+  const secrets = ourSecrets.filter((b) => !others.some((s) => s.spec.task.container.secrets?.some((r) => r.secretId === b.id))).sort(byName);
+  const configs = ourConfigs.filter((b) => !others.some((s) => s.spec.task.container.configs?.some((r) => r.configId === b.id))).sort(byName);
   await m.write([
     ...sorted.map((s) => ({ op: 'delete' as const, kind: 'service' as const, id: s.id, expectedVersion: s.meta.version })),
     ...networks.map((n) => ({ op: 'delete' as const, kind: 'network' as const, id: n.id, expectedVersion: n.meta.version })),
+    ...secrets.map((b) => ({ op: 'delete' as const, kind: 'secret' as const, id: b.id, expectedVersion: b.meta.version })),
+    ...configs.map((b) => ({ op: 'delete' as const, kind: 'config' as const, id: b.id, expectedVersion: b.meta.version })),
   ]);
-  return { removed: sorted.map((s) => s.spec.name), networksRemoved: networks.map((n) => n.spec.name) };
+  return {
+    removed: sorted.map((s) => s.spec.name),
+    networksRemoved: networks.map((n) => n.spec.name),
+    secretsRemoved: secrets.map((b) => b.spec.name),
+    configsRemoved: configs.map((b) => b.spec.name),
+  };
 }

@@ -398,12 +398,28 @@ describe('networks to create, secrets, configs, volumes: kept, with notices', ()
     ]);
   });
 
-  test('nothing is dropped silently', () => {
+  test('nothing is dropped silently; secrets and configs are no longer worth a notice', () => {
     expect(out.notices).toEqual([
       "volume data uses driver rexray/ebs: volume drivers are not supported yet; each node's engine creates a local volume app_data",
-      'service web uses secrets token, cert: secrets are not supported yet; /run/secrets/token, /certs/web.pem will not exist in its containers',
-      'service web uses config conf: configs are not supported yet; /etc/app.conf will not exist in its containers',
     ]);
+  });
+
+  test("the service names its secrets and configs by their cluster names, with docker's file defaults", () => {
+    const web = out.services.find((s) => s.name === 'app_web');
+    expect(web?.task.container.secrets).toEqual([
+      { secretId: '', secretName: 'app_token', file: { name: 'token', uid: '0', gid: '0', mode: 0o444 } },
+      { secretId: '', secretName: 'cert', file: { name: '/certs/web.pem', uid: '0', gid: '0', mode: 0o400 } },
+    ]);
+    expect(web?.task.container.configs).toEqual([{ configId: '', configName: 'app_conf', file: { name: '/etc/app.conf', uid: '0', gid: '0', mode: 0o444 } }]);
+    // A service without any has neither key, so its spec is as before secrets existed.
+    const worker = out.services.find((s) => s.name === 'app_worker');
+    expect(worker?.task.container).not.toHaveProperty('secrets');
+    expect(worker?.task.container).not.toHaveProperty('configs');
+  });
+
+  test('a secret driver is an error at its line', () => {
+    const lines = issueLines(() => convert(yaml('services:', '  web: {image: x, secrets: [s]}', 'secrets:', '  s: {driver: vault}')));
+    expect(lines).toEqual(['4:15 secrets.s.driver: secret drivers are not supported (vault); give the content with file:, or create it first and declare it external: true']);
   });
 
   test('keys docker honours but this cluster does not yet are notices', () => {

@@ -62,18 +62,31 @@ export function registerStackCommands(program: Command): void {
     .action(
       action(async (name: string, f: DeployFlags, cmd: Command) => {
         const ctx = contextOf(cmd);
-        const { convertStack, validateStackName } = await compose();
+        const { convertStack, readStackObjects, validateStackName } = await compose();
         validateStackName(name);
-        const converted = convertStack(await loadFiles(f.composeFile, f.envFile), name);
+        const loaded = await loadFiles(f.composeFile, f.envFile);
+        const converted = convertStack(loaded, name);
+        const { secrets, configs } = readStackObjects(loaded, converted);
         for (const n of converted.notices) process.stderr.write(`${n}\n`);
         const r = await ctx.call<StackDeployResult>(
           'POST',
           `/v1/stacks/${encodeURIComponent(name)}/deploy`,
-          { services: converted.services, networks: converted.networks, prune: f.prune === true, resolveImage: f.resolveImage === 'always' },
+          {
+            services: converted.services,
+            networks: converted.networks,
+            secrets,
+            configs,
+            prune: f.prune === true,
+            resolveImage: f.resolveImage === 'always',
+          },
           120_000,
         );
-        // docker's order: pruned services, then the networks it created, then the services.
+        // docker's order: pruned services, then the secrets, configs and networks it created, then the services.
         for (const s of r.removed) ctx.out(`Removing service ${s}\n`);
+        for (const n of r.secretsCreated ?? []) ctx.out(`Creating secret ${n}\n`);
+        for (const n of r.secretsUpdated ?? []) ctx.out(`Updating secret ${n}\n`);
+        for (const n of r.configsCreated ?? []) ctx.out(`Creating config ${n}\n`);
+        for (const n of r.configsUpdated ?? []) ctx.out(`Updating config ${n}\n`);
         for (const n of r.networksCreated) ctx.out(`Creating network ${n}\n`);
         for (const s of r.created) ctx.out(`Creating service ${s}\n`);
         for (const s of r.updated) ctx.out(`Updating service ${s}\n`);
@@ -143,7 +156,7 @@ export function registerStackCommands(program: Command): void {
   stack
     .command('rm')
     .aliases(['remove', 'down'])
-    .description("remove stacks: their services, their networks, their tasks' containers and the volumes they created")
+    .description("remove stacks: their services, networks, secrets and configs, their tasks' containers and the volumes they created")
     .argument('<stack...>', 'stack names')
     .option('-d, --detach', 'do not wait for the containers to be gone')
     .action(
@@ -155,12 +168,16 @@ export function registerStackCommands(program: Command): void {
           async (name) => {
             const r = await ctx.call<StackRemoveResult>('POST', `/v1/stacks/${encodeURIComponent(name)}/remove`, {});
             const networks = r.networksRemoved;
-            if (r.removed.length === 0 && networks.length === 0) {
+            const secrets = r.secretsRemoved ?? [];
+            const configs = r.configsRemoved ?? [];
+            if (r.removed.length === 0 && networks.length === 0 && secrets.length === 0 && configs.length === 0) {
               process.stderr.write(`Nothing found in stack: ${name}\n`);
               return;
             }
-            // As docker: the services by name, then the stack's networks.
+            // As docker: the services by name, then the stack's secrets, configs and networks.
             for (const s of [...r.removed].sort()) ctx.out(`Removing service ${s}\n`);
+            for (const n of [...secrets].sort()) ctx.out(`Removing secret ${n}\n`);
+            for (const n of [...configs].sort()) ctx.out(`Removing config ${n}\n`);
             for (const n of [...networks].sort()) ctx.out(`Removing network ${n}\n`);
             removed.push(name);
           },

@@ -62,3 +62,4 @@ export {
   type StoredNetwork,
 } from './network-list';
 export { renderNetworkInspect, networkInspectJson, gatewayOf, type NetworkInspectJson, type NetworkInspectOptions } from './network-inspect';
+export { blobJson, filterBlobs, renderBlobInspect, renderBlobList, renderBlobPretty, type StoredBlob } from './secret-view';

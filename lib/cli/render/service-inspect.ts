@@ -90,6 +90,8 @@ const autoscaleStatusJson = (d: DeepReadonly<AutoscaleDecision>) => ({
  * asks the daemon to insert defaults, the update and rollback configs are
  * filled in with swarmkit's defaults when the service has none.
  */
+const fileJson = (f: { name: string; uid: string; gid: string; mode: number }) => ({ Name: f.name, UID: f.uid, GID: f.gid, Mode: f.mode });
+
 export function serviceSpecJson(spec: StoredSpec) {
   const c = spec.task.container;
   const t = spec.task;
@@ -110,6 +112,9 @@ export function serviceSpecJson(spec: StoredSpec) {
         Mounts: c.mounts.map(mountJson),
         StopGracePeriod: nanos(c.stopGracePeriodMs),
         Healthcheck: c.healthcheck ? healthJson(c.healthcheck) : undefined,
+        // docker's SecretReference and ConfigReference; the mode is a number (292 is 0444).
+        Secrets: (c.secrets ?? []).map((r) => ({ File: fileJson(r.file), SecretID: r.secretId, SecretName: r.secretName })),
+        Configs: (c.configs ?? []).map((r) => ({ File: fileJson(r.file), ConfigID: r.configId, ConfigName: r.configName })),
       }),
       Resources: {
         Limits: omitEmpty({ NanoCPUs: t.resources.limits.nanoCPUs, MemoryBytes: t.resources.limits.memoryBytes }),
@@ -283,6 +288,14 @@ export function servicePrettyText(service: StoredService, networkNames: Readonly
     for (const m of c.mounts) {
       lines.push(` Target:\t${m.target}`, `  Source:\t${m.source}`, `  ReadOnly:\t${m.readOnly}`, `  Type:\t\t${m.type}`);
     }
+  }
+  if ((c.secrets ?? []).length > 0) {
+    lines.push('Secrets:');
+    for (const r of c.secrets ?? []) lines.push(` Target:\t${r.file.name}`, `  Source:\t${r.secretName}`);
+  }
+  if ((c.configs ?? []).length > 0) {
+    lines.push('Configs:');
+    for (const r of c.configs ?? []) lines.push(` Target:\t${r.file.name}`, `  Source:\t${r.configName}`);
   }
 
   // docker always has a Resources object, so the heading is always there.

@@ -13,6 +13,7 @@ import { parseNetworkFlags } from './networks';
 import type { CreateOptions } from './options';
 import { checkConstraint, parsePlacementPref } from './placement';
 import { parsePublish } from './ports';
+import { parseConfigFlag, parseSecretFlag } from './secrets';
 import { applySingleValueFlags } from './single-value';
 import { checkServiceSpec } from './validate';
 
@@ -50,6 +51,12 @@ export function buildServiceSpec(
   const networks = parseNetworkFlags('network', opts.network);
   // Left out when empty, so a spec without networks stays as it was before networks existed.
   if (networks.length > 0) spec.task.networks = networks;
+
+  // Left out when empty, like networks; the manager puts in the ids and refuses two at one target.
+  const secrets = (opts.secret ?? []).map((v) => parseSecretFlag('secret', v));
+  if (secrets.length > 0) container.secrets = secrets;
+  const configs = (opts.config ?? []).map((v) => parseConfigFlag('config', v));
+  if (configs.length > 0) container.configs = configs;
 
   applySingleValueFlags(spec, opts);
   checkServiceSpec(spec);

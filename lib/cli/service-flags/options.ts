@@ -70,6 +70,8 @@ export interface CreateOptions extends CommonServiceOptions {
   publish?: string[];
   mount?: string[];
   network?: string[];
+  secret?: string[];
+  config?: string[];
 }
 
 export interface UpdateOptions extends CommonServiceOptions {
@@ -95,6 +97,10 @@ export interface UpdateOptions extends CommonServiceOptions {
   mountRm?: string[];
   networkAdd?: string[];
   networkRm?: string[];
+  secretAdd?: string[];
+  secretRm?: string[];
+  configAdd?: string[];
+  configRm?: string[];
   /** --autoscale-off: remove the autoscale policy. */
   autoscaleOff?: boolean;
 }
@@ -145,6 +151,12 @@ const FLAGS: readonly FlagDecl[] = [
   { flags: '--network <network>', help: 'attach to a network: NAME, or name=NAME,alias=ALIAS[,alias=…]', repeatable: true, only: 'create' },
   { flags: '--network-add <network>', help: 'add a network (NAME or name=NAME,alias=ALIAS)', repeatable: true, only: 'update' },
   { flags: '--network-rm <network>', help: 'remove a network by its name or id', repeatable: true, only: 'update' },
+  { flags: '--secret <secret>', help: 'give the containers a secret file: NAME, or source=NAME,target=T,uid=U,gid=G,mode=0400 (under /run/secrets)', repeatable: true, only: 'create' },
+  { flags: '--secret-add <secret>', help: 'add a secret (NAME or source=NAME,target=…)', repeatable: true, only: 'update' },
+  { flags: '--secret-rm <secret>', help: 'remove a secret by its name', repeatable: true, only: 'update' },
+  { flags: '--config <config>', help: 'give the containers a config file: NAME, or source=NAME,target=/path,uid=U,gid=G,mode=0444 (default /NAME)', repeatable: true, only: 'create' },
+  { flags: '--config-add <config>', help: 'add a config (NAME or source=NAME,target=…)', repeatable: true, only: 'update' },
+  { flags: '--config-rm <config>', help: 'remove a config by its name', repeatable: true, only: 'update' },
   { flags: '--endpoint-mode <mode>', help: 'endpoint mode: vip or dnsrr (default vip)' },
   { flags: '-w, --workdir <dir>', help: 'working directory inside the container' },
   { flags: '-u, --user <user>', help: 'username or UID (format: <name|uid>[:<group|gid>])' },

@@ -9,6 +9,7 @@ import { flagError } from './errors';
 import { updateLabels } from './labels';
 import { parseMount } from './mounts';
 import { updateNetworks } from './networks';
+import { updateConfigRefs, updateSecretRefs } from './secrets';
 import type { UpdateOptions } from './options';
 import { checkConstraint, parsePlacementPref } from './placement';
 import { dedupePorts, parsePublish, parsePublishRm, portKey, portMatches } from './ports';
@@ -117,6 +118,17 @@ export function applyServiceUpdate(
     const networks = updateNetworks(task.networks ?? [], opts.networkRm, opts.networkAdd, networkNames);
     if (networks.length > 0) task.networks = networks;
     else delete task.networks;
+  }
+
+  if ((opts.secretRm ?? []).length > 0 || (opts.secretAdd ?? []).length > 0) {
+    const secrets = updateSecretRefs(container.secrets ?? [], opts.secretRm, opts.secretAdd);
+    if (secrets.length > 0) container.secrets = secrets;
+    else delete container.secrets;
+  }
+  if ((opts.configRm ?? []).length > 0 || (opts.configAdd ?? []).length > 0) {
+    const configs = updateConfigRefs(container.configs ?? [], opts.configRm, opts.configAdd);
+    if (configs.length > 0) container.configs = configs;
+    else delete container.configs;
   }
 
   applySingleValueFlags(spec, opts);

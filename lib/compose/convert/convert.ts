@@ -9,7 +9,8 @@ import { unsupportedNotices } from './unsupported';
 // convertStack: a loaded stack as what the cluster deploys. It fails (a
 // ComposeError pointing at the file) only for what cannot run here at all:
 // job modes, sctp ports, npipe/image/cluster mounts, names that are not
-// valid service or network names, network drivers other than overlay. Everything else the cluster cannot honour yet is
+// valid service or network names, network drivers other than overlay, secret
+// and config drivers. Everything else the cluster cannot honour yet is
 // converted without it and listed in `notices`.
 
 // swarmkit's rule for service names: one DNS label.
@@ -41,10 +42,11 @@ export function convertStack(stack: LoadedStack, namespace: string): ConvertedSt
   }
   const networks = stackNetworkRequests(stack, namespace);
   for (const i of networks.issues) error(i.path, i.message, i.key);
-  if (issues.length > 0) throw new ComposeError(issues);
-  const volumes = stackVolumes(stack, namespace);
   const secrets = stackFileObjects(stack, namespace, 'secret');
   const configs = stackFileObjects(stack, namespace, 'config');
+  for (const i of [...secrets.issues, ...configs.issues]) error(i.path, i.message, i.path.length === 2);
+  if (issues.length > 0) throw new ComposeError(issues);
+  const volumes = stackVolumes(stack, namespace);
   return {
     namespace,
     services,
@@ -52,6 +54,6 @@ export function convertStack(stack: LoadedStack, namespace: string): ConvertedSt
     volumes: volumes.volumes,
     secrets: secrets.objects,
     configs: configs.objects,
-    notices: [...networks.notices, ...volumes.notices, ...secrets.notices, ...configs.notices, ...notices],
+    notices: [...networks.notices, ...volumes.notices, ...notices],
   };
 }

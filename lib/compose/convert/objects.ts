@@ -3,10 +3,10 @@ import { LABEL_NAMESPACE } from './labels';
 import type { StackFileObject, StackVolume } from './types';
 
 // The stack's volumes, secrets and configs as the user declared them, named
-// as docker names them, with the services that use each. The cluster creates
-// no secrets or configs yet (a node's engine creates a named volume, with
-// its labels, when a task mounts it); the notices say so, once per object
-// and per service that relies on it. Networks: networks.ts.
+// as docker names them, with the services that use each. A node's engine
+// creates a named volume, with its labels, when a task mounts it; the CLI
+// reads each secret's and config's file and the manager creates them
+// (lib/manager/stack-blobs.ts). Networks: networks.ts.
 
 const scoped = (namespace: string, key: string, name: string) => (name !== '' ? name : `${namespace}_${key}`);
 const withStackLabel = (labels: Record<string, string>, namespace: string, external: boolean) =>
@@ -38,14 +38,20 @@ export function stackVolumes(stack: LoadedStack, namespace: string): { volumes: 
   return { volumes, notices };
 }
 
+/**
+ * The stack's secrets or configs, every one declared (docker creates them all,
+ * used or not). Secret and config drivers (plugins) cannot be used here: an
+ * error at the key. A config's template is checked by the manager, which
+ * has its content.
+ */
 export function stackFileObjects(
   stack: LoadedStack,
   namespace: string,
   kind: 'secret' | 'config',
-): { objects: StackFileObject[]; notices: string[] } {
+): { objects: StackFileObject[]; issues: { path: (string | number)[]; message: string }[] } {
   const declared: Record<string, FileObjectConfig> = kind === 'secret' ? stack.secrets : stack.configs;
   const objects: StackFileObject[] = [];
-  const notices: string[] = [];
+  const issues: { path: (string | number)[]; message: string }[] = [];
   for (const [key, o] of Object.entries(declared)) {
     const references = stack.services.flatMap((s) =>
       (kind === 'secret' ? s.secrets : s.configs)
@@ -58,27 +64,20 @@ export function stackFileObjects(
           mode: r.mode ?? 0o444,
         })),
     );
+    const external = o.external.external;
+    if (!external && o.driver !== '') {
+      issues.push({ path: [`${kind}s`, key, 'driver'], message: `${kind} drivers are not supported (${o.driver}); give the content with file:, or create it first and declare it external: true` });
+    }
     objects.push({
       key,
       name: scoped(namespace, key, o.name),
-      external: o.external.external,
-      file: !o.external.external && o.driver === '' ? o.file : undefined,
+      external,
+      file: !external && o.driver === '' ? o.file : undefined,
       driver: o.driver,
       templateDriver: o.template_driver,
-      labels: withStackLabel(o.labels, namespace, o.external.external),
+      labels: withStackLabel(o.labels, namespace, external),
       references,
     });
   }
-  for (const s of stack.services) {
-    const refs = kind === 'secret' ? s.secrets : s.configs;
-    if (refs.length === 0) continue;
-    const targets = refs.map((r) => {
-      const target = r.target !== '' ? r.target : r.source;
-      return kind === 'secret' && !target.startsWith('/') ? `/run/secrets/${target}` : kind === 'config' && !target.startsWith('/') ? `/${target}` : target;
-    });
-    notices.push(
-      `service ${s.name} uses ${kind}${refs.length > 1 ? 's' : ''} ${refs.map((r) => r.source).join(', ')}: ${kind}s are not supported yet; ${targets.join(', ')} will not exist in its containers`,
-    );
-  }
-  return { objects, notices };
+  return { objects, issues };
 }

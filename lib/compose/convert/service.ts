@@ -11,7 +11,8 @@ import {
 import { DEFAULT_UPDATE_CONFIG } from '../../api/service-defaults';
 import { parseNanoCpus } from '../../util/units';
 import type { PathSegment } from '../errors';
-import type { HealthCheckConfig, LoadedStack, ServiceConfig, UpdateConfig } from '../types';
+import type { FileTarget } from '../../api/secret-types';
+import type { FileObjectConfig, FileReference, HealthCheckConfig, LoadedStack, ServiceConfig, UpdateConfig } from '../types';
 import { LABEL_IMAGE, LABEL_NAMESPACE } from './labels';
 import { convertMounts } from './mounts';
 import { serviceNetworks } from './networks';
@@ -87,6 +88,22 @@ function environment(env: Record<string, string | null>): string[] {
   return out.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
 }
 
+/** A secret's or config's name in the cluster: the file's `name:`, else `STACK_KEY` (docker's). */
+export function objectName(declared: Record<string, FileObjectConfig>, namespace: string, key: string): string {
+  const name = declared[key]?.name ?? '';
+  return name !== '' ? name : `${namespace}_${key}`;
+}
+
+/**
+ * docker's defaults: the target is the source's key; uid and gid "0"; mode
+ * 0444. A secret's relative target is a file under /run/secrets (the node
+ * puts it there); a config's is made absolute here, at the root.
+ */
+function fileTarget(r: FileReference, kind: 'secret' | 'config'): FileTarget {
+  const target = r.target !== '' ? r.target : r.source;
+  return { name: kind === 'config' && !target.startsWith('/') ? `/${target}` : target, uid: r.uid || '0', gid: r.gid || '0', mode: r.mode ?? 0o444 };
+}
+
 export function convertService(stack: LoadedStack, s: ServiceConfig, namespace: string): ServiceResult {
   const result: ServiceResult = { spec: defaultServiceSpec(`${namespace}_${s.name}`, s.image), notices: [], errors: [] };
   const spec = result.spec;
@@ -118,6 +135,11 @@ export function convertService(stack: LoadedStack, s: ServiceConfig, namespace: 
   c.mounts = mounts.mounts;
   result.notices.push(...mounts.notices);
   for (const e of mounts.errors) result.errors.push({ path: [...base, 'volumes', e.index], message: e.message });
+
+  c.secrets = s.secrets.map((r) => ({ secretId: '', secretName: objectName(stack.secrets, namespace, r.source), file: fileTarget(r, 'secret') }));
+  c.configs = s.configs.map((r) => ({ configId: '', configName: objectName(stack.configs, namespace, r.source), file: fileTarget(r, 'config') }));
+  if (c.secrets.length === 0) delete c.secrets;
+  if (c.configs.length === 0) delete c.configs;
 
   const limits = d.resources.limits;
   const reservations = d.resources.reservations;

@@ -4,9 +4,9 @@ import type { ServiceSpec } from '../../api/service-types';
 // What convertStack gives: the service specs to deploy, the networks to
 // create or find (sent with the services), and the stack's other objects as
 // the file asked for them, named as docker names them (`STACK_KEY` unless
-// the file gives a `name`). The cluster does not create secrets or configs
-// yet; they are returned so nothing the user wrote is lost, and `notices`
-// says what will not happen.
+// the file gives a `name`). `stack deploy` reads each secret's and config's
+// file and sends them with the services, whose specs name them by these
+// names; `notices` says what will not happen.
 
 export interface StackVolume {
   key: string;

@@ -421,3 +421,26 @@ describe('service inspect: UpdateStatus', () => {
     expect(renderServiceInspect([deepFreeze(minimal)], { pretty: true, now })).not.toContain('UpdateStatus');
   });
 });
+
+describe('service inspect: secrets and configs', () => {
+  const spec = buildServiceSpec({ name: 'db', secret: ['source=db_pw,target=pw,mode=0400'], config: ['conf'] }, 'busybox', [], ctx);
+  spec.task.container.secrets![0].secretId = 'sec0000000000000000000001';
+  spec.task.container.configs![0].configId = 'cfg0000000000000000000001';
+  const svc: Service = { id: 'db000000000000000000000a1', meta: META, spec };
+
+  test("JSON: docker's SecretReference and ConfigReference, after the healthcheck", () => {
+    const [json] = JSON.parse(renderServiceInspect(deepFreeze([svc]))) as { Spec: { TaskTemplate: { ContainerSpec: Record<string, unknown> } } }[];
+    const c = json.Spec.TaskTemplate.ContainerSpec;
+    expect(c.Secrets).toEqual([{ File: { Name: 'pw', UID: '0', GID: '0', Mode: 256 }, SecretID: 'sec0000000000000000000001', SecretName: 'db_pw' }]);
+    expect(c.Configs).toEqual([{ File: { Name: '/conf', UID: '0', GID: '0', Mode: 292 }, ConfigID: 'cfg0000000000000000000001', ConfigName: 'conf' }]);
+    expect(Object.keys(c).slice(-2)).toEqual(['Secrets', 'Configs']);
+    // A service without them has neither key.
+    const [bare] = JSON.parse(renderServiceInspect(deepFreeze([minimal]))) as { Spec: { TaskTemplate: { ContainerSpec: Record<string, unknown> } } }[];
+    expect(Object.keys(bare.Spec.TaskTemplate.ContainerSpec)).not.toContain('Secrets');
+  });
+
+  test('--pretty lists each target and source', () => {
+    const text = renderServiceInspect(deepFreeze([svc]), { pretty: true });
+    expect(text).toContain('Secrets:\n Target:\tpw\n  Source:\tdb_pw\nConfigs:\n Target:\t/conf\n  Source:\tconf\nResources:');
+  });
+});

@@ -50,7 +50,7 @@ describe('addServiceSpecOptions on commander', () => {
       '--reserve-cpu', '0.5', '--reserve-memory', '64M', '--limit-cpu', '1', '--limit-memory', '128M',
       '-p', '8080:80', '--publish', 'target=53,protocol=udp', '--restart-condition', 'on-failure', '--restart-delay', '1s',
       '--restart-max-attempts', '3', '--restart-window', '1m', '--stop-grace-period', '20s',
-      '--mount', 'type=bind,src=/a,dst=/b', '--network', 'back', '--network', 'name=front,alias=www', '-w', '/app', '-u', 'www', '--hostname', 'h', '--entrypoint', 'sh -c',
+      '--mount', 'type=bind,src=/a,dst=/b', '--network', 'back', '--network', 'name=front,alias=www', '--secret', 'db_pw', '--config', 'source=conf,target=/etc/app.conf', '-w', '/app', '-u', 'www', '--hostname', 'h', '--entrypoint', 'sh -c',
       '--health-cmd', 'true', '--health-interval', '5s', '--health-timeout', '1s', '--health-retries', '2',
       '--health-start-period', '10s', '--endpoint-mode', 'vip', '--update-parallelism', '2', '--update-delay', '1s',
       '--update-failure-action', 'continue', '--update-monitor', '2s', '--update-max-failure-ratio', '0.5',
@@ -69,7 +69,7 @@ describe('addServiceSpecOptions on commander', () => {
       reserveCpu: '0.5', reserveMemory: '64M', limitCpu: '1', limitMemory: '128M',
       publish: ['8080:80', 'target=53,protocol=udp'], restartCondition: 'on-failure', restartDelay: '1s',
       restartMaxAttempts: '3', restartWindow: '1m', stopGracePeriod: '20s', mount: ['type=bind,src=/a,dst=/b'],
-      network: ['back', 'name=front,alias=www'],
+      network: ['back', 'name=front,alias=www'], secret: ['db_pw'], config: ['source=conf,target=/etc/app.conf'],
       workdir: '/app', user: 'www', hostname: 'h', entrypoint: 'sh -c',
       healthCmd: 'true', healthInterval: '5s', healthTimeout: '1s', healthRetries: '2', healthStartPeriod: '10s',
       healthcheck: true, endpointMode: 'vip', updateParallelism: '2', updateDelay: '1s', updateFailureAction: 'continue',
@@ -98,6 +98,7 @@ describe('addServiceSpecOptions on commander', () => {
       '--placement-pref-add', 'spread=node.labels.rack', '--placement-pref-rm', 'spread=node.labels.zone',
       '--publish-add', '80:80', '--publish-rm', '8080', '--mount-add', 'target=/v', '--mount-rm', '/old', '--replicas', '2',
       '--network-add', 'name=db,alias=pg', '--network-rm', 'old',
+      '--secret-add', 'new_pw', '--secret-rm', 'old_pw', '--config-add', 'new_conf', '--config-rm', 'old_conf',
     ]);
     expect(opts).toEqual({
       image: 'nginx:2', args: 'a b', force: true, envAdd: ['A=1'], envRm: ['B'], labelAdd: ['x=1'], labelRm: ['y'],
@@ -105,11 +106,14 @@ describe('addServiceSpecOptions on commander', () => {
       constraintRm: ['node.role==worker'], placementPrefAdd: ['spread=node.labels.rack'],
       placementPrefRm: ['spread=node.labels.zone'], publishAdd: ['80:80'], publishRm: ['8080'], mountAdd: ['target=/v'],
       mountRm: ['/old'], networkAdd: ['name=db,alias=pg'], networkRm: ['old'], replicas: '2', healthcheck: true,
+      secretAdd: ['new_pw'], secretRm: ['old_pw'], configAdd: ['new_conf'], configRm: ['old_conf'],
     });
     expect(parseUpdate(['web', '--rollback']).rollback).toBe(true);
-    const base = buildServiceSpec({ network: ['old'] }, 'nginx:1', [], fakeContext());
+    const base = buildServiceSpec({ network: ['old'], secret: ['old_pw'], config: ['old_conf'] }, 'nginx:1', [], fakeContext());
     const updated = applyServiceUpdate(base, opts, fakeContext());
     expect(updated.task.container.image).toBe('nginx:2');
+    expect(updated.task.container.secrets?.map((r) => r.secretName)).toEqual(['new_pw']);
+    expect(updated.task.container.configs?.map((r) => [r.configName, r.file.name])).toEqual([['new_conf', '/new_conf']]);
     expect(updated.task.networks).toEqual([{ target: 'db', aliases: ['pg'] }]);
   });
 
