@@ -11,7 +11,7 @@ import { Agent } from './agent';
 import { Executor } from './executor';
 import { AssignedBlobs, NO_BLOBS } from './executor/types';
 import { MetricsSampler } from './metrics/sampler';
-import { expandTaskTemplates, TemplateNode } from './task-templates';
+import { expandTaskTemplates, expandTemplate, TemplateNode } from './task-templates';
 
 const SEND_DELAY_MS = 10;
 const LOG_BATCH = 200;
@@ -100,7 +100,7 @@ export class TaskWorker {
       try {
         await this.executor.assign(
           tasks.map((t) => expandTaskTemplates(t, this.node)),
-          blobs,
+          { ...blobs, render: (text, task) => expandTemplate(text, task, this.node) },
         );
       } catch (e) {
         this.log.warn(`could not apply the task assignments (will retry): ${e instanceof Error ? e.message : String(e)}`);

@@ -10,6 +10,7 @@ import type { AssignedBlob } from '../../lib/api/assignments';
 import { taskFiles, TaskFile } from '../../lib/worker/executor/blob-files';
 import { TMPFS_MAGIC, TmpfsFiles } from '../../lib/worker/executor/tmpfs-files';
 import type { AssignedBlobs } from '../../lib/worker/executor/types';
+import { expandTemplate } from '../../lib/worker/task-templates';
 import { makeTask } from './helpers';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
@@ -60,6 +61,17 @@ describe("a task's files", () => {
       const r = taskFiles(makeTask({ nodeId: 'n1', container }), given);
       expect(r.ok ? 'accepted' : r.error).toMatch(why);
     }
+  });
+});
+
+describe('a templated config', () => {
+  it("is rendered for the task with the node's renderer; the stored template is left as it was", () => {
+    const task = makeTask({ nodeId: 'n1', container: { configs: [{ configId: 'c1', configName: 't', file: file('/etc/t.conf') }] } });
+    const given = blobs([], [{ id: 'c1', name: 't', data: b64('node={{.Node.Hostname}} task={{.Task.ID}}'), templating: { name: 'golang' } }]);
+    const r = taskFiles(task, { ...given, render: (text, t) => expandTemplate(text, t, { id: 'n1', hostname: 'host-1' }) });
+    if (!r.ok) throw new Error(r.error);
+    expect(r.files[0].data.toString()).toBe(`node=host-1 task=${task.id}`);
+    expect(given.configs.get('c1')?.data).toBe(b64('node={{.Node.Hostname}} task={{.Task.ID}}'));
   });
 });
 

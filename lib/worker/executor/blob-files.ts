@@ -45,9 +45,13 @@ export function taskFiles(task: Task, blobs: AssignedBlobs): TaskFiles {
     for (const r of c.configs ?? []) {
       const b = blobs.configs.get(r.configId);
       if (b === undefined) throw new Error(`config ${r.configName} (${r.configId}) was not given to this node`);
-      // Rendering per task is not done here yet: the raw template would be a wrong file, so none.
-      if (b.templating !== undefined) throw new Error(`config ${b.name} uses the ${b.templating.name} template driver, which this node cannot render`);
-      files.push(file('config', r.configId, b.name, r.file, b.data));
+      let data = b.data;
+      if (b.templating !== undefined) {
+        // The raw template would be a wrong file: without a renderer, none.
+        if (!blobs.render) throw new Error(`config ${b.name} uses the ${b.templating.name} template driver, which this node cannot render`);
+        data = Buffer.from(blobs.render(Buffer.from(b.data, 'base64').toString('utf8'), task), 'utf8').toString('base64');
+      }
+      files.push(file('config', r.configId, b.name, r.file, data));
     }
     const seen = new Set<string>();
     for (const f of files) {

@@ -67,6 +67,8 @@ export interface LogLine {
 export interface AssignedBlobs {
   secrets: ReadonlyMap<string, AssignedBlob>;
   configs: ReadonlyMap<string, AssignedBlob>;
+  /** Renders a `golang`-templated config's text for one task (the node's task templates); absent: such configs are refused. */
+  render?: (text: string, task: Task) => string;
 }
 
 export const NO_BLOBS: AssignedBlobs = { secrets: new Map(), configs: new Map() };
