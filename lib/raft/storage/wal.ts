@@ -21,6 +21,7 @@ import { replay, ReplayBase } from './replay';
 import { createSegment, listSegments, SegmentInfo } from './segment';
 import { listSnapshotFiles, readSnapshotFile, SnapshotFileInfo, writeSnapshotFile } from './snapshot-file';
 import { readWal, WalRecord } from './wal-reader';
+import { RecordCipher } from './record-cipher';
 
 export const DEFAULT_SEGMENT_SIZE = 64 * 1024 * 1024;
 const SNAPSHOTS_KEPT = 2;
@@ -32,6 +33,11 @@ export interface DiskStorageOptions {
   segmentSize?: number;
   /** How files are opened; tests inject failures here. */
   openFile?: OpenFile;
+  /**
+   * Seals entry data and snapshot data written from now on, and opens sealed
+   * ones on replay. Plaintext records written without one are still read.
+   */
+  cipher?: RecordCipher;
 }
 
 /** What a node restarts from. `entries` are the entries after the snapshot, contiguous. */
@@ -66,6 +72,7 @@ export class DiskStorage {
     private readonly snapDir: string,
     private readonly segmentSize: number,
     private readonly open: OpenFile,
+    private readonly cipher: RecordCipher | undefined,
     private segments: SegmentInfo[],
     private current: OpenSegment,
     private hardState: HardState,
@@ -97,8 +104,8 @@ export class DiskStorage {
       segments = await listSegments(walDir);
     }
 
-    const wal = await readWal(segments);
-    const snapshot = await chooseSnapshot(snapDir, wal.records, segments[0]);
+    const wal = await readWal(segments, opts.cipher);
+    const snapshot = await chooseSnapshot(snapDir, wal.records, segments[0], opts.cipher);
     const base: ReplayBase = snapshot ? { index: snapshot.metadata.index, term: snapshot.metadata.term } : { index: 0, term: 0 };
     const { hardState, entries } = replay(wal.records, base);
 
@@ -120,6 +127,7 @@ export class DiskStorage {
       snapDir,
       segmentSize,
       open,
+      opts.cipher,
       segments,
       current,
       hardState,
@@ -216,8 +224,10 @@ export class DiskStorage {
     w.reset();
     let crc = cur.crc;
     for (const e of entries) {
-      const at = beginRecord(w, RecordType.Entry);
-      writeEntry(w, e);
+      // Empty entries (a new leader's no-op) hold nothing to hide.
+      const sealed = this.cipher !== undefined && e.data.length > 0;
+      const at = beginRecord(w, sealed ? RecordType.SealedEntry : RecordType.Entry);
+      writeEntry(w, sealed ? { ...e, data: (this.cipher as RecordCipher).seal(e.data, 'entry') } : e);
       crc = endRecord(w, at, crc);
     }
     if (hardState !== undefined) {
@@ -283,7 +293,7 @@ export class DiskStorage {
     // If the log already holds the snapshot's last entry, this is compaction and the entries after it stay.
     const replacesLog = this.termAt(index) !== term;
 
-    await this.critical(() => writeSnapshotFile(this.open, this.snapDir, snap));
+    await this.critical(() => writeSnapshotFile(this.open, this.snapDir, snap, this.cipher));
     const cur = this.current;
     const w = this.batch;
     w.reset();
@@ -343,7 +353,12 @@ export class DiskStorage {
  * one only if the WAL still holds every entry after that older one;
  * otherwise there is no way to rebuild the log and opening fails.
  */
-async function chooseSnapshot(snapDir: string, records: WalRecord[], firstSegment: SegmentInfo): Promise<Snapshot | undefined> {
+async function chooseSnapshot(
+  snapDir: string,
+  records: WalRecord[],
+  firstSegment: SegmentInfo,
+  cipher: RecordCipher | undefined,
+): Promise<Snapshot | undefined> {
   const marked = new Set<string>();
   let newestMarker = 0;
   for (const r of records) {
@@ -359,7 +374,7 @@ async function chooseSnapshot(snapDir: string, records: WalRecord[], firstSegmen
       continue;
     }
     try {
-      chosen = await readSnapshotFile(f);
+      chosen = await readSnapshotFile(f, cipher);
       break;
     } catch (e) {
       if (!(e instanceof SnapshotCorruptError)) throw e;
