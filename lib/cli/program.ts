@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerNetworkCommands } from './commands/network';
 import { registerNodeCommands } from './commands/node';
 import { registerSwarmCommands } from './commands/swarm';
+import { registerLockCommands } from './commands/swarm-lock';
 import { registerServiceCommands } from './commands/service';
 import { registerStackCommands } from './commands/stack';
 import { registerEventsCommand } from './commands/events';
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
       program.help();
     });
   registerSwarmCommands(program);
+  registerLockCommands(program);
   registerNodeCommands(program);
   registerServiceCommands(program);
   registerNetworkCommands(program);
