@@ -94,3 +94,39 @@ describe('a cluster of managers with data keys', () => {
     expect(await filesContaining(root, MARKER)).toEqual([]);
   });
 });
+
+describe('a manager from before encryption', () => {
+  const root = mkdtempSync(join(tmpdir(), 'swarm-crypt-old-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  const start = (key: Buffer | undefined) =>
+    Manager.start({
+      raftId: 1,
+      raftDir: join(root, 'm1'),
+      raftUrl: 'local://1',
+      transport: (h) => new LocalNetwork().transport({ id: 1, ...h }),
+      bootstrap: [{ id: 1, url: 'local://1' }],
+      timing: { tickMs: 10 },
+      cipher: key ? new AesGcmRecordCipher(key) : undefined,
+    });
+
+  it('reads its log written in clear with a key, and deletes what was in clear soon after', async () => {
+    const old = await start(undefined);
+    await eventually('a leader', async () => (old.isLeader ? true : undefined));
+    for (let i = 0; i < 5; i++) await old.write([{ op: 'create', kind: 'node', object: labelled(i) }]);
+    await old.stop();
+    expect((await filesContaining(root, MARKER)).length).toBeGreaterThan(0);
+
+    const key = randomBytes(32);
+    const m = await start(key);
+    await eventually('a leader', async () => (m.isLeader ? true : undefined));
+    expect(m.store.list('node').filter((n) => n.spec.labels.password?.startsWith(MARKER))).toHaveLength(5);
+    // One more write: the entry after the first snapshot lets the segment in clear be released.
+    await m.write([{ op: 'create', kind: 'node', object: labelled(5) }]);
+    await eventually('no file holds the labels in clear', async () => ((await filesContaining(root, MARKER)).length === 0 ? true : undefined), 10_000);
+    await m.stop();
+    const again = await start(key);
+    await eventually('everything read back', async () => (again.store.list('node').length === 6 ? true : undefined));
+    await again.stop();
+  });
+});

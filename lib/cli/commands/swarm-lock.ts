@@ -2,6 +2,9 @@
 // `swarm update --autolock`, with docker's wording.
 
 import { Command } from 'commander';
+import { DaemonNotRunningError } from '../../daemon/control-client';
+import { layout } from '../../daemon/data-dir';
+import { lockHolder } from '../../daemon/pid-lock';
 import { action, CliContext, contextOf } from '../context';
 
 export function unlockKeyHelp(key: string): string {
@@ -56,8 +59,11 @@ async function waitUnlocked(ctx: CliContext): Promise<void> {
     try {
       const info = await ctx.call<{ state: string }>('GET', '/v1/info', undefined, 2000);
       if (info.state !== 'locked') return;
-    } catch {
-      // between the locked daemon's socket and the manager's
+    } catch (e) {
+      // Between the locked daemon's socket and the manager's, unless the daemon is gone.
+      if (e instanceof DaemonNotRunningError && !(await lockHolder(ctx.dataDir))) {
+        throw new Error(`the manager stopped after it was unlocked; see ${layout(ctx.dataDir).log}`);
+      }
     }
     if (Date.now() > deadline) throw new Error('the manager did not start within 60 s of being unlocked; see its swarm.log');
     await new Promise((r) => setTimeout(r, 100));

@@ -87,6 +87,18 @@ export async function writeSnapshotFile(open: OpenFile, dir: string, snap: Snaps
   return file;
 }
 
+/** Whether the file's data is sealed (format version 2), from its header alone; a damaged header counts as not. */
+export async function isSealedSnapshotFile(file: string): Promise<boolean> {
+  const fh = await fsp.open(file, 'r');
+  try {
+    const head = Buffer.alloc(MAGIC.length + 1);
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    return bytesRead === head.length && MAGIC.equals(head.subarray(0, MAGIC.length)) && head[MAGIC.length] === SEALED;
+  } finally {
+    await fh.close();
+  }
+}
+
 /**
  * Reads and verifies a snapshot file; `data` is a view into the file's buffer
  * (plaintext) or the opened copy (sealed). A sealed file that `cipher` cannot

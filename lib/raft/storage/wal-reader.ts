@@ -12,7 +12,8 @@ import { readSegmentHeader, SegmentInfo, WAL_FORMAT_VERSION } from './segment';
 import { RecordCipher, RecordKeyError } from './record-cipher';
 
 export type WalRecord = { file: string; offset: number } & (
-  | { kind: 'entry'; entry: Entry }
+  /** `inClear`: an entry with data written without a cipher (before the node had a key). */
+  | { kind: 'entry'; entry: Entry; inClear?: boolean }
   | { kind: 'hardState'; hardState: HardState }
   | { kind: 'marker'; marker: SnapshotMarker }
 );
@@ -29,8 +30,11 @@ function decode(raw: RawRecord, file: string, cipher: RecordCipher | undefined):
   try {
     switch (raw.type) {
       case RecordType.Entry:
-        rec = { kind: 'entry', entry: readEntry(r), file, offset: raw.offset };
+      {
+        const entry = readEntry(r);
+        rec = { kind: 'entry', entry, file, offset: raw.offset, ...(entry.data.length > 0 && { inClear: true }) };
         break;
+      }
       case RecordType.SealedEntry: {
         const sealed = readEntry(r);
         if (!cipher) {

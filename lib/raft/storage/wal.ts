@@ -19,7 +19,7 @@ import { writeMarker } from './marker';
 import { beginRecord, endRecord, RecordType } from './record';
 import { replay, ReplayBase } from './replay';
 import { createSegment, listSegments, SegmentInfo } from './segment';
-import { listSnapshotFiles, readSnapshotFile, SnapshotFileInfo, writeSnapshotFile } from './snapshot-file';
+import { isSealedSnapshotFile, listSnapshotFiles, readSnapshotFile, SnapshotFileInfo, writeSnapshotFile } from './snapshot-file';
 import { readWal, WalRecord } from './wal-reader';
 import { RecordCipher } from './record-cipher';
 
@@ -79,6 +79,12 @@ export class DiskStorage {
     private snap: ReplayBase,
     /** Terms of the entries snap.index+1 .. lastIndex, to tell compaction from log replacement. */
     private terms: number[],
+    /**
+     * With a cipher: segments and snapshot files still holding data written in
+     * clear (before the node had a key). A snapshot rolls such a segment so it
+     * can be released, and deletes such snapshot files (docs/encryption.md).
+     */
+    private readonly inClear: { segments: Set<string>; snapshots: Set<string> },
   ) {}
 
   static async open(dir: string, opts: DiskStorageOptions = {}): Promise<{ storage: DiskStorage; state: RecoveredState }> {
@@ -122,6 +128,11 @@ export class DiskStorage {
       throw e;
     }
     const current: OpenSegment = { info: tail.segment, file, size: tail.validEnd, crc: tail.crc, dirty: false, closed: false };
+    const inClear = { segments: new Set<string>(), snapshots: new Set<string>() };
+    if (opts.cipher) {
+      for (const r of wal.records) if (r.kind === 'entry' && r.inClear) inClear.segments.add(r.file);
+      for (const f of await listSnapshotFiles(snapDir)) if (!(await isSealedSnapshotFile(f.path))) inClear.snapshots.add(f.path);
+    }
     const storage = new DiskStorage(
       walDir,
       snapDir,
@@ -133,6 +144,7 @@ export class DiskStorage {
       hardState,
       base,
       entries.map((e) => e.term),
+      inClear,
     );
     return { storage, state: snapshot ? { hardState, snapshot, entries } : { hardState, entries } };
   }
@@ -144,6 +156,11 @@ export class DiskStorage {
 
   get snapshotIndex(): number {
     return this.snap.index;
+  }
+
+  /** With a cipher: some segment or snapshot file still holds data written in clear. */
+  get holdsDataInClear(): boolean {
+    return this.inClear.segments.size > 0 || this.inClear.snapshots.size > 0;
   }
 
   /**
@@ -294,6 +311,10 @@ export class DiskStorage {
     const replacesLog = this.termAt(index) !== term;
 
     await this.critical(() => writeSnapshotFile(this.open, this.snapDir, snap, this.cipher));
+    // A segment holding entries in clear is closed first, so that the marker
+    // (which must survive) goes to the next one and the release below can
+    // delete it once the snapshot covers its last entry.
+    if (this.inClear.segments.has(this.current.info.path)) await this.roll();
     const cur = this.current;
     const w = this.batch;
     w.reset();
@@ -318,7 +339,7 @@ export class DiskStorage {
     // rejects the call but does not poison the storage.
     await this.releaseSegments(index);
     await this.pruneSnapshots();
-    if (cur.size >= this.segmentSize) await this.roll();
+    if (this.current.size >= this.segmentSize) await this.roll();
   }
 
   /**
@@ -332,13 +353,18 @@ export class DiskStorage {
     if (keepFrom === 0) return;
     const doomed = this.segments.slice(0, keepFrom);
     this.segments = this.segments.slice(keepFrom);
-    for (const s of doomed) await fsp.rm(s.path, { force: true });
+    for (const s of doomed) {
+      await fsp.rm(s.path, { force: true });
+      this.inClear.segments.delete(s.path);
+    }
     await syncDir(this.open, this.walDir);
   }
 
   private async pruneSnapshots(): Promise<void> {
     const files = await listSnapshotFiles(this.snapDir);
-    const doomed = files.slice(SNAPSHOTS_KEPT);
+    // Older snapshots in clear go as soon as a sealed one exists: keeping one as a fallback would keep the data in clear.
+    const doomed = [...files.slice(SNAPSHOTS_KEPT), ...files.slice(1, SNAPSHOTS_KEPT).filter((f) => this.inClear.snapshots.has(f.path))];
+    for (const f of doomed) this.inClear.snapshots.delete(f.path);
     if (doomed.length === 0) return;
     for (const f of doomed) await fsp.rm(f.path, { force: true });
     await syncDir(this.open, this.snapDir);
