@@ -70,6 +70,23 @@ describe('AesGcmRecordCipher', () => {
     expect(() => cipher.open(cipher.seal(plain, 'entry'), 'snapshot')).toThrow(/failed authentication/);
   });
 
+  it('seals a big snapshot in slices, giving the event loop turns, into what open() reads', async () => {
+    const big = randomBytes(3 * 1024 * 1024 + 17);
+    let turns = 0;
+    const tick = (): void => {
+      turns++;
+      if (!done) setImmediate(tick);
+    };
+    let done = false;
+    setImmediate(tick);
+    const sealed = await cipher.sealSliced(big, 'snapshot');
+    done = true;
+    expect(turns).toBeGreaterThanOrEqual(3);
+    expect(Buffer.from(cipher.open(sealed, 'snapshot')).equals(big)).toBe(true);
+    expect(sealed.length).toBe(cipher.seal(big, 'snapshot').length);
+    expect(Buffer.from(cipher.open(await cipher.sealSliced(plain, 'entry'), 'entry')).toString()).toBe(plain.toString());
+  });
+
   it('wants a 256-bit key', () => {
     expect(() => new AesGcmRecordCipher(randomBytes(16))).toThrow(/32 bytes, got 16/);
   });
