@@ -67,6 +67,8 @@ export interface ClusterSpec {
   raft: { tickMs: number; electionTick: number; heartbeatTick: number; snapshotEvery: number };
   /** Where network subnets come from; absent in clusters made before networks existed: the default. */
   addressPool?: AddressPoolSpec;
+  /** Managers' data keys are sealed by the unlock key: a restarted manager stays locked until `swarm unlock`. */
+  autolock?: boolean;
 }
 
 export interface Cluster {
@@ -76,6 +78,11 @@ export interface Cluster {
   spec: ClusterSpec;
   joinTokens: { worker: string; manager: string };
   rootCA: { certPem: string; keyPem: string; digest: string };
+  /**
+   * With autolock: the unlock key (SWMKEY-1-…) first, then the one it replaced,
+   * which still opens the data key of a manager that was down during the rotation.
+   */
+  unlockKeys?: string[];
 }
 
 export interface ObjectsByKind {

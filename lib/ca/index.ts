@@ -16,3 +16,4 @@ export { parseNodeCertificate, verifyNodeCertificate } from './node-cert';
 export type { NodeCertificateInfo } from './node-cert';
 export { authorizePeerCertificate, expectServer, identityFromPeerCertificate, nodeTlsOptions } from './tls';
 export type { NodeTlsOptions, PeerRequirement } from './tls';
+export { UnlockKeyError, generateUnlockKey, openWithUnlockKey, parseUnlockKey, sealWithUnlockKey, unlockKeyId } from './unlock-key';

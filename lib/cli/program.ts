@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerNetworkCommands } from './commands/network';
 import { registerNodeCommands } from './commands/node';
 import { registerSwarmCommands } from './commands/swarm';
+import { registerLockCommands } from './commands/swarm-lock';
 import { registerServiceCommands } from './commands/service';
 import { registerStackCommands } from './commands/stack';
 import { registerEventsCommand } from './commands/events';
@@ -22,7 +23,8 @@ Status: a swarm of managers and workers (init, join, start, stop, leave, info,
 join-token, node ...) runs services on Docker containers or processes
 (service ...) on overlay networks with a routing mesh (network ...), and
 stacks from compose files (stack ...) with their secrets and configs (secret ...,
-config ...); cluster events stream with events, --metrics-addr serves
+config ...); managers encrypt their Raft log (init --autolock, unlock,
+unlock-key); cluster events stream with events, --metrics-addr serves
 Prometheus metrics, and dashboard serves a web dashboard.`;
 
 /**
@@ -49,6 +51,7 @@ export function buildProgram(): Command {
       program.help();
     });
   registerSwarmCommands(program);
+  registerLockCommands(program);
   registerNodeCommands(program);
   registerServiceCommands(program);
   registerNetworkCommands(program);

@@ -1,7 +1,7 @@
 // The control API a manager daemon serves on its unix socket: what the CLI's
 // `info`, `node …`, `join-token` and `stop` commands call.
 
-import { generateJoinToken } from '../ca';
+import { generateJoinToken, generateUnlockKey } from '../ca';
 import { Cluster, Node } from '../api/types';
 import { ManagerError } from '../manager/errors';
 import { Manager } from '../manager/manager';
@@ -115,6 +115,12 @@ export class ControlApi {
     this.networkRoutes(r);
     eventsRoute(r, this.m);
     secretsRoutes(r, this.m, asControlError, () => this.sync(false));
+    r.on('GET', '/v1/unlock-key', async (req) => ok(await this.unlockKey(req.query.get('rotate') === '1')));
+    r.on('POST', '/v1/swarm/update', async (req) => {
+      const autolock = (req.body as { autolock?: unknown } | undefined)?.autolock;
+      if (typeof autolock !== 'boolean') throw new ControlError(400, 'nothing to update: give --autolock=true or --autolock=false');
+      return ok(await this.setAutolock(autolock));
+    });
     r.on('GET', '/v1/join-token/:role', async (req, p) => ok(await this.joinToken(p.role, req.query.get('rotate') === '1')));
     r.on('POST', '/v1/stop', async () => {
       // Answer first: the socket goes away with the daemon.
@@ -427,6 +433,54 @@ export class ControlApi {
       taskHistoryLimit: c?.spec.taskHistoryLimit,
       hasQuorumLeader: this.m.hasLeader,
     };
+  }
+
+  /** The unlock key, or a new one with `rotate` (the old one is kept second: it still opens a manager that was down meanwhile). */
+  private async unlockKey(rotate: boolean): Promise<{ key: string }> {
+    await this.sync(false);
+    const current = this.cluster();
+    if (!current.spec.autolock || !current.unlockKeys?.length) {
+      throw new ControlError(409, rotate ? 'cannot rotate the unlock key: autolock is not turned on' : 'no unlock key is set: autolock is not turned on');
+    }
+    if (!rotate) return { key: current.unlockKeys[0] };
+    const c = await this.updateCluster((next) => {
+      if (!next.spec.autolock || !next.unlockKeys?.length) throw new ControlError(409, 'cannot rotate the unlock key: autolock is not turned on');
+      next.unlockKeys = [generateUnlockKey(), next.unlockKeys[0]];
+    });
+    return { key: (c.unlockKeys as string[])[0] };
+  }
+
+  /** `swarm update --autolock`: on, a new unlock key (returned); off, the keys are dropped and managers store their data keys unsealed. */
+  private async setAutolock(on: boolean): Promise<{ autolock: boolean; key?: string; changed: boolean }> {
+    await this.sync(false);
+    if ((this.cluster().spec.autolock === true) === on) return { autolock: on, key: on ? this.cluster().unlockKeys?.[0] : undefined, changed: false };
+    const c = await this.updateCluster((next) => {
+      if (on) {
+        next.spec.autolock = true;
+        next.unlockKeys = [generateUnlockKey()];
+      } else {
+        delete next.spec.autolock;
+        delete next.unlockKeys;
+      }
+    });
+    return { autolock: on, key: c.unlockKeys?.[0], changed: true };
+  }
+
+  /** Applies `change` to the cluster object and commits it, again on a conflicting write. */
+  private async updateCluster(change: (next: Cluster) => void): Promise<Cluster> {
+    for (let attempt = 0; ; attempt++) {
+      await this.sync(false);
+      const c = this.cluster();
+      const next = thaw(c);
+      change(next);
+      try {
+        await this.m.write([{ op: 'update', kind: 'cluster', object: next, expectedVersion: c.meta.version }]);
+        return next;
+      } catch (e) {
+        if (e instanceof ManagerError && e.code === 'Conflict' && attempt < 5) continue;
+        return asControlError(e);
+      }
+    }
   }
 
   private async joinToken(role: string, rotate: boolean): Promise<{ token: string; managerAddr: string }> {

@@ -47,6 +47,9 @@ import { managerMetricsSource } from './prometheus-metrics';
 
 export { AlreadyInSwarmError };
 import { followRoleChanges, Handover, RoleSwitch } from './role-switch';
+import { createDataKey, DataKeySealer, dataKeyPath, readDataKey, StoredDataKey } from './data-key';
+import { AesGcmRecordCipher } from '../raft/storage';
+import { followStore, StoreFollower } from '../manager/dispatcher/follow-store';
 
 export interface InitOptions {
   listenAddr: string;
@@ -107,6 +110,7 @@ export class ManagerDaemon {
   private tasks?: TaskWorker;
   private network?: NodeNetwork;
   private stopped?: Promise<void>;
+  private keyFollower?: StoreFollower;
   private leaving = false;
   private resolveStopped!: (next: Handover | undefined) => void;
   /** Resolves when the daemon is down: with the node's new role when it stopped to change role. */
@@ -119,6 +123,8 @@ export class ManagerDaemon {
     private readonly lock: PidLock,
     private readonly log: RaftLogger,
     private readonly metrics?: MetricsServer,
+    /** The data key and how it is stored; loaded by open(), made by init(). */
+    private dataKey?: { dek: Buffer; stored: StoredDataKey },
   ) {
     this.done = new Promise((r) => (this.resolveStopped = r));
   }
@@ -132,6 +138,8 @@ export class ManagerDaemon {
       const c = await createCluster(o.spec);
       const creds = { keyPem: c.keyPem, certPem: c.certPem, caCertPem: c.caCertPem };
       await writeCredentials(dir.certs, creds);
+      // Sealed from the start with --autolock: the key is never on disk in clear.
+      const dataKey = await createDataKey(dataKeyPath(dir), c.cluster.unlockKeys?.[0]);
       const identity: NodeIdentity = {
         version: 1,
         nodeId: c.nodeId,
@@ -150,7 +158,7 @@ export class ManagerDaemon {
         initPending: true,
       };
       await writeIdentity(dir.identity, identity);
-      const d = new ManagerDaemon(dir, identity, creds, lock, log, metrics);
+      const d = new ManagerDaemon(dir, identity, creds, lock, log, metrics, dataKey);
       await d.run({ cluster: c.cluster, availability: o.availability, description }, true);
       return d;
     } catch (e) {
@@ -171,10 +179,11 @@ export class ManagerDaemon {
     lock: PidLock,
     log: RaftLogger,
     fresh: boolean,
-    opts: { forceNewCluster?: boolean; metrics?: MetricsServer } = {},
+    opts: { forceNewCluster?: boolean; metrics?: MetricsServer; dataKey?: { dek: Buffer; stored: StoredDataKey } } = {},
   ): Promise<ManagerDaemon> {
-    const d = new ManagerDaemon(dir, identity, creds, lock, log, opts.metrics);
+    const d = new ManagerDaemon(dir, identity, creds, lock, log, opts.metrics, opts.dataKey);
     try {
+      d.dataKey ??= await loadUnsealedDataKey(dir);
       if (opts.forceNewCluster) await d.rewriteAsNewCluster();
       await d.run(undefined, fresh);
     } catch (e) {
@@ -193,7 +202,7 @@ export class ManagerDaemon {
     // Marked first: a crash after the rewrite still demotes the other managers on the next start.
     this.identity = { ...id, forceNewClusterPending: true, managers: [id.advertiseAddr] };
     await writeIdentity(this.dir.identity, this.identity);
-    const r = await forceNewCluster(this.dir.raft, id.raftId);
+    const r = await forceNewCluster(this.dir.raft, id.raftId, { cipher: this.cipher() });
     this.log.info(
       `force-new-cluster: removed raft members [${r.removed.join(', ')}], dropped ${r.dropped} uncommitted entries; commit index ${r.commit}`,
     );
@@ -237,6 +246,7 @@ export class ManagerDaemon {
       bootstrap: pendingInit ? [{ id: raftId, url: `wss://${id.advertiseAddr}/raft` }] : undefined,
       timing,
       logger: this.log,
+      cipher: this.cipher(),
       observer: this.metrics?.metrics.observer,
       transport: (handlers) => {
         this.transport = new WsTransport({
@@ -255,6 +265,7 @@ export class ManagerDaemon {
         void this.stop();
       },
     });
+    this.followUnlockKey();
     if (id.forceNewClusterPending) await this.finishForceNewCluster();
     this.manager.addLeaderLoop(new RaftMembershipLoop(this.manager, this.log));
     this.manager.addLeaderLoop(new Orchestrator(this.manager, this.log));
@@ -305,6 +316,26 @@ export class ManagerDaemon {
       ).handler());
     await this.control.start();
     this.log.info(`node ${id.nodeId} (${id.hostname}) is a manager of cluster ${id.clusterId}, listening on ${id.listenAddr}`);
+  }
+
+  private cipher(): AesGcmRecordCipher {
+    if (!this.dataKey) throw new Error('unreachable: the data key is loaded before Raft starts');
+    return new AesGcmRecordCipher(this.dataKey.dek);
+  }
+
+  /** The stored data key follows the cluster's autolock setting and unlock key (docs/encryption.md). */
+  private followUnlockKey(): void {
+    const m = this.manager as Manager;
+    const k = this.dataKey as { dek: Buffer; stored: StoredDataKey };
+    const sealer = new DataKeySealer(dataKeyPath(this.dir), k.dek, k.stored, (msg) => this.log.warn(msg));
+    const check = (): void => {
+      const c = m.store.get('cluster', this.identity.clusterId);
+      // Not caught up yet (a manager joining): nothing is known, so nothing changes.
+      if (!c) return;
+      void sealer.follow(c.spec.autolock ? c.unlockKeys?.[0] : undefined);
+    };
+    this.keyFollower = followStore(m.store, ['cluster'], check, check);
+    check();
   }
 
   /** Until the store holds the cluster (a new manager catching up), the node cannot answer for it. */
@@ -386,6 +417,7 @@ export class ManagerDaemon {
   private shutdown(next: RoleSwitch | undefined): Promise<void> {
     if (this.stopped) return this.stopped;
     this.stopped = (async () => {
+      this.keyFollower?.stop();
       await this.control?.stop().catch(() => undefined);
       await this.agent?.stop().catch(() => undefined);
       await this.tasks?.stop().catch(() => undefined);
@@ -401,4 +433,13 @@ export class ManagerDaemon {
     })();
     return this.stopped;
   }
+}
+
+/** The data key of a manager that is not locked; one that has none yet (joined, promoted, or from before encryption) gets one. */
+async function loadUnsealedDataKey(dir: DataDirLayout): Promise<{ dek: Buffer; stored: StoredDataKey }> {
+  const path = dataKeyPath(dir);
+  const stored = await readDataKey(path);
+  if (!stored) return createDataKey(path);
+  if (stored.kind === 'sealed') throw new Error(`${path} is sealed: this manager must be unlocked with 'swarm unlock' first`);
+  return { dek: stored.dek, stored };
 }

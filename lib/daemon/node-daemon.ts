@@ -15,8 +15,10 @@ import { MetricsServer } from './metrics-server';
 import { acquirePidLock } from './pid-lock';
 import { NodeMetrics } from './prometheus-metrics';
 import { WorkerDaemon } from './worker-daemon';
+import { dataKeyPath, readDataKey } from './data-key';
+import { LockedManager } from './locked-manager';
 
-export type NodeDaemon = ManagerDaemon | WorkerDaemon;
+export type NodeDaemon = ManagerDaemon | WorkerDaemon | LockedManager;
 
 export class NodeRunner {
   private current: NodeDaemon;
@@ -29,6 +31,8 @@ export class NodeRunner {
     private readonly log: RaftLogger,
     /** Served for the process's life, across role switches (the daemons attach to it; the last one closes it). */
     private readonly metrics?: MetricsServer,
+    /** Applied when a locked manager is unlocked: what `swarm start` was asked to do. */
+    private readonly startOpts: { forceNewCluster?: boolean } = {},
   ) {
     this.current = first;
     this.done = this.follow();
@@ -49,9 +53,18 @@ export class NodeRunner {
       if (!next) return;
       const dir = this.current.dir;
       try {
-        if (next.identity.role === 'worker') {
+        if ('dataKey' in next) {
+          // Unlocked: the manager resumes from its data dir, as `swarm start` would have.
+          this.current = await ManagerDaemon.open(dir, next.identity, next.creds, next.lock, this.log, false, {
+            ...this.startOpts,
+            metrics: this.metrics,
+            dataKey: next.dataKey,
+          });
+        } else if (next.identity.role === 'worker') {
           // Out of Raft for good: a later promotion starts a new member from nothing.
           await fsp.rm(dir.raft, { recursive: true, force: true });
+          // Its key goes with the log it sealed; a later promotion makes a new one.
+          await fsp.rm(dataKeyPath(dir), { force: true });
           this.current = await WorkerDaemon.open(dir, next.identity, next.creds, next.lock, this.log, false, this.metrics);
         } else {
           this.current = await ManagerDaemon.open(dir, next.identity, next.creds, next.lock, this.log, true, { metrics: this.metrics });
@@ -92,6 +105,10 @@ export async function startNode(dataDir: string, log: RaftLogger, opts: { forceN
     const creds = await readCredentials(dir.certs);
     if (identity.role !== 'manager' && opts.forceNewCluster) throw new Error("--force-new-cluster recovers a manager's data, and this node is a worker");
     metrics = await serveMetrics(identity.metricsAddr, log);
+    if (identity.role === 'manager') {
+      const stored = await readDataKey(dataKeyPath(dir));
+      if (stored?.kind === 'sealed') return new NodeRunner(await LockedManager.start(dir, identity, creds, lock, stored, log), log, metrics, opts);
+    }
     if (identity.role === 'manager') return new NodeRunner(await ManagerDaemon.open(dir, identity, creds, lock, log, false, { ...opts, metrics }), log, metrics);
     return new NodeRunner(await WorkerDaemon.open(dir, identity, creds, lock, log, false, metrics), log, metrics);
   } catch (e) {

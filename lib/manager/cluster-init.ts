@@ -5,7 +5,7 @@
 
 import { Cluster, ClusterSpec, Node, NodeAvailability, NodeDescription } from '../api/types';
 import { newObjectId, newRaftId } from '../api/ids';
-import { createCSR, createNodeKey, createRootCA, generateJoinTokens, signNodeCertificate } from '../ca';
+import { createCSR, createNodeKey, createRootCA, generateJoinTokens, generateUnlockKey, signNodeCertificate } from '../ca';
 import { DEFAULT_CLUSTER_SPEC } from '../api/cluster-defaults';
 import { Draft } from './store/transaction';
 
@@ -43,6 +43,7 @@ export async function createCluster(spec: ClusterSpec): Promise<NewCluster> {
       spec,
       joinTokens: generateJoinTokens(ca.digest),
       rootCA: { certPem: ca.certPem, keyPem: ca.keyPem, digest: ca.digest },
+      ...(spec.autolock ? { unlockKeys: [generateUnlockKey()] } : {}),
     },
     keyPem: key.keyPem,
     certPem,

@@ -18,6 +18,7 @@ import { ControlHost, IdSource } from './control-host';
 import { Clock, realClock, realTimers, Timers } from '../util/timers';
 import { newObjectId } from '../api/ids';
 import type { ManagerObserver } from './observer';
+import type { RecordCipher } from '../raft/storage';
 
 export interface ManagerOptions {
   raftId: NodeId;
@@ -41,6 +42,8 @@ export interface ManagerOptions {
   ids?: IdSource;
   /** Told of proposals, leader changes and loop passes (the daemon's Prometheus metrics). */
   observer?: ManagerObserver;
+  /** Seals the WAL's entries and the snapshots with this manager's data key (docs/encryption.md). */
+  cipher?: RecordCipher;
 }
 
 export { DEFAULT_RAFT_TIMING };
@@ -91,6 +94,7 @@ export class Manager implements ControlHost {
       proposalTimeoutMs: opts.writeTimeoutMs ?? 5_000,
       logger: opts.logger,
       onFatal: opts.onFatal,
+      storage: opts.cipher ? { cipher: opts.cipher } : undefined,
       onLeaderChange: (lead) => {
         void m.loops.setLeader(lead === opts.raftId);
         m.events.leaderChanged(lead);

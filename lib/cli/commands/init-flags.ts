@@ -45,6 +45,8 @@ export interface InitFlags {
   defaultAddrPoolMaskLength?: string;
   publishAddr: string;
   metricsAddr?: string;
+  /** --autolock: managers' data keys sealed by an unlock key (docs/encryption.md). */
+  autolock?: boolean;
   foreground?: boolean;
   forceNewCluster?: boolean;
 }
@@ -71,6 +73,7 @@ export function initArgs(f: InitFlags): string[] {
   if (f.defaultAddrPoolMaskLength !== undefined) args.push('--default-addr-pool-mask-length', f.defaultAddrPoolMaskLength);
   args.push('--publish-addr', f.publishAddr);
   if (f.metricsAddr) args.push('--metrics-addr', f.metricsAddr);
+  if (f.autolock) args.push('--autolock');
   if (f.advertiseAddr) args.push('--advertise-addr', f.advertiseAddr);
   if (f.hostname) args.push('--hostname', f.hostname);
   if (f.dockerHost) args.push('--docker-host', f.dockerHost);
@@ -98,7 +101,8 @@ export function addInitOptions(cmd: Command): Command {
     )
     .option('--default-addr-pool-mask-length <n>', `prefix length of each subnet taken from the pool (default ${DEFAULT_ADDRESS_POOL.subnetSize})`)
     .option('--publish-addr <ip>', PUBLISH_ADDR_HELP, '0.0.0.0')
-    .option('--metrics-addr <host:port>', METRICS_ADDR_HELP);
+    .option('--metrics-addr <host:port>', METRICS_ADDR_HELP)
+    .option('--autolock', "seal the managers' data keys with an unlock key: a restarted manager stays locked until 'swarm unlock'");
 }
 
 /** The cluster's settings from the flags; every bad value is one line, before anything starts. */
@@ -113,5 +117,6 @@ export function clusterSpec(f: InitFlags): ClusterSpec {
   if (f.heartbeatTick >= f.electionTick) throw new Error('the heartbeat tick must be smaller than the election tick');
   spec.raft.snapshotEvery = f.snapshotInterval;
   spec.addressPool = parseAddressPool(f.defaultAddrPool, f.defaultAddrPoolMaskLength);
+  if (f.autolock) spec.autolock = true;
   return spec;
 }

@@ -18,6 +18,7 @@ import { parsePublishAddr } from '../network-node-flags';
 import { action, CliContext, contextOf } from '../context';
 import { renderInfo, SwarmInfo } from '../render';
 import { daemonLogger, holdForeground, startDetached } from './daemon-process';
+import { unlockKeyHelp } from './swarm-lock';
 import { addInitOptions, AVAILABILITY, clusterSpec, initArgs, type InitFlags, METRICS_ADDR_HELP, parseMetricsAddr, PUBLISH_ADDR_HELP, RUNTIMES } from './init-flags';
 
 /** The node daemon's entry points, loaded on first use. */
@@ -48,7 +49,7 @@ interface JoinFlags {
   foreground?: boolean;
 }
 
-async function printJoinHelp(cmd: Command, nodeId: string): Promise<void> {
+async function printJoinHelp(cmd: Command, nodeId: string, autolock = false): Promise<void> {
   const ctx = contextOf(cmd);
   const t = await ctx.call<{ token: string; managerAddr: string }>('GET', '/v1/join-token/worker');
   ctx.out(
@@ -56,6 +57,7 @@ async function printJoinHelp(cmd: Command, nodeId: string): Promise<void> {
       `To add a worker to this swarm, run the following command:\n\n    swarm join --token ${t.token} ${t.managerAddr}\n\n` +
       "To add a manager to this swarm, run 'swarm join-token manager' and follow the instructions.\n\n",
   );
+  if (autolock) ctx.out(unlockKeyHelp((await ctx.call<{ key: string }>('GET', '/v1/unlock-key')).key));
 }
 
 export function registerSwarmCommands(program: Command): void {
@@ -91,13 +93,13 @@ export function registerSwarmCommands(program: Command): void {
             },
             daemonLogger(),
           );
-          await printJoinHelp(cmd, d.node.nodeId);
+          await printJoinHelp(cmd, d.node.nodeId, spec.autolock);
           await holdForeground(() => d.stop(), d.done);
           return;
         }
         await startDetached(ctx.dataDir, initArgs({ ...f, advertiseAddr }));
         const info = await ctx.call<{ nodeId: string }>('GET', '/v1/info');
-        await printJoinHelp(cmd, info.nodeId);
+        await printJoinHelp(cmd, info.nodeId, spec.autolock);
       }),
     );
 
@@ -170,8 +172,9 @@ export function registerSwarmCommands(program: Command): void {
         }
         await refuseRunningDaemon(ctx.dataDir);
         await startDetached(ctx.dataDir, []);
-        const info = await ctx.call<{ nodeId: string; hostname: string }>('GET', '/v1/info');
+        const info = await ctx.call<{ nodeId: string; hostname: string; state: string }>('GET', '/v1/info');
         ctx.out(`Node ${info.nodeId} (${info.hostname}) started.\n`);
+        if (info.state === 'locked') ctx.out("It is an autolocked manager: it does nothing until 'swarm unlock' is given the unlock key.\n");
       }),
     );
 

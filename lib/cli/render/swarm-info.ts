@@ -41,8 +41,8 @@ function managerAddrs(info: SwarmInfo): string[] {
 
 export function swarmInfoText(info: SwarmInfo): string {
   const lines = [`Swarm: ${info.state}`];
-  // docker stops after the state for a locked node: nothing else can be read.
-  if (info.state === 'locked') return lines.join('\n') + '\n';
+  // docker stops after the state for a locked node: nothing else can be read, but it is said how to unlock.
+  if (info.state === 'locked') return [...lines, ` NodeID: ${info.nodeId}`, ` Error: ${info.error ?? 'locked'}`].join('\n') + '\n';
   lines.push(` NodeID: ${info.nodeId}`);
   if (info.error) lines.push(` Error: ${info.error}`);
   lines.push(` Is Manager: ${info.isManager}`);

@@ -5,7 +5,7 @@
 import { MAX_SECRET_BYTES, SECRET_NAME_PATTERN } from '../../api/secret-types';
 import { Kind } from '../../api/types';
 import { networkSchema, serviceSchema, taskSchema } from './service-schemas';
-import { arrayOf, Check, cidr, matches, nonEmptyStr, nonNegInt, obj, oneOf, optional, posInt, record, str } from './schema';
+import { arrayOf, bool, Check, cidr, matches, nonEmptyStr, nonNegInt, obj, oneOf, optional, posInt, record, str } from './schema';
 
 /** Ids are random lowercase base36/hex strings (docker's are 25 chars); any such run of 1 to 64 is accepted. */
 export const ID_PATTERN = /^[a-z0-9]{1,64}$/;
@@ -53,9 +53,11 @@ const cluster = obj({
     taskHistoryLimit: nonNegInt,
     raft: obj({ tickMs: posInt, electionTick: posInt, heartbeatTick: posInt, snapshotEvery: posInt }),
     addressPool: optional(obj({ pools: arrayOf(cidr), subnetSize: posInt })),
+    autolock: optional(bool),
   }),
   joinTokens: obj({ worker: str, manager: str }),
   rootCA: obj({ certPem: str, keyPem: str, digest: str }),
+  unlockKeys: optional(arrayOf(nonEmptyStr)),
 });
 
 const service = serviceSchema(objectId, anyMeta);

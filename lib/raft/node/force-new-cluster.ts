@@ -14,7 +14,7 @@
 
 import { decodeConfChange, encodeConfChange } from '../codec';
 import { ConfChangeType, ConfState, Entry, EntryType, NodeId, NONE } from '../core/types';
-import { DiskStorage } from '../storage';
+import { DiskStorage, DiskStorageOptions } from '../storage';
 
 export interface ForceNewClusterResult {
   /** Members removed from the configuration. */
@@ -58,8 +58,9 @@ function committedConfig(base: ConfState, entries: readonly Entry[], commit: num
 }
 
 /** Rewrites the log in `dataDir` (the member must not be running). */
-export async function forceNewCluster(dataDir: string, selfId: NodeId): Promise<ForceNewClusterResult> {
-  const { storage, state } = await DiskStorage.open(dataDir);
+/** `storage` carries the data key when the log is encrypted. */
+export async function forceNewCluster(dataDir: string, selfId: NodeId, storage: DiskStorageOptions = {}): Promise<ForceNewClusterResult> {
+  const { storage: disk, state } = await DiskStorage.open(dataDir, storage);
   try {
     const { hardState, snapshot, entries } = state;
     const base = snapshot?.metadata.confState ?? { voters: [], learners: [] };
@@ -85,9 +86,9 @@ export async function forceNewCluster(dataDir: string, selfId: NodeId): Promise<
       data: encodeConfChange({ type: ConfChangeType.RemoveNode, nodeId, context: new Uint8Array(0) }),
     }));
     const dropped = entries.filter((e) => e.index > hardState.commit).length;
-    await storage.save({ term, vote: NONE, commit: index }, appended, true);
+    await disk.save({ term, vote: NONE, commit: index }, appended, true);
     return { removed: others, dropped, commit: index };
   } finally {
-    await storage.close();
+    await disk.close();
   }
 }

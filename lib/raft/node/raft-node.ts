@@ -133,6 +133,13 @@ export class RaftNode {
   private appliedIndex = 0;
   /** At most one at a time: a second is not started before the first is stored. */
   private building: SnapshotInProgress | undefined;
+  /**
+   * Opened with a key over data written in clear: a snapshot is taken as soon
+   * as the log committed at open is applied, and again at the next applied
+   * entry while the storage still holds data in clear (the first one closes the
+   * segment in clear; the next one covers its last entry, so it is deleted).
+   */
+  private snapshotToSeal: { atIndex: number } | undefined;
 
   private inbox: InboxItem[] = [];
   private ticks = 0;
@@ -198,6 +205,7 @@ export class RaftNode {
     this.mem.setHardState(state.hardState);
     this.mem.append(state.entries);
     this.appliedIndex = this.snapshotIndex;
+    if (storage.holdsDataInClear && state.hardState.commit > this.snapshotIndex) this.snapshotToSeal = { atIndex: state.hardState.commit };
     const seed = randomBytes(4).readUInt32BE(0);
     this.rawNode = new RawNode({
       id: this.opts.id,
@@ -591,7 +599,10 @@ export class RaftNode {
    * here, at once, as before.
    */
   private async maybeSnapshot(): Promise<void> {
-    if (this.building || this.appliedIndex - this.snapshotIndex < this.opts.snapshotEvery) return;
+    if (this.snapshotToSeal && !this.storage.holdsDataInClear) this.snapshotToSeal = undefined;
+    const toSeal = this.snapshotToSeal !== undefined && this.appliedIndex >= this.snapshotToSeal.atIndex && this.appliedIndex > this.snapshotIndex;
+    if (this.building || (!toSeal && this.appliedIndex - this.snapshotIndex < this.opts.snapshotEvery)) return;
+    if (toSeal) this.log.info(`raft ${this.opts.id}: snapshot at ${this.appliedIndex} so that log records written in clear can be deleted`);
     const sm = this.opts.stateMachine;
     const job: SnapshotInProgress = { index: this.appliedIndex, confState: this.confState, members: new Map(this.members) };
     this.building = job;

@@ -3,3 +3,5 @@ export { DiskStorage, DEFAULT_SEGMENT_SIZE } from './wal';
 export type { DiskStorageOptions, RecoveredState } from './wal';
 export { WalCorruptError, SnapshotCorruptError, StorageFailedError } from './errors';
 export type { OpenFile, StorageFile } from './file-io';
+export { AesGcmRecordCipher, RecordKeyError, DEK_SIZE, keyId } from './record-cipher';
+export type { RecordCipher, SealPurpose } from './record-cipher';

@@ -28,9 +28,11 @@ export enum RecordType {
   HardState = 3,
   /** A snapshot at (index, term) was made durable; see wal.ts for what it does on replay. */
   SnapshotMarker = 4,
+  /** An entry whose data is sealed by the storage's RecordCipher (record-cipher.ts); term, index and type stay readable. */
+  SealedEntry = 5,
 }
 
-const MAX_RECORD_TYPE = RecordType.SnapshotMarker;
+const MAX_RECORD_TYPE = RecordType.SealedEntry;
 
 export interface RawRecord {
   type: RecordType;

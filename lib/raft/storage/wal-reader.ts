@@ -9,9 +9,11 @@ import { WalCorruptError } from './errors';
 import { readMarker, SnapshotMarker } from './marker';
 import { RawRecord, RecordType, scanRecords } from './record';
 import { readSegmentHeader, SegmentInfo, WAL_FORMAT_VERSION } from './segment';
+import { RecordCipher, RecordKeyError } from './record-cipher';
 
 export type WalRecord = { file: string; offset: number } & (
-  | { kind: 'entry'; entry: Entry }
+  /** `inClear`: an entry with data written without a cipher (before the node had a key). */
+  | { kind: 'entry'; entry: Entry; inClear?: boolean }
   | { kind: 'hardState'; hardState: HardState }
   | { kind: 'marker'; marker: SnapshotMarker }
 );
@@ -22,14 +24,25 @@ export interface WalContents {
   tail: { segment: SegmentInfo; validEnd: number; fileSize: number; crc: number };
 }
 
-function decode(raw: RawRecord, file: string): WalRecord {
+function decode(raw: RawRecord, file: string, cipher: RecordCipher | undefined): WalRecord {
   const r = new BinaryReader(raw.payload);
   let rec: WalRecord;
   try {
     switch (raw.type) {
       case RecordType.Entry:
-        rec = { kind: 'entry', entry: readEntry(r), file, offset: raw.offset };
+      {
+        const entry = readEntry(r);
+        rec = { kind: 'entry', entry, file, offset: raw.offset, ...(entry.data.length > 0 && { inClear: true }) };
         break;
+      }
+      case RecordType.SealedEntry: {
+        const sealed = readEntry(r);
+        if (!cipher) {
+          throw new RecordKeyError(`${file} at byte offset ${raw.offset}: the WAL holds encrypted entries and no data key was given`);
+        }
+        rec = { kind: 'entry', entry: { ...sealed, data: openEntry(cipher, sealed.data, file, raw.offset) }, file, offset: raw.offset };
+        break;
+      }
       case RecordType.HardState:
         rec = { kind: 'hardState', hardState: readHardState(r), file, offset: raw.offset };
         break;
@@ -41,13 +54,24 @@ function decode(raw: RawRecord, file: string): WalRecord {
     }
     r.end('record');
   } catch (e) {
+    if (e instanceof RecordKeyError) throw e;
     // The crc matched, so this is not damage in transit: a writer bug or an unknown format.
     throw new WalCorruptError(file, raw.offset, `undecodable record: ${e instanceof Error ? e.message : String(e)}`);
   }
   return rec;
 }
 
-export async function readWal(segments: SegmentInfo[]): Promise<WalContents> {
+function openEntry(cipher: RecordCipher, sealed: Uint8Array, file: string, offset: number): Uint8Array {
+  try {
+    return cipher.open(sealed, 'entry');
+  } catch (e) {
+    if (e instanceof RecordKeyError) throw new RecordKeyError(`${file} at byte offset ${offset}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** `cipher` opens sealed entries; plaintext entries (written before there was a key) are read as they are. */
+export async function readWal(segments: SegmentInfo[], cipher?: RecordCipher): Promise<WalContents> {
   if (segments.length === 0) throw new Error('readWal needs at least one segment');
   const records: WalRecord[] = [];
   let prevCrc: number | undefined;
@@ -81,7 +105,7 @@ export async function readWal(segments: SegmentInfo[]): Promise<WalContents> {
     if (prevCrc !== undefined && header.prevCrc !== prevCrc) {
       throw new WalCorruptError(seg.path, 0, 'crc chain broken: this segment does not follow the previous one');
     }
-    for (const raw of rest) records.push(decode(raw, seg.path));
+    for (const raw of rest) records.push(decode(raw, seg.path, cipher));
     prevCrc = scan.crc;
     if (isLast) tail = { segment: seg, validEnd: scan.validEnd, fileSize: buf.length, crc: scan.crc };
   }

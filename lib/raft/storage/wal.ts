@@ -19,8 +19,9 @@ import { writeMarker } from './marker';
 import { beginRecord, endRecord, RecordType } from './record';
 import { replay, ReplayBase } from './replay';
 import { createSegment, listSegments, SegmentInfo } from './segment';
-import { listSnapshotFiles, readSnapshotFile, SnapshotFileInfo, writeSnapshotFile } from './snapshot-file';
+import { isSealedSnapshotFile, listSnapshotFiles, readSnapshotFile, SnapshotFileInfo, writeSnapshotFile } from './snapshot-file';
 import { readWal, WalRecord } from './wal-reader';
+import { RecordCipher } from './record-cipher';
 
 export const DEFAULT_SEGMENT_SIZE = 64 * 1024 * 1024;
 const SNAPSHOTS_KEPT = 2;
@@ -32,6 +33,11 @@ export interface DiskStorageOptions {
   segmentSize?: number;
   /** How files are opened; tests inject failures here. */
   openFile?: OpenFile;
+  /**
+   * Seals entry data and snapshot data written from now on, and opens sealed
+   * ones on replay. Plaintext records written without one are still read.
+   */
+  cipher?: RecordCipher;
 }
 
 /** What a node restarts from. `entries` are the entries after the snapshot, contiguous. */
@@ -66,12 +72,19 @@ export class DiskStorage {
     private readonly snapDir: string,
     private readonly segmentSize: number,
     private readonly open: OpenFile,
+    private readonly cipher: RecordCipher | undefined,
     private segments: SegmentInfo[],
     private current: OpenSegment,
     private hardState: HardState,
     private snap: ReplayBase,
     /** Terms of the entries snap.index+1 .. lastIndex, to tell compaction from log replacement. */
     private terms: number[],
+    /**
+     * With a cipher: segments and snapshot files still holding data written in
+     * clear (before the node had a key). A snapshot rolls such a segment so it
+     * can be released, and deletes such snapshot files (docs/encryption.md).
+     */
+    private readonly inClear: { segments: Set<string>; snapshots: Set<string> },
   ) {}
 
   static async open(dir: string, opts: DiskStorageOptions = {}): Promise<{ storage: DiskStorage; state: RecoveredState }> {
@@ -97,8 +110,8 @@ export class DiskStorage {
       segments = await listSegments(walDir);
     }
 
-    const wal = await readWal(segments);
-    const snapshot = await chooseSnapshot(snapDir, wal.records, segments[0]);
+    const wal = await readWal(segments, opts.cipher);
+    const snapshot = await chooseSnapshot(snapDir, wal.records, segments[0], opts.cipher);
     const base: ReplayBase = snapshot ? { index: snapshot.metadata.index, term: snapshot.metadata.term } : { index: 0, term: 0 };
     const { hardState, entries } = replay(wal.records, base);
 
@@ -115,16 +128,23 @@ export class DiskStorage {
       throw e;
     }
     const current: OpenSegment = { info: tail.segment, file, size: tail.validEnd, crc: tail.crc, dirty: false, closed: false };
+    const inClear = { segments: new Set<string>(), snapshots: new Set<string>() };
+    if (opts.cipher) {
+      for (const r of wal.records) if (r.kind === 'entry' && r.inClear) inClear.segments.add(r.file);
+      for (const f of await listSnapshotFiles(snapDir)) if (!(await isSealedSnapshotFile(f.path))) inClear.snapshots.add(f.path);
+    }
     const storage = new DiskStorage(
       walDir,
       snapDir,
       segmentSize,
       open,
+      opts.cipher,
       segments,
       current,
       hardState,
       base,
       entries.map((e) => e.term),
+      inClear,
     );
     return { storage, state: snapshot ? { hardState, snapshot, entries } : { hardState, entries } };
   }
@@ -136,6 +156,11 @@ export class DiskStorage {
 
   get snapshotIndex(): number {
     return this.snap.index;
+  }
+
+  /** With a cipher: some segment or snapshot file still holds data written in clear. */
+  get holdsDataInClear(): boolean {
+    return this.inClear.segments.size > 0 || this.inClear.snapshots.size > 0;
   }
 
   /**
@@ -216,8 +241,10 @@ export class DiskStorage {
     w.reset();
     let crc = cur.crc;
     for (const e of entries) {
-      const at = beginRecord(w, RecordType.Entry);
-      writeEntry(w, e);
+      // Empty entries (a new leader's no-op) hold nothing to hide.
+      const sealed = this.cipher !== undefined && e.data.length > 0;
+      const at = beginRecord(w, sealed ? RecordType.SealedEntry : RecordType.Entry);
+      writeEntry(w, sealed ? { ...e, data: (this.cipher as RecordCipher).seal(e.data, 'entry') } : e);
       crc = endRecord(w, at, crc);
     }
     if (hardState !== undefined) {
@@ -283,7 +310,11 @@ export class DiskStorage {
     // If the log already holds the snapshot's last entry, this is compaction and the entries after it stay.
     const replacesLog = this.termAt(index) !== term;
 
-    await this.critical(() => writeSnapshotFile(this.open, this.snapDir, snap));
+    await this.critical(() => writeSnapshotFile(this.open, this.snapDir, snap, this.cipher));
+    // A segment holding entries in clear is closed first, so that the marker
+    // (which must survive) goes to the next one and the release below can
+    // delete it once the snapshot covers its last entry.
+    if (this.inClear.segments.has(this.current.info.path)) await this.roll();
     const cur = this.current;
     const w = this.batch;
     w.reset();
@@ -308,7 +339,7 @@ export class DiskStorage {
     // rejects the call but does not poison the storage.
     await this.releaseSegments(index);
     await this.pruneSnapshots();
-    if (cur.size >= this.segmentSize) await this.roll();
+    if (this.current.size >= this.segmentSize) await this.roll();
   }
 
   /**
@@ -322,13 +353,18 @@ export class DiskStorage {
     if (keepFrom === 0) return;
     const doomed = this.segments.slice(0, keepFrom);
     this.segments = this.segments.slice(keepFrom);
-    for (const s of doomed) await fsp.rm(s.path, { force: true });
+    for (const s of doomed) {
+      await fsp.rm(s.path, { force: true });
+      this.inClear.segments.delete(s.path);
+    }
     await syncDir(this.open, this.walDir);
   }
 
   private async pruneSnapshots(): Promise<void> {
     const files = await listSnapshotFiles(this.snapDir);
-    const doomed = files.slice(SNAPSHOTS_KEPT);
+    // Older snapshots in clear go as soon as a sealed one exists: keeping one as a fallback would keep the data in clear.
+    const doomed = [...files.slice(SNAPSHOTS_KEPT), ...files.slice(1, SNAPSHOTS_KEPT).filter((f) => this.inClear.snapshots.has(f.path))];
+    for (const f of doomed) this.inClear.snapshots.delete(f.path);
     if (doomed.length === 0) return;
     for (const f of doomed) await fsp.rm(f.path, { force: true });
     await syncDir(this.open, this.snapDir);
@@ -343,7 +379,12 @@ export class DiskStorage {
  * one only if the WAL still holds every entry after that older one;
  * otherwise there is no way to rebuild the log and opening fails.
  */
-async function chooseSnapshot(snapDir: string, records: WalRecord[], firstSegment: SegmentInfo): Promise<Snapshot | undefined> {
+async function chooseSnapshot(
+  snapDir: string,
+  records: WalRecord[],
+  firstSegment: SegmentInfo,
+  cipher: RecordCipher | undefined,
+): Promise<Snapshot | undefined> {
   const marked = new Set<string>();
   let newestMarker = 0;
   for (const r of records) {
@@ -359,7 +400,7 @@ async function chooseSnapshot(snapDir: string, records: WalRecord[], firstSegmen
       continue;
     }
     try {
-      chosen = await readSnapshotFile(f);
+      chosen = await readSnapshotFile(f, cipher);
       break;
     } catch (e) {
       if (!(e instanceof SnapshotCorruptError)) throw e;

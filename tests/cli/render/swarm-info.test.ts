@@ -47,13 +47,14 @@ describe('swarm info', () => {
     );
   });
 
-  test('a worker sees no cluster details; a locked node only its state', () => {
+  test('a worker sees no cluster details; a locked node only its state and how to unlock', () => {
     const worker = { ...info, isManager: false, role: 'worker' as const, managersCount: 0, nodes: 0, taskHistoryLimit: 5 };
     expect(renderInfo(worker)).toBe(
       'Swarm: active\n NodeID: e216jshn25ckzbvmwlnh5jr3g\n Is Manager: false\n Node Address: 10.0.0.1\n' +
         ' Manager Addresses:\n  10.0.0.1:4242\n  10.0.0.2:4242\n',
     );
-    expect(renderInfo({ ...info, state: 'locked' })).toBe('Swarm: locked\n');
+    const hint = 'Swarm is encrypted and needs to be unlocked before it can be used. Please use "swarm unlock" to unlock it.';
+    expect(renderInfo({ ...info, state: 'locked', error: hint })).toBe(`Swarm: locked\n NodeID: e216jshn25ckzbvmwlnh5jr3g\n Error: ${hint}\n`);
   });
 
   test('an error is printed and hides the cluster section; task history shows when known', () => {

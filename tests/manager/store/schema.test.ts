@@ -30,9 +30,11 @@ const fullCluster: Required<Cluster> = {
     taskHistoryLimit: 0,
     raft: { tickMs: 100, electionTick: 10, heartbeatTick: 1, snapshotEvery: 10000 },
     addressPool: { pools: ['100.64.0.0/10'], subnetSize: 20 },
+    autolock: true,
   },
   joinTokens: { worker: 'w', manager: 'm' },
   rootCA: { certPem: 'c', keyPem: 'k', digest: 'd' },
+  unlockKeys: ['SWMKEY-1-current', 'SWMKEY-1-previous'],
 };
 const fullUpdate = { parallelism: 1, delayMs: 0, failureAction: 'pause' as const, monitorMs: 5000, maxFailureRatio: 0.5, order: 'stop-first' as const };
 const fullTaskSpec: TaskSpec = {
