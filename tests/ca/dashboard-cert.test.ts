@@ -149,6 +149,10 @@ describe('no cluster endpoint takes a dashboard certificate for a node', () => {
     }
   });
 
+  test('no node can be given the id swarm-dashboard', async () => {
+    await expect(issueNode(ca, CLUSTER, 'swarm-dashboard', 'worker')).rejects.toThrow('invalid node id "swarm-dashboard": reserved name');
+  });
+
   test('join and role changes (verifyNodeCertificate) refuse it', async () => {
     await expect(verifyNodeCertificate(dash.certPem, ca.certPem)).rejects.toThrow("node certificate: a dashboard's HTTPS certificate is not a node's: refused");
   });
