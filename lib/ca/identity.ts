@@ -10,6 +10,14 @@ export const ROLE_OU: Readonly<Record<NodeRole, string>> = {
   worker: 'swarm-worker',
 };
 
+/**
+ * OU (and CN) of a dashboard's HTTPS certificate. No node has this role: peer
+ * authentication names it when it refuses one, so a leaked dashboard key is
+ * never a cluster credential.
+ */
+export const DASHBOARD_OU = 'swarm-dashboard';
+export const DASHBOARD_REFUSED = "a dashboard's HTTPS certificate is not a node's: refused";
+
 /** CN of the root CA, and the extra DNS name managers carry (they serve the CA endpoint). */
 export const CA_NAME = 'swarm-ca';
 
@@ -35,7 +43,7 @@ export function assertNodeId(nodeId: string): void {
   if (!NODE_ID.test(nodeId)) {
     throw new CertificateError(`invalid node id ${JSON.stringify(nodeId)}: must be a DNS label (letters, digits, inner hyphens, 1-63 characters)`);
   }
-  if (nodeId === ROLE_OU.manager || nodeId === ROLE_OU.worker || nodeId === CA_NAME) {
+  if (nodeId === ROLE_OU.manager || nodeId === ROLE_OU.worker || nodeId === CA_NAME || nodeId === DASHBOARD_OU) {
     // Would let a node's own DNS name double as a role name in hostname checks.
     throw new CertificateError(`invalid node id ${JSON.stringify(nodeId)}: reserved name`);
   }

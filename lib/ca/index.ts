@@ -1,7 +1,9 @@
 // lib/ca: the cluster's root CA, join tokens and node certificates.
 
 export { CertificateError, JoinTokenError } from './errors';
-export { CA_NAME, ROLE_OU } from './identity';
+export { CA_NAME, DASHBOARD_OU, ROLE_OU } from './identity';
+export { DASHBOARD_CERT_DAYS, signDashboardCertificate } from './dashboard-cert';
+export type { SignDashboardCertificateOptions } from './dashboard-cert';
 export type { NodeIdentity, NodeRole } from './identity';
 export { CA_DIGEST_CHARS, caDigest } from './digest';
 export { createRootCA } from './root-ca';

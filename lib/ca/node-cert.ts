@@ -2,7 +2,7 @@
 
 import { createHash } from 'crypto';
 import { CertificateError } from './errors';
-import { NodeIdentity, roleFromOU } from './identity';
+import { DASHBOARD_OU, DASHBOARD_REFUSED, NodeIdentity, roleFromOU } from './identity';
 import { leafCertificateDer, singleCertificateDer } from './pem';
 import { x509 } from './x509';
 
@@ -68,6 +68,7 @@ function identityFromName(name: x509.Name): NodeIdentity {
   const nodeId = one('CN', 'CN (node id)');
   const ou = one('OU', 'OU (role)');
   const clusterId = one('O', 'O (cluster id)');
+  if (ou === DASHBOARD_OU) throw new CertificateError(`node certificate: ${DASHBOARD_REFUSED}`);
   const role = roleFromOU(ou);
   if (!role) throw new CertificateError(`node certificate: OU ${JSON.stringify(ou)} is not swarm-manager or swarm-worker`);
   return { nodeId, role, clusterId };

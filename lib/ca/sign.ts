@@ -39,17 +39,8 @@ export async function signNodeCertificate(opts: SignNodeCertificateOptions): Pro
   assertClusterId(clusterId);
   if (!(validityHours > 0)) throw new RangeError(`validityHours must be positive, got ${validityHours}`);
 
-  const caCert = caCertificate(opts.ca.certPem);
-  const caCluster = caCert.subjectName.getField('O');
-  if (caCluster.length !== 1 || caCluster[0] !== clusterId) {
-    throw new CertificateError(`CA certificate belongs to cluster ${JSON.stringify(caCluster.join(','))}, not ${JSON.stringify(clusterId)}`);
-  }
-  const signingKey = await caSigningKey(opts.ca, caCert);
-
-  const csr = parseCsr(opts.csrPem);
-  if (!(await csr.verify())) throw new CertificateError('certificate request: signature does not verify (not signed by its own key)');
-  const csrKey = createPublicKey({ key: Buffer.from(csr.publicKey.rawData), format: 'der', type: 'spki' });
-  if (!isP256(csrKey)) throw new CertificateError('certificate request: key must be ECDSA P-256');
+  const { caCert, signingKey } = await clusterSigner(opts.ca, clusterId);
+  const csr = await checkedCsr(opts.csrPem);
 
   const now = opts.now ?? new Date();
   const notBefore = new Date(now.getTime() - BACKDATE_MS);
@@ -83,6 +74,19 @@ export async function signNodeCertificate(opts: SignNodeCertificateOptions): Pro
 let parsedCa: { certPem: string; cert: x509.X509Certificate } | undefined;
 let importedKey: { certPem: string; keyPem: string; key: Promise<webcrypto.CryptoKey> } | undefined;
 
+/** The CA's certificate and signing key, once the CA is known to be this cluster's. */
+export async function clusterSigner(
+  ca: { certPem: string; keyPem: string },
+  clusterId: string,
+): Promise<{ caCert: x509.X509Certificate; signingKey: webcrypto.CryptoKey }> {
+  const caCert = caCertificate(ca.certPem);
+  const caCluster = caCert.subjectName.getField('O');
+  if (caCluster.length !== 1 || caCluster[0] !== clusterId) {
+    throw new CertificateError(`CA certificate belongs to cluster ${JSON.stringify(caCluster.join(','))}, not ${JSON.stringify(clusterId)}`);
+  }
+  return { caCert, signingKey: await caSigningKey(ca, caCert) };
+}
+
 function caCertificate(certPem: string): x509.X509Certificate {
   if (parsedCa?.certPem !== certPem) parsedCa = { certPem, cert: new x509.X509Certificate(singleCertificateDer(certPem, 'CA certificate')) };
   return parsedCa.cert;
@@ -104,6 +108,15 @@ function caSigningKey(ca: { certPem: string; keyPem: string }, caCert: x509.X509
   return key;
 }
 
+/** The request, once its self-signature and P-256 key are checked: only its public key is ever used. */
+export async function checkedCsr(pem: string): Promise<x509.Pkcs10CertificateRequest> {
+  const csr = parseCsr(pem);
+  if (!(await csr.verify())) throw new CertificateError('certificate request: signature does not verify (not signed by its own key)');
+  const csrKey = createPublicKey({ key: Buffer.from(csr.publicKey.rawData), format: 'der', type: 'spki' });
+  if (!isP256(csrKey)) throw new CertificateError('certificate request: key must be ECDSA P-256');
+  return csr;
+}
+
 function parseCsr(pem: string): x509.Pkcs10CertificateRequest {
   if (!/-----BEGIN CERTIFICATE REQUEST-----/.test(pem)) {
     throw new CertificateError('certificate request: no PEM CERTIFICATE REQUEST block found');
@@ -117,7 +130,7 @@ function parseCsr(pem: string): x509.Pkcs10CertificateRequest {
 
 const IPV4 = /^(\d{1,3})(\.\d{1,3}){3}$/;
 
-function altNames(names: string[]): x509.JsonGeneralName[] {
+export function altNames(names: string[]): x509.JsonGeneralName[] {
   const seen = new Set<string>();
   const out: x509.JsonGeneralName[] = [];
   for (const n of names) {

@@ -15,7 +15,10 @@
 
 import type { PeerCertificate } from 'tls';
 import { CertificateError } from './errors';
-import { NodeIdentity, NodeRole, roleFromOU } from './identity';
+import { DASHBOARD_OU, DASHBOARD_REFUSED, NodeIdentity, NodeRole, roleFromOU } from './identity';
+
+const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 
 export interface NodeTlsOptions {
   key: string;
@@ -47,6 +50,13 @@ export function identityFromPeerCertificate(cert: PeerCertificate | null | undef
   const nodeId = single(cert.subject, 'CN', 'CN (node id)');
   const ou = single(cert.subject, 'OU', 'OU (role)');
   const clusterId = single(cert.subject, 'O', 'O (cluster id)');
+  if (ou === DASHBOARD_OU) throw new CertificateError(DASHBOARD_REFUSED);
+  // Every node certificate is both; anything narrower was not made for a node.
+  // (Node fills ext_key_usage only when the extension is there; ours always has it.)
+  const eku = cert.ext_key_usage;
+  if (Array.isArray(eku) && !(eku.includes(SERVER_AUTH) && eku.includes(CLIENT_AUTH))) {
+    throw new CertificateError('peer certificate: not a node certificate (its extended key usage lacks serverAuth or clientAuth)');
+  }
   const role = roleFromOU(ou);
   if (!role) throw new CertificateError(`peer certificate: OU ${JSON.stringify(ou)} is not swarm-manager or swarm-worker`);
   return { nodeId, role, clusterId };

@@ -24,6 +24,7 @@ import { NodeIdentity } from './identity';
 import { ok, Router } from './router';
 import { eventsRoute } from './events-route';
 import { secretsRoutes } from './secrets-route';
+import { dashboardCertRoute } from './dashboard-cert-route';
 
 /** How long a read waits for a leader to be known before answering from the local store, marked stale. */
 const LEADER_WAIT_MS = 2_000;
@@ -115,6 +116,7 @@ export class ControlApi {
     this.networkRoutes(r);
     eventsRoute(r, this.m);
     secretsRoutes(r, this.m, asControlError, () => this.sync(false));
+    dashboardCertRoute(r, this.m, () => this.identity().clusterId);
     r.on('GET', '/v1/unlock-key', async (req) => ok(await this.unlockKey(req.query.get('rotate') === '1')));
     r.on('POST', '/v1/swarm/update', async (req) => {
       const autolock = (req.body as { autolock?: unknown } | undefined)?.autolock;

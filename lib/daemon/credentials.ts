@@ -13,6 +13,11 @@ export interface Credentials {
 
 const FILES = { keyPem: 'node.key', certPem: 'node.crt', caCertPem: 'ca.crt' } as const;
 
+/** Where the cluster's root CA certificate is kept, e.g. for a browser to trust the dashboard. */
+export function caCertPath(certsDir: string): string {
+  return join(certsDir, FILES.caCertPem);
+}
+
 export async function writeCredentials(dir: string, c: Credentials): Promise<void> {
   await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
   await writeFileAtomic(join(dir, FILES.keyPem), c.keyPem, 0o600);

@@ -10,6 +10,7 @@ import { RaftLogger } from '../raft/core/config';
 import { Agent } from '../worker';
 import { ControlError, ControlServer } from './control-server';
 import { Credentials } from './credentials';
+import { DASHBOARD_CERT_PATH } from './dashboard-cert-route';
 import { DataDirLayout } from './data-dir';
 import { NodeIdentity } from './identity';
 import { runNodeAgent } from './node-agent';
@@ -100,6 +101,10 @@ export class WorkerDaemon {
       // The node stays listed on the managers (Down) until someone runs swarm node rm, as in docker.
       setImmediate(() => void this.leave());
       return ok({ leaving: true });
+    });
+    r.on('POST', DASHBOARD_CERT_PATH, async () => {
+      // Only managers hold the CA key.
+      throw new ControlError(503, 'this node is a worker and cannot sign a dashboard certificate: run swarm dashboard on a manager, or give --cert/--key');
     });
     r.on('POST', '/v1/stop', async () => {
       setImmediate(() => void this.stop());

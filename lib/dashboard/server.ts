@@ -6,7 +6,7 @@
 // fetch (EventSource could not send the bearer token).
 
 import { createServer as createHttpServer, IncomingMessage, request, Server, ServerResponse } from 'http';
-import { createServer as createHttpsServer } from 'https';
+import { createServer as createHttpsServer, Server as HttpsServer } from 'https';
 import type { AddressInfo } from 'net';
 import { DaemonError, DaemonNotRunningError } from '../daemon/control-client';
 import type { CliContext } from '../cli/context';
@@ -39,6 +39,7 @@ const PAGE_HEADERS = {
 
 export class DashboardServer {
   private server?: Server;
+  private https?: HttpsServer;
   private allowedHosts = new Set<string>();
   private readonly streams = new Set<ServerResponse>();
 
@@ -62,7 +63,9 @@ export class DashboardServer {
 
   async start(): Promise<void> {
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.serve(req, res);
-    const server = this.o.tls ? createHttpsServer({ cert: this.o.tls.cert, key: this.o.tls.key }, handler) : createHttpServer(handler);
+    const https = this.o.tls ? createHttpsServer({ cert: this.o.tls.cert, key: this.o.tls.key }, handler) : undefined;
+    this.https = https;
+    const server = https ?? createHttpServer(handler);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.o.port, this.o.host, () => {
@@ -72,6 +75,12 @@ export class DashboardServer {
     });
     this.server = server;
     this.allowedHosts = hostsFor(this.o.host, this.address().port, isLoopback(this.o.host));
+  }
+
+  /** A renewed certificate, for new connections; open ones keep theirs. */
+  setCertificate(tls: { cert: string | Buffer; key: string | Buffer }): void {
+    if (!this.https) throw new Error('this dashboard serves plain HTTP');
+    this.https.setSecureContext({ cert: tls.cert, key: tls.key });
   }
 
   async stop(): Promise<void> {

@@ -13,11 +13,22 @@ describe('swarm dashboard refuses', () => {
   });
   afterAll(() => daemon.stop());
 
-  test('a non-loopback address without --cert/--key, naming them', async () => {
-    const r = await runCli(['dashboard', '--listen', '0.0.0.0:8080'], daemon.dataDir);
-    expect(r).toMatchObject({ exitCode: 1, stdout: '' });
-    expect(r.stderr).toMatch(/^Error: --listen 0\.0\.0\.0:8080 is not a loopback address: .*give --cert FILE --key FILE/);
-    expect(daemon.sent).toEqual([]);
+  test('a non-loopback address without --cert/--key on a worker, which cannot sign a certificate', async () => {
+    const worker = await startFakeDaemon({
+      'GET /v1/info': { body: { clusterId: 'c1' } },
+      'POST /v1/dashboard/certificate': { status: 503, error: 'this node is a worker and cannot sign a dashboard certificate: run swarm dashboard on a manager, or give --cert/--key' },
+    });
+    try {
+      const r = await runCli(['dashboard', '--listen', '0.0.0.0:8080'], worker.dataDir);
+      expect(r).toMatchObject({ exitCode: 1, stdout: '' });
+      expect(r.stderr).toBe('Error: this node is a worker and cannot sign a dashboard certificate: run swarm dashboard on a manager, or give --cert/--key\n');
+      // Only the public half went out.
+      const asked = worker.sent.find((q) => q.path === '/v1/dashboard/certificate');
+      expect(asked?.body).toEqual({ csrPem: expect.stringMatching(/^-----BEGIN CERTIFICATE REQUEST-----/), hosts: ['0.0.0.0'] });
+      expect(JSON.stringify(worker.sent)).not.toContain('PRIVATE KEY');
+    } finally {
+      await worker.stop();
+    }
   });
 
   test('--cert without --key, a bad --listen, unreadable PEM files', async () => {

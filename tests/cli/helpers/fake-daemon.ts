@@ -25,14 +25,14 @@ export interface FakeDaemon {
 }
 
 /** `routes` maps "METHOD /path" to an answer; anything else is a 404 naming the route. */
-export async function startFakeDaemon(routes: Record<string, Answer | ((body: unknown) => Answer)>): Promise<FakeDaemon> {
+export async function startFakeDaemon(routes: Record<string, Answer | ((body: unknown) => Answer | Promise<Answer>)>): Promise<FakeDaemon> {
   const dataDir = mkdtempSync(join(tmpdir(), 'swarm-cli-'));
   const sent: SentRequest[] = [];
   const server = new ControlServer(join(dataDir, 'swarm.sock'), async (req) => {
     sent.push({ method: req.method, path: req.path, body: req.body });
     const route = routes[`${req.method} ${req.path}`];
     if (!route) throw new ControlError(404, `no route ${req.method} ${req.path} in this test`);
-    const answer = typeof route === 'function' ? route(req.body) : route;
+    const answer = typeof route === 'function' ? await route(req.body) : route;
     if ('error' in answer) throw new ControlError(answer.status, answer.error);
     return { status: 200, body: answer.body };
   });
