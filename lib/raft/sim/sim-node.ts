@@ -59,6 +59,7 @@ export interface NodeParams {
   maxInflightMsgs: number;
   preVote: boolean;
   checkQuorum: boolean;
+  leaseReads: boolean;
   mutations: ReadonlySet<Mutation>;
 }
 
@@ -86,6 +87,15 @@ export class SimNode {
   checkedCommit = 0;
   /** The checker's diagnostic: the commit index last seen while leading a term. */
   leaderCommitSeen: { term: number; commit: number } | undefined;
+  /** Set while the process is frozen: nothing it would do happens until it resumes. */
+  paused = false;
+  /** Timer ticks that fell due while frozen. */
+  private missedTicks = 0;
+  /** What arrived while frozen, in order: messages and fsync completions, and apart, client calls. */
+  private frozen: Array<() => void> = [];
+  private frozenCalls: Array<() => void> = [];
+  /** Reads earlier lives answered from their lease. */
+  private pastLeaseReads = 0;
   private inflight: Ready | undefined;
   private deferred: Array<(raw: RawNode) => void> = [];
 
@@ -148,6 +158,7 @@ export class SimNode {
         maxSizePerMsg: this.params.maxSizePerMsg,
         maxInflightMsgs: this.params.maxInflightMsgs,
         checkQuorum: this.params.checkQuorum,
+        leaseReads: this.params.leaseReads,
         preVote: this.params.preVote,
         mutations: this.params.mutations,
       });
@@ -162,7 +173,17 @@ export class SimNode {
     this.process();
   }
 
+  /** Reads this node answered from its leader lease, over all its lives. */
+  get leaseReads(): number {
+    return this.pastLeaseReads + (this.raw?.raft.leaseReads ?? 0);
+  }
+
   crash(rng: Prng): CrashOutcome {
+    this.pastLeaseReads = this.leaseReads;
+    this.paused = false;
+    this.missedTicks = 0;
+    this.frozen = [];
+    this.frozenCalls = [];
     const out = this.disk.crash(rng);
     this.up = false;
     this.raw = undefined;
@@ -175,40 +196,97 @@ export class SimNode {
     return out;
   }
 
+  pause(): void {
+    this.paused = true;
+  }
+
+  /**
+   * Thaws the process as RaftNode does after a held event loop: first the
+   * ticks real time says are due go to the lease clock (not to elections),
+   * then the clients' calls, then the peers' messages. Which of a client's
+   * request and a peer's socket a thawed process reads first is up to the
+   * kernel; clients first is the order in which a lease that ignored the
+   * pause would answer a read wrongly before a newer leader's message could
+   * depose it.
+   */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    const missed = this.missedTicks;
+    this.missedTicks = 0;
+    if (!this.params.mutations.has('lease-no-catch-up')) this.guard(() => this.raw?.elapse(missed));
+    const queued = [...this.frozenCalls, ...this.frozen];
+    this.frozen = [];
+    this.frozenCalls = [];
+    for (const fn of queued) {
+      if (!this.up || this.paused) break;
+      fn();
+    }
+  }
+
   tick(): void {
+    if (this.paused) {
+      // A timer that fires late fires once: the missed ticks are not replayed.
+      this.missedTicks++;
+      return;
+    }
     this.guard(() => this.raw?.tick());
     this.process();
   }
 
   deliver(m: Message): void {
+    if (this.paused) {
+      this.frozen.push(() => this.deliver(m));
+      return;
+    }
     this.guard(() => this.raw?.step(m));
     this.process();
   }
 
-  /** Returns false when the core refused the proposal outright. */
+  /** Returns false when the core refused the proposal outright (true while frozen: it is queued). */
   propose(datas: Uint8Array[]): boolean {
+    if (this.paused) {
+      this.frozenCalls.push(() => this.propose(datas));
+      return true;
+    }
     const ok = this.guard(() => this.raw?.proposeBatch(datas));
     this.process();
     return ok;
   }
 
   proposeConfChange(cc: ConfChange): boolean {
+    if (this.paused) {
+      this.frozenCalls.push(() => this.proposeConfChange(cc));
+      return true;
+    }
     const ok = this.guard(() => this.raw?.proposeConfChange(cc));
     this.process();
     return ok;
   }
 
   readIndex(ctx: Uint8Array): void {
+    if (this.paused) {
+      this.frozenCalls.push(() => this.readIndex(ctx));
+      return;
+    }
     this.guard(() => this.raw?.readIndex(ctx));
     this.process();
   }
 
   transferLeadership(to: NodeId): void {
+    if (this.paused) {
+      this.frozenCalls.push(() => this.transferLeadership(to));
+      return;
+    }
     this.guard(() => this.raw?.transferLeadership(to));
     this.process();
   }
 
   reportSnapshot(to: NodeId, ok: boolean): void {
+    if (this.paused) {
+      this.frozen.push(() => this.reportSnapshot(to, ok));
+      return;
+    }
     this.guard(() => this.raw?.reportSnapshot(to, ok));
     this.process();
   }
@@ -231,7 +309,7 @@ export class SimNode {
    */
   compact(): Snapshot | undefined {
     const storage = this.storage;
-    if (!this.up || !storage || this.inflight) return undefined;
+    if (!this.up || !storage || this.inflight || this.paused) return undefined;
     const at = this.app.applied;
     if (at <= storage.snapshot().metadata.index) return undefined;
     let snap: Snapshot | undefined;
@@ -245,6 +323,10 @@ export class SimNode {
 
   /** The fsync of the in-flight Ready finished. */
   finishFsync(): void {
+    if (this.paused) {
+      this.frozen.push(() => this.finishFsync());
+      return;
+    }
     const rd = this.inflight;
     if (!this.up || !rd) return;
     this.finish(rd);
