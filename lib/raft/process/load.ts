@@ -1,5 +1,6 @@
-// A closed-loop load generator: `concurrency` clients each propose and wait,
-// until `count` proposals are committed. Latency is measured per proposal.
+// Closed-loop load generators for the raft benchmarks: proposers (runLoad),
+// readers (runReads), each measuring latency per request, and a follower
+// that holds its event loop now and then (stallFor).
 
 import { randomBytes } from 'crypto';
 import { RaftNode } from '../node/raft-node';
@@ -26,6 +27,40 @@ export async function runLoad(node: RaftNode, count: number, concurrency: number
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, client));
   const seconds = (performance.now() - t0) / 1000;
   return { count: latencies.length, seconds, perSecond: latencies.length / seconds, ...percentiles(latencies), errors };
+}
+
+/** Closed-loop readers: each awaits read() and asks again, until `durationMs` passed. */
+export async function runReads(node: RaftNode, durationMs: number, concurrency: number): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const t0 = performance.now();
+  const client = async () => {
+    while (performance.now() - t0 < durationMs) {
+      const start = performance.now();
+      try {
+        await node.read();
+        latencies.push(performance.now() - start);
+      } catch {
+        errors++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, client));
+  const seconds = (performance.now() - t0) / 1000;
+  return { count: latencies.length, seconds, perSecond: latencies.length / seconds, ...percentiles(latencies), errors };
+}
+
+/** Busy-waits stretches of minMs..maxMs, each after a gap of as long, until `durationMs` passed. */
+export async function stallFor(durationMs: number, minMs: number, maxMs: number): Promise<void> {
+  const end = performance.now() + durationMs;
+  const draw = () => minMs + Math.random() * (maxMs - minMs);
+  while (performance.now() < end) {
+    await new Promise((r) => setTimeout(r, draw()));
+    const until = Math.min(end, performance.now() + draw());
+    while (performance.now() < until) {
+      // the event loop is held on purpose
+    }
+  }
 }
 
 export function percentiles(latencies: number[]): { p50Ms: number; p99Ms: number } {
