@@ -3,9 +3,10 @@
 // round per read against the leader lease (docs/raft.md, "Reads"). Three
 // member processes over the WebSocket transport, fsync on; the followers
 // stall for stretches of --stall-min..--stall-max ms with gaps as long.
+// Reads start at a fixed rate (open loop), so slow stretches count fully.
 // The last line is the JSON summary.
 //
-//   npm run bench:raft-reads [-- --seconds S --concurrency C --stall-min MS --stall-max MS]
+//   npm run bench:raft-reads [-- --seconds S --rate READS_PER_S --stall-min MS --stall-max MS]
 
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
@@ -22,7 +23,7 @@ function arg(name: string, def: number): number {
 }
 
 const SECONDS = arg('seconds', 10);
-const CONCURRENCY = arg('concurrency', 8);
+const RATE = arg('rate', 500);
 const STALL_MIN = arg('stall-min', 100);
 const STALL_MAX = arg('stall-max', 800);
 
@@ -43,7 +44,7 @@ async function measure(leaseReads: boolean, stall: boolean): Promise<Run> {
           .filter((m) => m !== leader)
           .map((m) => m.request({ op: 'stall', durationMs, minMs: STALL_MIN, maxMs: STALL_MAX }, durationMs + 30_000))
       : [];
-    const r = await leader.request({ op: 'reads', durationMs, concurrency: CONCURRENCY }, durationMs + 30_000);
+    const r = await leader.request({ op: 'reads', durationMs, perSecond: RATE }, durationMs + 30_000);
     await Promise.all(stalls);
     if (!r.ok || !r.load) throw new Error(`reads failed: ${r.ok ? 'no result' : r.error}`);
     return { ...r.load, leaseReads: r.leaseReads ?? 0 };
@@ -66,12 +67,12 @@ async function main(): Promise<void> {
       );
     }
   }
-  const pick = (r: Run) => ({ p50_ms: r.p50Ms, p99_ms: r.p99Ms, reads_per_s: Math.round(r.perSecond), errors: r.errors });
+  const pick = (r: Run) => ({ p50_ms: r.p50Ms, p99_ms: r.p99Ms, from_lease: r.leaseReads, errors: r.errors });
   console.log(
     JSON.stringify({
       bench: 'raft-reads',
       seconds: SECONDS,
-      concurrency: CONCURRENCY,
+      reads_per_s: RATE,
       stall_ms: [STALL_MIN, STALL_MAX],
       ...Object.fromEntries(Object.entries(out).map(([k, v]) => [k, pick(v)])),
     }),

@@ -29,23 +29,32 @@ export async function runLoad(node: RaftNode, count: number, concurrency: number
   return { count: latencies.length, seconds, perSecond: latencies.length / seconds, ...percentiles(latencies), errors };
 }
 
-/** Closed-loop readers: each awaits read() and asks again, until `durationMs` passed. */
-export async function runReads(node: RaftNode, durationMs: number, concurrency: number): Promise<LoadResult> {
+/**
+ * Open-loop readers: a read() starts every 1/perSecond s, whether the earlier
+ * ones returned or not (a closed loop would ask less while reads are slow and
+ * hide exactly the slow stretches), until `durationMs` passed.
+ */
+export async function runReads(node: RaftNode, durationMs: number, perSecond: number): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
+  const pending: Promise<void>[] = [];
   const t0 = performance.now();
-  const client = async () => {
-    while (performance.now() - t0 < durationMs) {
-      const start = performance.now();
-      try {
-        await node.read();
-        latencies.push(performance.now() - start);
-      } catch {
-        errors++;
-      }
+  const one = async () => {
+    const start = performance.now();
+    try {
+      await node.read();
+      latencies.push(performance.now() - start);
+    } catch {
+      errors++;
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, client));
+  const gapMs = 1000 / Math.max(1, perSecond);
+  for (let next = t0; next < t0 + durationMs; next += gapMs) {
+    const wait = next - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    pending.push(one());
+  }
+  await Promise.all(pending);
   const seconds = (performance.now() - t0) / 1000;
   return { count: latencies.length, seconds, perSecond: latencies.length / seconds, ...percentiles(latencies), errors };
 }

@@ -58,7 +58,7 @@ async function main(): Promise<void> {
         return { ok: true, load: await runLoad(node, req.count, req.concurrency, req.size) };
       case 'reads': {
         const before = node.leaseReadsServed;
-        const load = await runReads(node, req.durationMs, req.concurrency);
+        const load = await runReads(node, req.durationMs, req.perSecond);
         return { ok: true, load, leaseReads: node.leaseReadsServed - before };
       }
       case 'stall':

@@ -21,8 +21,8 @@ export type MemberRequest =
   | { op: 'put'; key: string; value: string }
   | { op: 'get'; key: string }
   | { op: 'load'; count: number; concurrency: number; size: number }
-  /** `concurrency` clients calling read() one after another for `durationMs`. */
-  | { op: 'reads'; durationMs: number; concurrency: number }
+  /** read() started `perSecond` times a second for `durationMs`, whether earlier ones returned or not. */
+  | { op: 'reads'; durationMs: number; perSecond: number }
   /**
    * Holds the event loop (a busy wait) for stretches of minMs..maxMs with
    * gaps of as long, for `durationMs`: a follower busy applying or in GC.
