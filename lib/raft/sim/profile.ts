@@ -57,6 +57,8 @@ export interface Profile {
   weights: ActionWeights;
   /** Probability that a node crashes right after it made a vote durable (finds lost-vote bugs). */
   crashAfterVote: number;
+  /** Probability that a follower crashes (and is back at once) right after acknowledging a lease round. */
+  crashAfterLeaseAck: number;
   /**
    * Probability that a new leader crashes or is cut off soon after taking
    * office, while it still replicates the tail it inherited (figure 8 of the
@@ -144,6 +146,7 @@ export function drawProfile(rng: Prng, lease: LeaseMode = 'drawn'): Profile {
       pause: 0,
     },
     crashAfterVote: Math.min(0.6, rng.range(0, 0.25) * storm),
+    crashAfterLeaseAck: 0,
     newLeaderFault: churn ? rng.range(0.3, 0.8) : Math.min(0.6, rng.range(0, 0.3) * storm),
     newLeaderFaultWithin: rng.int(1, 8) * maxLatency,
     commitFault: churn ? rng.range(0.1, 0.35) : Math.min(0.2, rng.range(0, 0.03) * storm),
@@ -156,12 +159,15 @@ export function drawProfile(rng: Prng, lease: LeaseMode = 'drawn'): Profile {
   // Drawn last, and always, so that adding it changed no other draw of any seed.
   const drawnLease = rng.chance(0.5);
   const drawnPause = rng.next();
+  const drawnLeaseAckCrash = rng.next();
   p.leaseReads = lease === 'on' || (lease === 'drawn' && p.checkQuorum && drawnLease);
   if (p.leaseReads) {
     p.checkQuorum = true;
     // Reads are what a lease can get wrong: ask enough of them.
     p.weights.read = Math.max(p.weights.read, 8);
     p.weights.pause = 1 + 2 * drawnPause;
+    // Every heartbeat is a lease round, so this is per heartbeat answered: rare.
+    p.crashAfterLeaseAck = 0.01 * drawnLeaseAckCrash;
   }
   return p;
 }

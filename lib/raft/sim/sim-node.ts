@@ -48,6 +48,8 @@ export interface NodeEnv {
   scheduleFsync(node: SimNode): void;
   /** The node just granted a vote and made it durable: a good moment to crash it. */
   afterVoteGranted(node: SimNode): void;
+  /** The node just acknowledged a heartbeat round (a lease, when leases are on): a good moment to crash it. */
+  afterRoundAcked(node: SimNode): void;
   /** The node crashes now, with its writes of the in-flight Ready not yet synced. */
   crashNow(node: SimNode): void;
 }
@@ -371,9 +373,11 @@ export class SimNode {
     if (rd.entries.length > 0) this.env.observer.onPersisted(this, rd.entries);
     // Persisted: now (and only now) the messages may leave.
     let votedFor = false;
+    let ackedRound = false;
     for (const m of rd.messages) {
       this.env.send(this, m);
       if (m.type === MessageType.VoteResp && !m.reject) votedFor = true;
+      if (m.type === MessageType.HeartbeatResp && m.context !== undefined && m.context.length > 0) ackedRound = true;
     }
     for (const rs of rd.readStates) this.env.observer.onReadState(this, rs);
     for (const e of rd.committedEntries) this.apply(raw, e);
@@ -383,6 +387,7 @@ export class SimNode {
     this.deferred = [];
     for (const fn of deferred) this.guard(() => fn(raw));
     if (votedFor) this.env.afterVoteGranted(this);
+    if (ackedRound) this.env.afterRoundAcked(this);
   }
 
   private apply(raw: RawNode, e: Entry): void {

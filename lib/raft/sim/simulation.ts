@@ -317,6 +317,13 @@ export class Simulation implements NodeEnv, ActionHost {
     this.queue.push(this.now, { kind: 'crash', node: node.id, inc: node.incarnation, downtime, why: 'right after granting a vote' });
   }
 
+  afterRoundAcked(node: SimNode): void {
+    if (this.phase !== 'faulty' || !this.profile.leaseReads || !this.rng.chance(this.profile.crashAfterLeaseAck)) return;
+    // Back at once, having forgotten it promised the leader its lease: the boot guard's case.
+    const downtime = this.rng.int(0, this.profile.net.maxLatency);
+    this.queue.push(this.now, { kind: 'crash', node: node.id, inc: node.incarnation, downtime, why: 'right after acknowledging a lease' });
+  }
+
   /** Schedules a crash or a partition of a leader that just took office. */
   private maybeFaultNewLeader(node: SimNode): void {
     if (this.phase !== 'faulty' || !this.rng.chance(this.profile.newLeaderFault)) return;
