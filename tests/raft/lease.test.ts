@@ -252,6 +252,26 @@ describe('lease reads on the leader', () => {
     expect(r.leaseReads).toBe(1);
   });
 
+  test('a single voter’s lease rounds are released at once and never pile up', () => {
+    const r = leaseNode({ peers: [1] });
+    settleAsLeader(r);
+    for (let i = 0; i < 100; i++) r.tick();
+    expect(r.pendingReads()).toBe(0);
+    r.step(readIndexReq(1, 'solo'));
+    expect(readsOf(r).map((x) => x[1])).toEqual(['solo']);
+  });
+
+  test('rounds nobody answers are bounded: the leader steps down (CheckQuorum) and drops them', () => {
+    const r = leaseNode();
+    settleAsLeader(r);
+    for (let i = 0; i < 2 * ELECTION && r.state === StateType.Leader; i++) {
+      r.tick();
+      takeMessages(r);
+    }
+    expect(r.state).toBe(StateType.Follower);
+    expect(r.pendingReads()).toBe(0);
+  });
+
   test('stepping down ends the lease', () => {
     const r = leaseNode();
     settleAsLeader(r);

@@ -572,19 +572,7 @@ export class Raft {
         if (pr.state === ProgressState.Replicate && pr.inflights.full()) pr.inflights.freeFirstOne();
         if (pr.match < this.raftLog.lastIndex() || pr.state === ProgressState.Probe) this.sendAppend(m.from);
         if (!m.context || m.context.length === 0) return;
-        const acks = this.readOnly.recvAck(m.from, m.context);
-        if (!acks || this.trk.voteResultOf(acks) !== VoteResult.Won) return;
-        // Only a lease round's own context extends the lease: a client's may be
-        // reused, and a late ack of its earlier use proves nothing about now.
-        const round = this.readOnly.get(m.context)?.lease;
-        if (round && round.epoch === this.leaseEpoch) {
-          this.leaseUntil = Math.max(this.leaseUntil, round.startTick + this.leaseTicks());
-        }
-        for (const rs of this.readOnly.advance(m.context)) {
-          if (rs.lease) continue;
-          const resp = this.responseToReadIndexReq(rs.req, rs.index);
-          if (resp) this.send(resp);
-        }
+        this.ackRound(m.from, m.context);
         return;
       }
       case MessageType.SnapStatus:
@@ -787,9 +775,32 @@ export class Raft {
       entries: [{ term: 0, index: 0, type: EntryType.Normal, data: ctx }],
     });
     this.readOnly.addRequest(this.raftLog.committed, req, { startTick: this.clock, epoch: this.leaseEpoch });
-    this.readOnly.recvAck(this.id, ctx);
-    this.bcastHeartbeat(ctx);
+    // A single voter is its own quorum: released at once, so rounds never pile up.
+    if (!this.ackRound(this.id, ctx)) this.bcastHeartbeat(ctx);
     return true;
+  }
+
+  /** Counts `from`'s ack of a round; once a quorum acked, releases it and every request before it. */
+  private ackRound(from: NodeId, ctx: Uint8Array): boolean {
+    const acks = this.readOnly.recvAck(from, ctx);
+    if (!acks || this.trk.voteResultOf(acks) !== VoteResult.Won) return false;
+    // Only a lease round's own context extends the lease: a client's may be
+    // reused, and a late ack of its earlier use proves nothing about now.
+    const round = this.readOnly.get(ctx)?.lease;
+    if (round && round.epoch === this.leaseEpoch) {
+      this.leaseUntil = Math.max(this.leaseUntil, round.startTick + this.leaseTicks());
+    }
+    for (const rs of this.readOnly.advance(ctx)) {
+      if (rs.lease) continue;
+      const resp = this.responseToReadIndexReq(rs.req, rs.index);
+      if (resp) this.send(resp);
+    }
+    return true;
+  }
+
+  /** ReadIndex requests (clients' and lease rounds) waiting for a quorum; for tests and diagnostics. */
+  pendingReads(): number {
+    return this.readOnly.size;
   }
 
   private sendMsgReadIndexResponse(m: Message): void {

@@ -34,6 +34,10 @@ export class ReadOnly {
     this.queue.push(key);
   }
 
+  get size(): number {
+    return this.queue.length;
+  }
+
   get(ctx: Uint8Array): ReadIndexStatus | undefined {
     return this.pending.get(ctxKey(ctx));
   }
