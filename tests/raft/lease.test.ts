@@ -261,6 +261,13 @@ describe('lease reads on the leader', () => {
     expect(readsOf(r).map((x) => x[1])).toEqual(['solo']);
   });
 
+  test('a single voter still sends its learners heartbeats (they catch up through them)', () => {
+    const r = leaseNode({ peers: [1], learners: [2] });
+    settleAsLeader(r);
+    r.tick();
+    expect(ofType(takeMessages(r), MessageType.Heartbeat).map((m) => m.to)).toEqual([2]);
+  });
+
   test('rounds nobody answers are bounded: the leader steps down (CheckQuorum) and drops them', () => {
     const r = leaseNode();
     settleAsLeader(r);

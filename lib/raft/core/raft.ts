@@ -775,8 +775,10 @@ export class Raft {
       entries: [{ term: 0, index: 0, type: EntryType.Normal, data: ctx }],
     });
     this.readOnly.addRequest(this.raftLog.committed, req, { startTick: this.clock, epoch: this.leaseEpoch });
-    // A single voter is its own quorum: released at once, so rounds never pile up.
-    if (!this.ackRound(this.id, ctx)) this.bcastHeartbeat(ctx);
+    // A single voter is its own quorum: released at once, so rounds never pile
+    // up. The heartbeats go out all the same: learners catch up through them.
+    this.ackRound(this.id, ctx);
+    this.bcastHeartbeat(ctx);
     return true;
   }
 
