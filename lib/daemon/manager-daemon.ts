@@ -24,6 +24,7 @@ import { SchedulingLoop } from '../manager/scheduling-loop';
 import { StackVolumeReaper } from '../manager/stack-volume-reaper';
 import { Autoscaler } from '../manager/autoscale/autoscaler';
 import { autoscalePeriodFromEnv } from './autoscale-period';
+import { leaseReadsFromEnv } from './lease-reads-env';
 import { forceNewCluster } from '../raft/node/force-new-cluster';
 import { Dispatcher } from '../manager/dispatcher';
 import { Agent } from '../worker';
@@ -223,6 +224,7 @@ export class ManagerDaemon {
   private async run(pendingInit: PendingInit | undefined, fresh: boolean): Promise<void> {
     // Read before anything starts, so a bad value stops the daemon before it joins Raft.
     const autoscalePeriodMs = autoscalePeriodFromEnv();
+    const leaseReads = leaseReadsFromEnv();
     const id = this.identity;
     const raftId = id.raftId as number;
     const tls = {
@@ -245,6 +247,7 @@ export class ManagerDaemon {
       raftUrl: `wss://${id.advertiseAddr}/raft`,
       bootstrap: pendingInit ? [{ id: raftId, url: `wss://${id.advertiseAddr}/raft` }] : undefined,
       timing,
+      leaseReads,
       logger: this.log,
       cipher: this.cipher(),
       observer: this.metrics?.metrics.observer,

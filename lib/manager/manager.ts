@@ -30,6 +30,8 @@ export interface ManagerOptions {
   /** A brand-new cluster: the initial Raft members (this manager alone for `swarm init`). */
   bootstrap?: { id: NodeId; url: string }[];
   timing?: Partial<RaftTiming>;
+  /** Linearizable reads from the Raft leader's lease (docs/raft.md, "Reads"); default on. */
+  leaseReads?: boolean;
   /** How long a write may wait for a quorum before failing with NoQuorum. */
   writeTimeoutMs?: number;
   /** The largest encoded transaction write() proposes (entry-size.ts says why the default). */
@@ -91,6 +93,7 @@ export class Manager implements ControlHost {
       electionTick: t.electionTick,
       heartbeatTick: t.heartbeatTick,
       snapshotEvery: t.snapshotEvery,
+      leaseReads: opts.leaseReads ?? true,
       proposalTimeoutMs: opts.writeTimeoutMs ?? 5_000,
       logger: opts.logger,
       onFatal: opts.onFatal,

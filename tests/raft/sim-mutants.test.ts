@@ -11,6 +11,7 @@ const MUTANTS: Array<{ mutation: Mutation; what: string }> = [
   { mutation: 'commit-old-term', what: 'commits by counting replicas of an earlier term (paper figure 8)' },
   { mutation: 'forget-vote', what: 'does not persist its vote' },
   { mutation: 'skip-noop', what: 'appends no entry when it takes office' },
+  { mutation: 'lease-no-catch-up', what: 'counts its lease only in timer ticks, so a pause does not shorten it' },
 ];
 
 describe('raft simulator catches broken cores', () => {

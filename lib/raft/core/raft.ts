@@ -36,6 +36,11 @@ function isTransferCampaign(ctx: Uint8Array | undefined): boolean {
   return ctx !== undefined && Buffer.from(ctx).equals(Buffer.from(CAMPAIGN_TRANSFER));
 }
 
+/** Contexts of the leader's own lease rounds: a NUL first byte keeps them apart from clients' contexts. */
+function leaseRoundCtx(term: number, seq: number): Uint8Array {
+  return Buffer.from(`\u0000lease:${term}:${seq}`, 'latin1');
+}
+
 function voteRespType(t: MessageType): MessageType {
   return t === MessageType.Vote ? MessageType.VoteResp : MessageType.PreVoteResp;
 }
@@ -69,6 +74,24 @@ export class Raft {
 
   electionElapsed = 0;
   private heartbeatElapsed = 0;
+  /** Ticks since start, from tick() and elapse(): the leader's lease clock. */
+  private clock = 0;
+  /** tick() calls since start: the boot guard trusts only ticks the timer delivered. */
+  private bootTicks = 0;
+  /** The lease holds while clock < leaseUntil. */
+  private leaseUntil = 0;
+  /** Bumped whenever a lease must end (term, role, membership, transfer): rounds begun before no longer extend it. */
+  private leaseEpoch = 0;
+  private lastLeaseRoundTick = -1;
+  private leaseSeq = 0;
+  /**
+   * A TimeoutNow left in this term. The transferee may campaign on it (forced,
+   * past every follower's lease) whenever it arrives, even after we gave the
+   * transfer up, so no lease read until the term ends.
+   */
+  private timeoutNowSent = false;
+  /** ReadIndex requests answered from the lease (no heartbeat round); for tests and the simulator. */
+  leaseReads = 0;
   randomizedElectionTimeout = 0;
 
   readonly cfg: ResolvedConfig;
@@ -251,6 +274,14 @@ export class Raft {
     this.uncommittedSize = 0;
     this.readOnly = new ReadOnly();
     this.pendingReadIndexMessages = [];
+    this.timeoutNowSent = false;
+    this.dropLease();
+  }
+
+  private dropLease(): void {
+    this.leaseUntil = 0;
+    this.leaseEpoch++;
+    this.lastLeaseRoundTick = -1;
   }
 
   becomeFollower(term: number, lead: NodeId): void {
@@ -316,7 +347,21 @@ export class Raft {
   // ---------------------------------------------------------------- ticks
 
   tick(): void {
+    this.clock++;
+    this.bootTicks++;
     this.tickFn();
+  }
+
+  /**
+   * Time the driver's timer did not report (its callbacks ran late): moves
+   * only the lease clock, so the lease never outlives real time, while
+   * elections and CheckQuorum keep counting timer ticks (late is
+   * conservative for them, and a burst of catch-up ticks would make a leader
+   * that was merely paused step down).
+   */
+  elapse(ticks: number): void {
+    invariant(Number.isSafeInteger(ticks) && ticks >= 0, `elapse: ticks must be a non-negative integer, got ${ticks}`);
+    this.clock += ticks;
   }
 
   private pastElectionTimeout(): boolean {
@@ -420,7 +465,11 @@ export class Raft {
       if (m.type === MessageType.Vote || m.type === MessageType.PreVote) {
         const force = isTransferCampaign(m.context);
         const inLease = this.cfg.checkQuorum && this.lead !== NONE && this.electionElapsed < this.cfg.electionTick;
-        if (!force && inLease) {
+        // Our previous life may have acknowledged a leader's lease just before
+        // it ended: keep that promise for a whole election timeout after start.
+        const booting =
+          this.cfg.leaseReads && !this.cfg.mutations.has('lease-no-boot-guard') && this.bootTicks < this.cfg.electionTick;
+        if (!force && (inLease || booting)) {
           // We heard from a live leader within the minimum election timeout: a
           // partitioned or removed node must not depose it (§6 of the thesis).
           this.log.debug(`${this.id} ignored ${MessageType[m.type]} from ${m.from} at term ${m.term}: lease not expired`);
@@ -478,6 +527,9 @@ export class Raft {
   private stepLeader(m: Message): void {
     switch (m.type) {
       case MessageType.Beat:
+        // With leases, every heartbeat is a lease round: the lease then holds
+        // as long as a quorum answers, not only while reads keep coming.
+        if (this.cfg.leaseReads && this.startLeaseRound()) return;
         this.bcastHeartbeat();
         return;
       case MessageType.CheckQuorum:
@@ -498,7 +550,7 @@ export class Raft {
           // Until an entry of our term commits, our commit index may lag the real one.
           this.pendingReadIndexMessages.push(m);
         } else {
-          this.sendMsgReadIndexResponse(m);
+          this.answerReadIndex(m);
         }
         return;
     }
@@ -520,12 +572,7 @@ export class Raft {
         if (pr.state === ProgressState.Replicate && pr.inflights.full()) pr.inflights.freeFirstOne();
         if (pr.match < this.raftLog.lastIndex() || pr.state === ProgressState.Probe) this.sendAppend(m.from);
         if (!m.context || m.context.length === 0) return;
-        const acks = this.readOnly.recvAck(m.from, m.context);
-        if (!acks || this.trk.voteResultOf(acks) !== VoteResult.Won) return;
-        for (const rs of this.readOnly.advance(m.context)) {
-          const resp = this.responseToReadIndexReq(rs.req, rs.index);
-          if (resp) this.send(resp);
-        }
+        this.ackRound(m.from, m.context);
         return;
       }
       case MessageType.SnapStatus:
@@ -551,6 +598,8 @@ export class Raft {
           this.abortLeaderTransfer();
         }
         if (transferee === this.id) return;
+        // The transferee campaigns past the followers' leases: ours ends now.
+        this.dropLease();
         // The transfer must finish within one election timeout.
         this.electionElapsed = 0;
         this.leadTransferee = transferee;
@@ -580,6 +629,8 @@ export class Raft {
         m.entries[i] = { term: 0, index: 0, type: EntryType.Normal, data: new Uint8Array(0) };
       } else {
         this.pendingConfIndex = this.raftLog.lastIndex() + i + 1;
+        // Another quorum is coming: acks of the old one must not carry the lease across.
+        this.dropLease();
       }
     }
     if (!this.appendEntry(m.entries)) {
@@ -648,6 +699,8 @@ export class Raft {
   }
 
   private sendTimeoutNow(to: NodeId): void {
+    this.timeoutNowSent = true;
+    this.dropLease();
     this.send(newMessage(MessageType.TimeoutNow, { to }));
   }
 
@@ -664,7 +717,92 @@ export class Raft {
     if (this.pendingReadIndexMessages.length === 0 || !this.committedEntryInCurrentTerm()) return;
     const pending = this.pendingReadIndexMessages;
     this.pendingReadIndexMessages = [];
-    for (const m of pending) this.sendMsgReadIndexResponse(m);
+    for (const m of pending) this.answerReadIndex(m);
+  }
+
+  private answerReadIndex(m: Message): void {
+    if (this.cfg.leaseReads) this.readWithLease(m);
+    else this.sendMsgReadIndexResponse(m);
+  }
+
+  private leaseTicks(): number {
+    return this.cfg.mutations.has('lease-too-long') ? 2 * this.cfg.electionTick : this.cfg.leaseTicks;
+  }
+
+  /**
+   * True while no other leader can have been elected: a quorum acknowledged
+   * a lease round begun less than leaseTicks ago, and since then nothing
+   * happened that lets a candidate win without those followers' leases
+   * running out (a transfer's forced campaign, a new quorum). Our commit
+   * index must also cover every earlier term (an entry of ours committed).
+   */
+  leaseHolds(): boolean {
+    return (
+      this.cfg.leaseReads &&
+      this.state === StateType.Leader &&
+      this.clock < this.leaseUntil &&
+      this.leadTransferee === NONE &&
+      !this.timeoutNowSent &&
+      this.pendingConfIndex <= this.raftLog.applied &&
+      this.committedEntryInCurrentTerm()
+    );
+  }
+
+  private readWithLease(m: Message): void {
+    if (this.leaseHolds()) {
+      this.leaseReads++;
+      const resp = this.responseToReadIndexReq(m, this.raftLog.committed);
+      if (resp) this.send(resp);
+      // Renew at half time, so steady reads never wait for a round.
+      if (this.leaseUntil - this.clock <= this.leaseTicks() / 2) this.startLeaseRound();
+      return;
+    }
+    // A quorum round, as without leases; a lease round queued behind the read
+    // answers it too and (re)starts the lease.
+    const ctx = m.entries[0].data;
+    this.readOnly.addRequest(this.raftLog.committed, m);
+    this.readOnly.recvAck(this.id, ctx);
+    if (!this.startLeaseRound()) this.bcastHeartbeat(ctx);
+  }
+
+  /** Starts a heartbeat round of our own whose quorum of acks extends the lease; at most one per tick. */
+  private startLeaseRound(): boolean {
+    if (this.lastLeaseRoundTick === this.clock || this.leadTransferee !== NONE || this.timeoutNowSent) return false;
+    this.lastLeaseRoundTick = this.clock;
+    const ctx = leaseRoundCtx(this.term, ++this.leaseSeq);
+    const req = newMessage(MessageType.ReadIndex, {
+      from: this.id,
+      entries: [{ term: 0, index: 0, type: EntryType.Normal, data: ctx }],
+    });
+    this.readOnly.addRequest(this.raftLog.committed, req, { startTick: this.clock, epoch: this.leaseEpoch });
+    // A single voter is its own quorum: released at once, so rounds never pile
+    // up. The heartbeats go out all the same: learners catch up through them.
+    this.ackRound(this.id, ctx);
+    this.bcastHeartbeat(ctx);
+    return true;
+  }
+
+  /** Counts `from`'s ack of a round; once a quorum acked, releases it and every request before it. */
+  private ackRound(from: NodeId, ctx: Uint8Array): boolean {
+    const acks = this.readOnly.recvAck(from, ctx);
+    if (!acks || this.trk.voteResultOf(acks) !== VoteResult.Won) return false;
+    // Only a lease round's own context extends the lease: a client's may be
+    // reused, and a late ack of its earlier use proves nothing about now.
+    const round = this.readOnly.get(ctx)?.lease;
+    if (round && round.epoch === this.leaseEpoch) {
+      this.leaseUntil = Math.max(this.leaseUntil, round.startTick + this.leaseTicks());
+    }
+    for (const rs of this.readOnly.advance(ctx)) {
+      if (rs.lease) continue;
+      const resp = this.responseToReadIndexReq(rs.req, rs.index);
+      if (resp) this.send(resp);
+    }
+    return true;
+  }
+
+  /** ReadIndex requests (clients' and lease rounds) waiting for a quorum; for tests and diagnostics. */
+  pendingReads(): number {
+    return this.readOnly.size;
   }
 
   private sendMsgReadIndexResponse(m: Message): void {
@@ -869,6 +1007,8 @@ export class Raft {
 
   /** Applies a committed conf change (called by the driver when it applies the entry). */
   applyConfChange(cc: ConfChange): ConfState {
+    // The quorum changes: a lease acknowledged under the old one ends here.
+    this.dropLease();
     const next = this.raftLog.lastIndex() + 1;
     switch (cc.type) {
       case ConfChangeType.AddVoter: {

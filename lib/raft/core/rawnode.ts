@@ -87,6 +87,11 @@ export class RawNode {
     this.raft.tick();
   }
 
+  /** Real time that passed without tick() calls (a late timer); see Raft.elapse. */
+  elapse(ticks: number): void {
+    this.raft.elapse(ticks);
+  }
+
   /** Campaigns at once (tests, and a single new node that should not wait an election timeout). */
   campaign(): void {
     this.raft.step(newMessage(MessageType.Hup, { from: this.raft.id }));

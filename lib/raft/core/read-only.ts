@@ -1,10 +1,21 @@
 import { Message, NodeId } from './types';
 import { ctxKey } from './util';
 
-interface ReadIndexStatus {
+export interface ReadIndexStatus {
   req: Message;
   index: number;
   acks: Set<NodeId>;
+  /**
+   * Set for a lease round of the leader's own (nobody waits for its answer):
+   * the leader's tick count when it began, from which a quorum's acks prove
+   * leadership, and the lease epoch it belongs to.
+   */
+  lease?: LeaseRound;
+}
+
+export interface LeaseRound {
+  startTick: number;
+  epoch: number;
 }
 
 /**
@@ -16,11 +27,19 @@ export class ReadOnly {
   private pending = new Map<string, ReadIndexStatus>();
   private queue: string[] = [];
 
-  addRequest(index: number, m: Message): void {
+  addRequest(index: number, m: Message, lease?: LeaseRound): void {
     const key = ctxKey(m.entries[0].data);
     if (this.pending.has(key)) return;
-    this.pending.set(key, { req: m, index, acks: new Set() });
+    this.pending.set(key, { req: m, index, acks: new Set(), lease });
     this.queue.push(key);
+  }
+
+  get size(): number {
+    return this.queue.length;
+  }
+
+  get(ctx: Uint8Array): ReadIndexStatus | undefined {
+    return this.pending.get(ctxKey(ctx));
   }
 
   recvAck(id: NodeId, ctx: Uint8Array): Set<NodeId> | undefined {

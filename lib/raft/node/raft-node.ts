@@ -18,6 +18,7 @@ import {
   Entry,
   EntryType,
   Message,
+  MessageType,
   NodeId,
   NONE,
   Ready,
@@ -27,6 +28,7 @@ import { Transport, TransportHandlers } from '../transport/transport';
 import { RaftNodeError } from './errors';
 import { RequestId, requestKey, unwrapProposal, unwrapSnapshot, wrapProposal, wrapSnapshot, wrapSnapshotChunks } from './envelope';
 import { PendingRequests } from './proposals';
+import { dueTicks } from './lease-clock';
 import { DiskStorage, DiskStorageOptions } from '../storage';
 
 /** The application replicated by raft. Calls come in log order, one at a time. */
@@ -78,7 +80,15 @@ export interface RaftNodeOptions {
   applySliceMs?: number;
   maxSizePerMsg?: number;
   maxInflightMsgs?: number;
+  /**
+   * Leader leases for read(): answered at once while a quorum acknowledged
+   * the leader within the lease, instead of a heartbeat round per read
+   * (docs/raft.md, "Reads"). Default off here; managers turn it on.
+   */
+  leaseReads?: boolean;
   random?: () => number;
+  /** Monotonic milliseconds (performance.now by default); tests inject one. */
+  now?: () => number;
   logger?: RaftLogger;
   /** WAL options (segment size; tests inject failing files here). */
   storage?: DiskStorageOptions;
@@ -115,7 +125,7 @@ const stopped = () => new RaftNodeError('Stopped', 'the raft node is stopped');
 
 export class RaftNode {
   private readonly opts: Required<
-    Omit<RaftNodeOptions, 'bootstrap' | 'onLeaderChange' | 'onConfChange' | 'random' | 'logger' | 'onFatal' | 'storage'>
+    Omit<RaftNodeOptions, 'bootstrap' | 'onLeaderChange' | 'onConfChange' | 'random' | 'logger' | 'onFatal' | 'storage' | 'now'>
   >;
   private readonly log: RaftLogger;
   private readonly incarnation = randomInt(0, 0xffff_ffff);
@@ -143,6 +153,10 @@ export class RaftNode {
 
   private inbox: InboxItem[] = [];
   private ticks = 0;
+  private readonly now: () => number;
+  /** When the clock started, and the ticks (timer and elapsed) fed to the core since. */
+  private clockStart = 0;
+  private ticksFed = 0;
   private proposalQueue: QueuedProposal[] = [];
   private readQueue: string[] = [];
   /** Reads handed to raft, kept to re-send when the leader changes (a dead leader never answers). */
@@ -181,7 +195,9 @@ export class RaftNode {
       applySliceMs: options.applySliceMs ?? 10,
       maxSizePerMsg: options.maxSizePerMsg ?? 1024 * 1024,
       maxInflightMsgs: options.maxInflightMsgs ?? 256,
+      leaseReads: options.leaseReads ?? false,
     };
+    this.now = options.now ?? (() => performance.now());
     this.log = options.logger ?? silentLogger;
   }
 
@@ -218,6 +234,7 @@ export class RaftNode {
       maxInflightMsgs: this.opts.maxInflightMsgs,
       checkQuorum: true,
       preVote: true,
+      leaseReads: this.opts.leaseReads,
       logger: this.log,
     });
     const fresh = !state.snapshot && state.entries.length === 0 && state.hardState.term === 0;
@@ -238,9 +255,10 @@ export class RaftNode {
     });
     for (const [id, url] of this.members) if (id !== this.opts.id) this.transport.addPeer(id, url);
     await this.transport.start();
-    let lastTick = performance.now();
+    let lastTick = this.now();
+    this.clockStart = lastTick;
     this.ticker = setInterval(() => {
-      const now = performance.now();
+      const now = this.now();
       // A tick this late means the event loop was held: peers may have called an election meanwhile. Said, so it can be found.
       const late = now - lastTick - this.opts.tickMs;
       if (late > this.electionTimeoutMs / 2) this.log.warn(`raft ${this.opts.id}: event loop blocked for ${Math.round(late)} ms (election timeout ${this.electionTimeoutMs} ms)`);
@@ -274,6 +292,11 @@ export class RaftNode {
 
   status(): Status & { members: Record<NodeId, string> } {
     return { ...this.rawNode.status(), members: Object.fromEntries(this.members) };
+  }
+
+  /** Reads this node answered from its leader lease, without a heartbeat round (counting since start). */
+  get leaseReadsServed(): number {
+    return this.rawNode.raft.leaseReads;
   }
 
   transportStats() {
@@ -422,13 +445,32 @@ export class RaftNode {
     }
   }
 
+  /**
+   * Feeds the timer's ticks, then tells the core of the ticks real time says
+   * are due beyond them, so a leader's lease never outlives real time however
+   * late the timer ran. Called before anything that may answer a read.
+   */
+  private feedTicks(): void {
+    const rn = this.rawNode;
+    for (; this.ticks > 0; this.ticks--) {
+      rn.tick();
+      this.ticksFed++;
+    }
+    const due = dueTicks(this.now() - this.clockStart, this.opts.tickMs, this.ticksFed);
+    if (due > 0) {
+      rn.elapse(due);
+      this.ticksFed += due;
+    }
+  }
+
   private drainInbox(): void {
     const rn = this.rawNode;
-    for (; this.ticks > 0; this.ticks--) rn.tick();
+    this.feedTicks();
     const inbox = this.inbox;
     this.inbox = [];
     for (const item of inbox) {
       try {
+        if (item.kind === 'msg' && item.m.type === MessageType.ReadIndex) this.feedTicks();
         if (item.kind === 'msg') rn.step(item.m);
         else if (item.kind === 'unreachable') rn.reportUnreachable(item.id);
         else rn.reportSnapshot(item.id, item.ok);
@@ -458,6 +500,8 @@ export class RaftNode {
       this.readQueue = [];
       // Reads that timed out are forgotten here rather than tracked one by one.
       if (this.sentReads.size > 4096) for (const k of this.sentReads) if (!this.reads.has(k)) this.sentReads.delete(k);
+      // Stepping a long inbox takes time too: the lease is judged by the clock as it is now.
+      this.feedTicks();
       for (const key of reads) {
         rn.readIndex(Buffer.from(key, 'latin1'));
         this.sentReads.add(key);

@@ -5,7 +5,7 @@
 import { RaftNode } from '../node/raft-node';
 import { WsTransport } from '../transport';
 import { kvCommand, KvMachine } from './kv-machine';
-import { runLoad } from './load';
+import { runLoad, runReads, stallFor } from './load';
 import { Envelope, MemberConfig, MemberReply, MemberRequest } from './protocol';
 
 async function main(): Promise<void> {
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     tickMs: cfg.tickMs,
     electionTick: cfg.electionTick,
     snapshotEvery: cfg.snapshotEvery,
+    leaseReads: cfg.leaseReads,
     logger: {
       debug() {},
       info: (m) => process.stderr.write(`[raft ${cfg.id}] ${m}\n`),
@@ -55,6 +56,14 @@ async function main(): Promise<void> {
         return { ok: true, value: kv.map.get(req.key) ?? null };
       case 'load':
         return { ok: true, load: await runLoad(node, req.count, req.concurrency, req.size) };
+      case 'reads': {
+        const before = node.leaseReadsServed;
+        const load = await runReads(node, req.durationMs, req.perSecond);
+        return { ok: true, load, leaseReads: node.leaseReadsServed - before };
+      }
+      case 'stall':
+        await stallFor(req.durationMs, req.minMs, req.maxMs);
+        return { ok: true };
       case 'stop':
         await node.stop();
         setImmediate(() => process.exit(0));

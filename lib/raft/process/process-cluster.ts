@@ -30,7 +30,7 @@ export class ProcessCluster {
   static async create(
     root: string,
     size: number,
-    opts: { tickMs?: number; electionTick?: number; snapshotEvery?: number; inheritStderr?: boolean } = {},
+    opts: { tickMs?: number; electionTick?: number; snapshotEvery?: number; leaseReads?: boolean; inheritStderr?: boolean } = {},
   ): Promise<ProcessCluster> {
     const ports: number[] = [];
     for (let i = 0; i < size; i++) ports.push(await freePort());
@@ -43,6 +43,7 @@ export class ProcessCluster {
       tickMs: opts.tickMs,
       electionTick: opts.electionTick,
       snapshotEvery: opts.snapshotEvery,
+      leaseReads: opts.leaseReads,
     }));
     mkdirSync(root, { recursive: true });
     const c = new ProcessCluster(root, configs, opts.inheritStderr ?? false);

@@ -13,6 +13,7 @@ export interface MemberConfig {
   tickMs?: number;
   electionTick?: number;
   snapshotEvery?: number;
+  leaseReads?: boolean;
 }
 
 export type MemberRequest =
@@ -20,6 +21,13 @@ export type MemberRequest =
   | { op: 'put'; key: string; value: string }
   | { op: 'get'; key: string }
   | { op: 'load'; count: number; concurrency: number; size: number }
+  /** read() started `perSecond` times a second for `durationMs`, whether earlier ones returned or not. */
+  | { op: 'reads'; durationMs: number; perSecond: number }
+  /**
+   * Holds the event loop (a busy wait) for stretches of minMs..maxMs with
+   * gaps of as long, for `durationMs`: a follower busy applying or in GC.
+   */
+  | { op: 'stall'; durationMs: number; minMs: number; maxMs: number }
   | { op: 'stop' };
 
 export interface MemberStatus {
@@ -43,7 +51,7 @@ export interface LoadResult {
 }
 
 export type MemberReply =
-  | { ok: true; status?: MemberStatus; index?: number; value?: string | null; load?: LoadResult }
+  | { ok: true; status?: MemberStatus; index?: number; value?: string | null; load?: LoadResult; leaseReads?: number }
   | { ok: false; error: string; code?: string };
 
 export interface Envelope<T> {

@@ -24,6 +24,7 @@ export interface ActionHost {
   leader(): SimNode | undefined;
   downtime(): number;
   crash(node: SimNode, downtime: number, why: string): void;
+  pause(node: SimNode, duration: number): void;
   freshId(): NodeId;
   createNode(id: NodeId): SimNode;
   scheduleLinkHeal(partition: number, after: number): void;
@@ -69,7 +70,10 @@ const ACTIONS: Record<ActionName, (h: ActionHost) => void> = {
   },
 
   read(h) {
-    const node = target(h, 0.5);
+    // With leases, half the reads go to whichever node believes it leads, a
+    // deposed leader included: a client still talking to the old leader is
+    // exactly who a lease that outlives its promise would answer wrongly.
+    const node = h.profile.leaseReads && h.rng.chance(0.5) ? anyLeader(h) ?? target(h, 0.5) : target(h, 0.5);
     if (!node) return;
     const ctx = `r${h.nextSeq()}`;
     h.stats.reads++;
@@ -156,6 +160,13 @@ const ACTIONS: Record<ActionName, (h: ActionHost) => void> = {
     h.trace.log(h.now, () => `node ${node.id} compacted its log up to ${snap.metadata.index}`);
   },
 
+  pause(h) {
+    // Mostly leaders: a leader frozen past its lease is what the lease clock must survive.
+    const node = target(h, 0.7);
+    if (!node) return;
+    h.pause(node, h.rng.int(1, 3 * h.electionTime));
+  },
+
   transfer(h) {
     const leader = h.leader();
     const raw = leader?.raw;
@@ -216,6 +227,11 @@ export function partitionAround(h: ActionHost, kind: PartitionKind, focus: NodeI
 }
 
 /** A live node: the leader with probability `leaderBias`, otherwise any. */
+function anyLeader(h: ActionHost): SimNode | undefined {
+  const leaders = h.upNodes().filter((n) => n.isLeader);
+  return leaders.length > 0 ? h.rng.pick(leaders) : undefined;
+}
+
 function target(h: ActionHost, leaderBias: number): SimNode | undefined {
   const leader = h.leader();
   if (leader && h.rng.chance(leaderBias)) return leader;

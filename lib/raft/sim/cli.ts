@@ -1,26 +1,29 @@
-// npm run sim -- --seeds N --seed-start S [--steps M] [--mutation NAME] [--verbose]
+// npm run sim -- --seeds N --seed-start S [--steps M] [--mutation NAME] [--lease on|off] [--verbose]
 //
 // Runs seeds S..S+N-1 and prints every failing seed with the invariant it
 // broke and the command that replays it. The last line is always
 // `sim: N seeds, V violations`; the exit code is non-zero on any violation.
 
 import { Mutation } from '../core/config';
+import { LeaseMode } from './profile';
 import { DEFAULT_STEPS, replayCommand, runSeeds } from './run';
 
-const MUTATIONS: readonly Mutation[] = ['commit-old-term', 'forget-vote', 'skip-noop'];
+const MUTATIONS: readonly Mutation[] = ['commit-old-term', 'forget-vote', 'skip-noop', 'lease-too-long', 'lease-no-boot-guard', 'lease-no-catch-up'];
+const LEASE_MODES: readonly LeaseMode[] = ['drawn', 'on', 'off'];
 
 interface CliOptions {
   seeds: number;
   seedStart: number;
   steps: number;
   mutation?: Mutation;
+  lease: LeaseMode;
   verbose: boolean;
 }
 
 function usage(msg?: string): never {
   if (msg) process.stderr.write(`sim: ${msg}\n`);
   process.stderr.write(
-    'usage: npm run sim -- [--seeds N] [--seed-start S] [--steps M] [--mutation ' + MUTATIONS.join('|') + '] [--verbose]\n',
+    'usage: npm run sim -- [--seeds N] [--seed-start S] [--steps M] [--mutation ' + MUTATIONS.join('|') + '] [--lease on|off|drawn] [--verbose]\n',
   );
   process.exit(2);
 }
@@ -33,7 +36,7 @@ function parseIntArg(name: string, v: string | undefined, min: number): number {
 }
 
 function parseArgs(argv: string[]): CliOptions {
-  const o: CliOptions = { seeds: 100, seedStart: 1, steps: DEFAULT_STEPS, verbose: false };
+  const o: CliOptions = { seeds: 100, seedStart: 1, steps: DEFAULT_STEPS, lease: 'drawn', verbose: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -53,6 +56,12 @@ function parseArgs(argv: string[]): CliOptions {
         const m = value();
         if (!MUTATIONS.includes(m as Mutation)) usage(`unknown mutation ${m}; known: ${MUTATIONS.join(', ')}`);
         o.mutation = m as Mutation;
+        break;
+      }
+      case '--lease': {
+        const m = value();
+        if (!LEASE_MODES.includes(m as LeaseMode)) usage(`--lease takes ${LEASE_MODES.join(', ')}, got ${m}`);
+        o.lease = m as LeaseMode;
         break;
       }
       case '--verbose':
@@ -84,6 +93,7 @@ function main(): void {
     seeds: o.seeds,
     steps: o.steps,
     mutation: o.mutation,
+    lease: o.lease,
     log,
     onResult: (r) => {
       if (o.verbose) process.stdout.write(`seed ${r.seed}: trace ${r.traceHash}, ${r.stats.events} events\n`);
@@ -95,14 +105,14 @@ function main(): void {
       if (v.invariant === 'core-panic' || v.invariant === 'simulator-error' || v.invariant === 'liveness') {
         process.stdout.write(v.detail.split('\n').slice(1, 8).map((l) => `  ${l}\n`).join(''));
       }
-      process.stdout.write(`  replay: ${replayCommand(r.seed, o.steps, o.mutation)}\n`);
+      process.stdout.write(`  replay: ${replayCommand(r.seed, o.steps, o.mutation, o.lease)}\n`);
     },
   });
   const secs = Number(process.hrtime.bigint() - started) / 1e9;
   const t = summary.totals;
   process.stdout.write(
     `totals: ${t.events} events, ${t.leaders} leaders, ${t.crashes} crashes (${t.tornWrites} lost unsynced writes), ` +
-      `${t.partitions} partitions, ${t.acked}/${t.proposals} proposals acknowledged, ${t.readsServed}/${t.reads} reads served, ` +
+      `${t.partitions} partitions, ${t.pauses} pauses, ${t.acked}/${t.proposals} proposals acknowledged, ${t.readsServed}/${t.reads} reads served (${t.leaseReads} answered from a lease), ` +
       `${t.snapshotsInstalled} snapshots installed, ${t.confChanges} conf changes applied, ${t.transfers} transfers, ${t.oldTermCommits} old-term commits; ` +
       `${secs.toFixed(1)} s (${((secs * 1000) / o.seeds).toFixed(1)} ms/seed)\n`,
   );

@@ -29,6 +29,8 @@ export interface ActionWeights {
   membership: number;
   compact: number;
   transfer: number;
+  /** The process freezes (a GC or a held event loop), then catches up: only in lease seeds. */
+  pause: number;
 }
 
 export interface Profile {
@@ -44,6 +46,8 @@ export interface Profile {
   /** Production runs with both on; seeds without them cover the plain protocol (and churn more). */
   preVote: boolean;
   checkQuorum: boolean;
+  /** Leader lease reads (RaftConfig.leaseReads); only with checkQuorum. */
+  leaseReads: boolean;
   net: NetworkRates;
   /** Time an fsync takes. */
   minFsync: number;
@@ -53,6 +57,8 @@ export interface Profile {
   weights: ActionWeights;
   /** Probability that a node crashes right after it made a vote durable (finds lost-vote bugs). */
   crashAfterVote: number;
+  /** Probability that a follower crashes (and is back at once) right after acknowledging a lease round. */
+  crashAfterLeaseAck: number;
   /**
    * Probability that a new leader crashes or is cut off soon after taking
    * office, while it still replicates the tail it inherited (figure 8 of the
@@ -87,7 +93,10 @@ export interface Profile {
  */
 export type Mode = 'calm' | 'mixed' | 'churn';
 
-export function drawProfile(rng: Prng): Profile {
+/** Whether a seed runs with lease reads: drawn (about a third of the seeds), or forced on or off. */
+export type LeaseMode = 'drawn' | 'on' | 'off';
+
+export function drawProfile(rng: Prng, lease: LeaseMode = 'drawn'): Profile {
   const m = rng.next();
   const mode: Mode = m < 0.15 ? 'calm' : m < 0.75 ? 'mixed' : 'churn';
   const r = rng.next();
@@ -98,7 +107,7 @@ export function drawProfile(rng: Prng): Profile {
   const tickInterval = 10;
   const maxLatency = rng.int(4, 25);
   const churn = mode === 'churn';
-  return {
+  const p: Profile = {
     mode,
     clusterSize,
     tickInterval,
@@ -110,6 +119,7 @@ export function drawProfile(rng: Prng): Profile {
     maxInflightMsgs: churn ? rng.pick([1, 2]) : rng.pick([1, 2, 4, 16, 256]),
     preVote: rng.chance(0.75),
     checkQuorum: rng.chance(0.75),
+    leaseReads: false,
     net: {
       minLatency: rng.int(1, 3),
       maxLatency,
@@ -133,8 +143,10 @@ export function drawProfile(rng: Prng): Profile {
       membership: clusterSize === 1 ? rng.range(0.5, 3) : rng.range(0, 3),
       compact: rng.range(0, 3),
       transfer: rng.range(0, 3),
+      pause: 0,
     },
     crashAfterVote: Math.min(0.6, rng.range(0, 0.25) * storm),
+    crashAfterLeaseAck: 0,
     newLeaderFault: churn ? rng.range(0.3, 0.8) : Math.min(0.6, rng.range(0, 0.3) * storm),
     newLeaderFaultWithin: rng.int(1, 8) * maxLatency,
     commitFault: churn ? rng.range(0.1, 0.35) : Math.min(0.2, rng.range(0, 0.03) * storm),
@@ -144,13 +156,27 @@ export function drawProfile(rng: Prng): Profile {
     maxBatch: rng.pick([1, 1, 3, 8]),
     maxNodes: 9,
   };
+  // Drawn last, and always, so that adding it changed no other draw of any seed.
+  const drawnLease = rng.chance(0.5);
+  const drawnPause = rng.next();
+  const drawnLeaseAckCrash = rng.next();
+  p.leaseReads = lease === 'on' || (lease === 'drawn' && p.checkQuorum && drawnLease);
+  if (p.leaseReads) {
+    p.checkQuorum = true;
+    // Reads are what a lease can get wrong: ask enough of them.
+    p.weights.read = Math.max(p.weights.read, 8);
+    p.weights.pause = 1 + 2 * drawnPause;
+    // Every heartbeat is a lease round, so this is per heartbeat answered: rare.
+    p.crashAfterLeaseAck = 0.01 * drawnLeaseAckCrash;
+  }
+  return p;
 }
 
 export function describeProfile(p: Profile): string {
   const n = p.net;
   return (
     `${p.mode} nodes=${p.clusterSize} election=${p.electionTick} heartbeat=${p.heartbeatTick} ` +
-    `msg=${p.maxSizePerMsg}x${p.maxInflightMsgs}${p.preVote ? ' prevote' : ''}${p.checkQuorum ? ' checkquorum' : ''} ` +
+    `msg=${p.maxSizePerMsg}x${p.maxInflightMsgs}${p.preVote ? ' prevote' : ''}${p.checkQuorum ? ' checkquorum' : ''}${p.leaseReads ? ' lease' : ''} ` +
     `latency=${n.minLatency}-${n.maxLatency} drop=${n.drop.toFixed(3)} dup=${n.duplicate.toFixed(3)} ` +
     `reorder=${n.reorder.toFixed(3)} longDelay=${n.longDelay.toFixed(3)} fsync<=${p.maxFsync} actionGap=${p.meanActionGap} ` +
     `crash=${p.weights.crash.toFixed(2)} partition=${p.weights.partition.toFixed(2)} ` +

@@ -1,6 +1,7 @@
 // Running many seeds, and the one-line command that replays a seed.
 
 import { Mutation } from '../core/config';
+import { LeaseMode } from './profile';
 import { runSeed, SimResult } from './simulation';
 import { addStats, emptyStats, SimStats } from './stats';
 
@@ -12,6 +13,7 @@ export interface RunSeedsOptions {
   seeds: number;
   steps?: number;
   mutation?: Mutation;
+  lease?: LeaseMode;
   log?: (line: string) => void;
   /** Stop at the first violation (mutation hunting). */
   stopOnViolation?: boolean;
@@ -31,7 +33,7 @@ export function runSeeds(o: RunSeedsOptions): RunSummary {
   let totals: SimStats | undefined;
   let runs = 0;
   for (let seed = o.seedStart; seed < o.seedStart + o.seeds; seed++) {
-    const r = runSeed({ seed, steps, mutation: o.mutation, log: o.log });
+    const r = runSeed({ seed, steps, mutation: o.mutation, lease: o.lease, log: o.log });
     runs++;
     totals = totals ? addStats(totals, r.stats) : { ...r.stats };
     o.onResult?.(r);
@@ -43,6 +45,7 @@ export function runSeeds(o: RunSeedsOptions): RunSummary {
   return { runs, violations: failures.length, failures, totals: totals ?? emptyStats() };
 }
 
-export function replayCommand(seed: number, steps: number, mutation?: Mutation): string {
-  return `npm run sim -- --seeds 1 --seed-start ${seed} --steps ${steps}${mutation ? ` --mutation ${mutation}` : ''}`;
+export function replayCommand(seed: number, steps: number, mutation?: Mutation, lease?: LeaseMode): string {
+  const leaseFlag = lease && lease !== 'drawn' ? ` --lease ${lease}` : '';
+  return `npm run sim -- --seeds 1 --seed-start ${seed} --steps ${steps}${mutation ? ` --mutation ${mutation}` : ''}${leaseFlag}`;
 }

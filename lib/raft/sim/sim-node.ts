@@ -48,6 +48,8 @@ export interface NodeEnv {
   scheduleFsync(node: SimNode): void;
   /** The node just granted a vote and made it durable: a good moment to crash it. */
   afterVoteGranted(node: SimNode): void;
+  /** The node just acknowledged a heartbeat round (a lease, when leases are on): a good moment to crash it. */
+  afterRoundAcked(node: SimNode): void;
   /** The node crashes now, with its writes of the in-flight Ready not yet synced. */
   crashNow(node: SimNode): void;
 }
@@ -59,6 +61,7 @@ export interface NodeParams {
   maxInflightMsgs: number;
   preVote: boolean;
   checkQuorum: boolean;
+  leaseReads: boolean;
   mutations: ReadonlySet<Mutation>;
 }
 
@@ -86,6 +89,15 @@ export class SimNode {
   checkedCommit = 0;
   /** The checker's diagnostic: the commit index last seen while leading a term. */
   leaderCommitSeen: { term: number; commit: number } | undefined;
+  /** Set while the process is frozen: nothing it would do happens until it resumes. */
+  paused = false;
+  /** Timer ticks that fell due while frozen. */
+  private missedTicks = 0;
+  /** What arrived while frozen, in order: messages and fsync completions, and apart, client calls. */
+  private frozen: Array<() => void> = [];
+  private frozenCalls: Array<() => void> = [];
+  /** Reads earlier lives answered from their lease. */
+  private pastLeaseReads = 0;
   private inflight: Ready | undefined;
   private deferred: Array<(raw: RawNode) => void> = [];
 
@@ -148,6 +160,7 @@ export class SimNode {
         maxSizePerMsg: this.params.maxSizePerMsg,
         maxInflightMsgs: this.params.maxInflightMsgs,
         checkQuorum: this.params.checkQuorum,
+        leaseReads: this.params.leaseReads,
         preVote: this.params.preVote,
         mutations: this.params.mutations,
       });
@@ -162,7 +175,17 @@ export class SimNode {
     this.process();
   }
 
+  /** Reads this node answered from its leader lease, over all its lives. */
+  get leaseReads(): number {
+    return this.pastLeaseReads + (this.raw?.raft.leaseReads ?? 0);
+  }
+
   crash(rng: Prng): CrashOutcome {
+    this.pastLeaseReads = this.leaseReads;
+    this.paused = false;
+    this.missedTicks = 0;
+    this.frozen = [];
+    this.frozenCalls = [];
     const out = this.disk.crash(rng);
     this.up = false;
     this.raw = undefined;
@@ -175,40 +198,97 @@ export class SimNode {
     return out;
   }
 
+  pause(): void {
+    this.paused = true;
+  }
+
+  /**
+   * Thaws the process as RaftNode does after a held event loop: first the
+   * ticks real time says are due go to the lease clock (not to elections),
+   * then the clients' calls, then the peers' messages. Which of a client's
+   * request and a peer's socket a thawed process reads first is up to the
+   * kernel; clients first is the order in which a lease that ignored the
+   * pause would answer a read wrongly before a newer leader's message could
+   * depose it.
+   */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    const missed = this.missedTicks;
+    this.missedTicks = 0;
+    if (!this.params.mutations.has('lease-no-catch-up')) this.guard(() => this.raw?.elapse(missed));
+    const queued = [...this.frozenCalls, ...this.frozen];
+    this.frozen = [];
+    this.frozenCalls = [];
+    for (const fn of queued) {
+      if (!this.up || this.paused) break;
+      fn();
+    }
+  }
+
   tick(): void {
+    if (this.paused) {
+      // A timer that fires late fires once: the missed ticks are not replayed.
+      this.missedTicks++;
+      return;
+    }
     this.guard(() => this.raw?.tick());
     this.process();
   }
 
   deliver(m: Message): void {
+    if (this.paused) {
+      this.frozen.push(() => this.deliver(m));
+      return;
+    }
     this.guard(() => this.raw?.step(m));
     this.process();
   }
 
-  /** Returns false when the core refused the proposal outright. */
+  /** Returns false when the core refused the proposal outright (true while frozen: it is queued). */
   propose(datas: Uint8Array[]): boolean {
+    if (this.paused) {
+      this.frozenCalls.push(() => this.propose(datas));
+      return true;
+    }
     const ok = this.guard(() => this.raw?.proposeBatch(datas));
     this.process();
     return ok;
   }
 
   proposeConfChange(cc: ConfChange): boolean {
+    if (this.paused) {
+      this.frozenCalls.push(() => this.proposeConfChange(cc));
+      return true;
+    }
     const ok = this.guard(() => this.raw?.proposeConfChange(cc));
     this.process();
     return ok;
   }
 
   readIndex(ctx: Uint8Array): void {
+    if (this.paused) {
+      this.frozenCalls.push(() => this.readIndex(ctx));
+      return;
+    }
     this.guard(() => this.raw?.readIndex(ctx));
     this.process();
   }
 
   transferLeadership(to: NodeId): void {
+    if (this.paused) {
+      this.frozenCalls.push(() => this.transferLeadership(to));
+      return;
+    }
     this.guard(() => this.raw?.transferLeadership(to));
     this.process();
   }
 
   reportSnapshot(to: NodeId, ok: boolean): void {
+    if (this.paused) {
+      this.frozen.push(() => this.reportSnapshot(to, ok));
+      return;
+    }
     this.guard(() => this.raw?.reportSnapshot(to, ok));
     this.process();
   }
@@ -231,7 +311,7 @@ export class SimNode {
    */
   compact(): Snapshot | undefined {
     const storage = this.storage;
-    if (!this.up || !storage || this.inflight) return undefined;
+    if (!this.up || !storage || this.inflight || this.paused) return undefined;
     const at = this.app.applied;
     if (at <= storage.snapshot().metadata.index) return undefined;
     let snap: Snapshot | undefined;
@@ -245,6 +325,10 @@ export class SimNode {
 
   /** The fsync of the in-flight Ready finished. */
   finishFsync(): void {
+    if (this.paused) {
+      this.frozen.push(() => this.finishFsync());
+      return;
+    }
     const rd = this.inflight;
     if (!this.up || !rd) return;
     this.finish(rd);
@@ -289,9 +373,11 @@ export class SimNode {
     if (rd.entries.length > 0) this.env.observer.onPersisted(this, rd.entries);
     // Persisted: now (and only now) the messages may leave.
     let votedFor = false;
+    let ackedRound = false;
     for (const m of rd.messages) {
       this.env.send(this, m);
       if (m.type === MessageType.VoteResp && !m.reject) votedFor = true;
+      if (m.type === MessageType.HeartbeatResp && m.context !== undefined && m.context.length > 0) ackedRound = true;
     }
     for (const rs of rd.readStates) this.env.observer.onReadState(this, rs);
     for (const e of rd.committedEntries) this.apply(raw, e);
@@ -301,6 +387,7 @@ export class SimNode {
     this.deferred = [];
     for (const fn of deferred) this.guard(() => fn(raw));
     if (votedFor) this.env.afterVoteGranted(this);
+    if (ackedRound) this.env.afterRoundAcked(this);
   }
 
   private apply(raw: RawNode, e: Entry): void {

@@ -11,7 +11,7 @@ import { describeProgress, describeReady, describeState } from './describe';
 import { EventQueue } from './event-queue';
 import { catchUpAllowance } from './heal-bound';
 import { Network } from './network';
-import { describeProfile, drawProfile, Profile } from './profile';
+import { describeProfile, drawProfile, LeaseMode, Profile } from './profile';
 import { Prng } from './prng';
 import { NodeEnv, NodeObserver, NodeParams, SimNode } from './sim-node';
 import { emptyStats, SimStats } from './stats';
@@ -23,6 +23,8 @@ export interface SimOptions {
   /** Events in the faulty phase. */
   steps: number;
   mutation?: Mutation;
+  /** Lease reads: as the seed draws them (default), or forced; a lease mutation forces them on. */
+  lease?: LeaseMode;
   /** Prints every event. */
   log?: (line: string) => void;
   /** How long the healed cluster may take to converge, in election timeouts. */
@@ -49,10 +51,11 @@ type SimEvent =
   | { kind: 'crash'; node: NodeId; inc: number; downtime: number; why: string }
   | { kind: 'leader-fault'; node: NodeId; inc: number; fault: 'crash' | 'mute' | 'isolate' }
   | { kind: 'restart'; node: NodeId }
+  | { kind: 'resume'; node: NodeId; inc: number }
   | { kind: 'heal-link'; partition: number };
 
 // Codes folded into the trace hash.
-const EV = { tick: 1, deliver: 2, fsync: 3, action: 4, crash: 5, restart: 6, healLink: 7, send: 8, drop: 9, leaderFault: 10 } as const;
+const EV = { tick: 1, deliver: 2, fsync: 3, action: 4, crash: 5, restart: 6, healLink: 7, send: 8, drop: 9, leaderFault: 10, pause: 11, resume: 12 } as const;
 
 export class Simulation implements NodeEnv, ActionHost {
   readonly profile: Profile;
@@ -91,7 +94,8 @@ export class Simulation implements NodeEnv, ActionHost {
 
   constructor(private readonly opts: SimOptions) {
     const master = new Prng(opts.seed);
-    this.profile = drawProfile(master.fork());
+    const leaseMutant = opts.mutation?.startsWith('lease-') ?? false;
+    this.profile = drawProfile(master.fork(), opts.lease ?? (leaseMutant ? 'on' : 'drawn'));
     this.rng = master.fork();
     this.diskRng = master.fork();
     this.clockRng = master.fork();
@@ -106,6 +110,7 @@ export class Simulation implements NodeEnv, ActionHost {
       maxInflightMsgs: p.maxInflightMsgs,
       preVote: p.preVote,
       checkQuorum: p.checkQuorum,
+      leaseReads: p.leaseReads,
       mutations: new Set(opts.mutation ? [opts.mutation] : []),
     };
   }
@@ -153,6 +158,7 @@ export class Simulation implements NodeEnv, ActionHost {
       nodes: this.nodes.size,
       acked: c.acked,
       readsServed: c.readsServed,
+      leaseReads: [...this.nodes.values()].reduce((sum, n) => sum + n.leaseReads, 0),
       leaders: c.leaders,
       snapshotsInstalled: c.snapshotsInstalled,
       confChanges: c.confChangesApplied,
@@ -180,6 +186,7 @@ export class Simulation implements NodeEnv, ActionHost {
     this.trace.log(this.now, 'HEAL: links healed, crashed nodes restarted, no more faults or proposals');
     for (const n of this.nodes.values()) {
       n.crashAtNextSync = false;
+      if (n.up && n.paused) this.resume(n);
       if (!n.up) this.startNode(n);
     }
     this.checker.afterEvent(this.nodes.values());
@@ -267,6 +274,12 @@ export class Simulation implements NodeEnv, ActionHost {
         this.startNode(n);
         return;
       }
+      case 'resume': {
+        const n = this.nodes.get(ev.node);
+        if (!n || !n.up || n.incarnation !== ev.inc) return;
+        this.resume(n);
+        return;
+      }
       case 'heal-link':
         if (this.network.removePartition(ev.partition)) {
           this.trace.note(this.now, EV.healLink, ev.partition, 0, () => `partition ${ev.partition} healed`);
@@ -302,6 +315,13 @@ export class Simulation implements NodeEnv, ActionHost {
     // Restart before the other candidates' requests arrive, so the node may be asked to vote again in the same term.
     const downtime = this.rng.int(0, this.profile.net.maxLatency);
     this.queue.push(this.now, { kind: 'crash', node: node.id, inc: node.incarnation, downtime, why: 'right after granting a vote' });
+  }
+
+  afterRoundAcked(node: SimNode): void {
+    if (this.phase !== 'faulty' || !this.profile.leaseReads || !this.rng.chance(this.profile.crashAfterLeaseAck)) return;
+    // Back at once, having forgotten it promised the leader its lease: the boot guard's case.
+    const downtime = this.rng.int(0, this.profile.net.maxLatency);
+    this.queue.push(this.now, { kind: 'crash', node: node.id, inc: node.incarnation, downtime, why: 'right after acknowledging a lease' });
   }
 
   /** Schedules a crash or a partition of a leader that just took office. */
@@ -348,6 +368,20 @@ export class Simulation implements NodeEnv, ActionHost {
       `CRASH ${node.id} (${why}); kept ${out.keptRecords}/${out.pendingRecords} unsynced records, tore ${out.tornEntries} entries; back in ${downtime}`,
     );
     if (this.phase === 'faulty') this.queue.push(this.now + downtime, { kind: 'restart', node: node.id });
+  }
+
+  /** Freezes a node's process for `duration` (a GC pause, a held event loop); it resumes on its own. */
+  pause(node: SimNode, duration: number): void {
+    if (node.paused) return;
+    this.stats.pauses++;
+    node.pause();
+    this.trace.note(this.now, EV.pause, node.id, duration, () => `PAUSE ${node.id} for ${duration}`);
+    this.queue.push(this.now + duration, { kind: 'resume', node: node.id, inc: node.incarnation });
+  }
+
+  private resume(n: SimNode): void {
+    this.trace.note(this.now, EV.resume, n.id, 0, () => `resume ${n.id}`);
+    n.resume();
   }
 
   /** A fresh id for a node that joins through a membership change. */

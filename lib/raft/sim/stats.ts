@@ -8,10 +8,14 @@ export interface SimStats {
   /** Crashes that lost writes not yet synced. */
   tornWrites: number;
   partitions: number;
+  /** Processes frozen for a while (lease seeds only). */
+  pauses: number;
   proposals: number;
   acked: number;
   reads: number;
   readsServed: number;
+  /** ReadIndex requests a leader answered from its lease (no heartbeat round). */
+  leaseReads: number;
   leaders: number;
   snapshotsSent: number;
   snapshotsInstalled: number;
@@ -34,10 +38,12 @@ export function emptyStats(): SimStats {
     crashes: 0,
     tornWrites: 0,
     partitions: 0,
+    pauses: 0,
     proposals: 0,
     acked: 0,
     reads: 0,
     readsServed: 0,
+    leaseReads: 0,
     leaders: 0,
     snapshotsSent: 0,
     snapshotsInstalled: 0,
