@@ -8,9 +8,10 @@
 import { UnlockKeyError } from '../ca';
 import { RaftLogger } from '../raft/core/config';
 import { ControlError, ControlServer } from './control-server';
-import { openCredentials, StoredCredentials } from './credentials';
+import { StoredCredentials } from './credentials';
+import { Opened, unlockWith, UnlockStep } from './unlock-keys';
 import { DataDirLayout } from './data-dir';
-import { StoredDataKey, unsealDataKey } from './data-key';
+import { StoredDataKey } from './data-key';
 import { NodeIdentity } from './identity';
 import type { PidLock } from './pid-lock';
 import type { Handover } from './role-switch';
@@ -33,6 +34,8 @@ export function isLocked(creds: StoredCredentials, dataKey: StoredDataKey | unde
 export class LockedManager {
   private control?: ControlServer;
   private stopped?: Promise<void>;
+  /** What earlier `unlock` keys opened, when one key opened only one of the two files (unlock-keys.ts). */
+  private opened: Opened = {};
   private resolveDone!: (next: Unlocked | undefined) => void;
   /** Resolves with the opened key once unlocked, or undefined when stopped while locked. */
   readonly done: Promise<Unlocked | undefined>;
@@ -89,17 +92,18 @@ export class LockedManager {
       if (typeof key !== 'string' || key.trim() === '') throw new ControlError(400, 'the request must carry the unlock key');
       if (this.stopped) throw new ControlError(409, 'this manager is already unlocked or stopping');
       const unlockKey = key.trim();
-      let next: Unlocked;
+      let step: UnlockStep;
       try {
-        // Both must open before anything starts: one key that opens only one of them changes nothing.
-        const stored = this.dataKey;
-        const dataKey = stored && { dek: stored.kind === 'sealed' ? unsealDataKey(stored, unlockKey) : stored.dek, stored };
-        const creds = openCredentials(this.creds, unlockKey);
-        next = { identity: this.identity, creds, lock: this.lock, dataKey, unlockKey };
+        step = unlockWith(this.creds, this.dataKey, this.opened, unlockKey);
       } catch (e) {
         if (e instanceof UnlockKeyError) throw new ControlError(400, e.message);
         throw e;
       }
+      if (!step.done) {
+        this.opened = step.opened;
+        throw new ControlError(400, step.message);
+      }
+      const next: Unlocked = { identity: this.identity, creds: step.creds, lock: this.lock, dataKey: step.dataKey, unlockKey };
       this.log.info('unlocked: starting the manager');
       // Answer first: this socket closes when the manager takes over.
       setImmediate(() => void this.finish(next));
