@@ -6,7 +6,8 @@
 // file of either data dir; autolock off stores the data keys unsealed again.
 // The node's TLS key is sealed too (no private key PEM on disk), from the
 // first write on a manager that joins or is promoted into the cluster; a
-// promoted worker restarts locked and unlocks with the key.
+// promoted worker restarts locked and unlocks with the key; demoted again, its
+// key is plain and it restarts unlocked.
 
 import { execFile } from 'child_process';
 import { promises as fsp } from 'fs';
@@ -187,9 +188,23 @@ describe('autolock', () => {
     });
   });
 
+  test('demoted in the autolocked cluster, w3 stores its TLS key plain and drops its data key: it restarts with no unlock', async () => {
+    await swarmOk(m1, ['node', 'demote', 'w3']);
+    const w3Line = async () => (await swarm(m1, ['node', 'ls'])).stdout.split('\n').find((l) => /\sw3\s/.test(l)) ?? '';
+    await eventually('w3 is a Ready worker with a plain key and no data key', async () => {
+      const line = await w3Line();
+      const worker = line.includes('Ready') && !/Reachable|Leader|Unreachable/.test(line);
+      return worker && (await nodeKeyState(w3)) === 'plain' && (await keyState(w3)) === undefined ? true : undefined;
+    });
+    await swarmOk(w3, ['stop']);
+    expect(await swarmOk(w3, ['start'])).not.toContain('autolocked');
+    expect(await swarmOk(w3, ['info'])).not.toContain('Swarm: locked');
+    await eventually('w3 is Ready again', async () => ((await w3Line()).includes('Ready') ? true : undefined));
+  });
+
   test('update --autolock=false stores the data keys unsealed: a restart needs no unlock', async () => {
     expect(await swarmOk(m1, ['update', '--autolock=false'])).toBe('Swarm updated.\n');
-    for (const d of [m1, m2, w3]) {
+    for (const d of [m1, m2]) {
       await eventually(`${relative(root, d)} unseals its data key and node key`, async () =>
         (await keyState(d)) === 'plain' && (await nodeKeyState(d)) === 'plain' ? true : undefined,
       );
