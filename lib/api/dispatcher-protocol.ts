@@ -101,6 +101,13 @@ export type ManagerMessage =
       /** Managers: the Raft member id the leader recorded for this node, and the cluster's Raft timing. */
       raftId?: number;
       raft?: RaftTiming;
+      /**
+       * Managers of an autolocked cluster: the current unlock key, so the node seals
+       * its TLS key and makes its data key sealed before its Raft writes anything.
+       * Sent over the node's mutually authenticated session; the new manager would
+       * read it from the replicated cluster object moments later anyway.
+       */
+      unlockKey?: string;
     }
   | ({ v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'assignmentsUpdate' } & AssignmentsUpdate)
   | ({ v: typeof DISPATCHER_PROTOCOL_VERSION; type: 'logsRequest' } & LogsRequest)
@@ -261,10 +268,14 @@ export function parseManagerMessage(text: string): Parsed<ManagerMessage> {
         onlyKeys(o, ['v', 'type', 'requestId'], 'logsCancel');
         return { v, type: 'logsCancel', requestId: text1(o.requestId, 'requestId') };
       case 'certificate': {
-        onlyKeys(o, ['v', 'type', 'role', 'certPem', 'raftId', 'raft'], 'certificate');
+        onlyKeys(o, ['v', 'type', 'role', 'certPem', 'raftId', 'raft', 'unlockKey'], 'certificate');
         const out: ManagerMessage = { v, type: 'certificate', role: role(o.role), certPem: pem(o.certPem, 'certPem') };
         if (o.raftId !== undefined) out.raftId = count(o.raftId, 'raftId');
         if (o.raft !== undefined) out.raft = raftTiming(o.raft);
+        if (o.unlockKey !== undefined) {
+          if (typeof o.unlockKey !== 'string' || !/^SWMKEY-1-[A-Za-z0-9_-]{43}$/.test(o.unlockKey)) throw new Malformed('certificate: unlockKey is not an unlock key');
+          out.unlockKey = o.unlockKey;
+        }
         return out;
       }
       default:

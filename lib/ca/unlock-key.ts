@@ -41,28 +41,33 @@ function derive(kek: Buffer): Buffer {
   return Buffer.from(hkdfSync('sha256', kek, Buffer.alloc(0), 'swarm data key seal', 32));
 }
 
-const AAD = Buffer.from('swarm-dek', 'latin1');
+/**
+ * What a sealed blob is, authenticated with it (GCM's additional data), so a
+ * sealed node key cannot be passed off as a sealed data key or the reverse.
+ */
+export type SealPurpose = 'data key' | 'node key';
+const AAD: Record<SealPurpose, Buffer> = { 'data key': Buffer.from('swarm-dek', 'latin1'), 'node key': Buffer.from('swarm-node-key', 'latin1') };
 
 /** Seals `secret` under the unlock key: nonce | ciphertext | tag, AES-256-GCM. */
-export function sealWithUnlockKey(secret: Uint8Array, unlockKey: string): Buffer {
+export function sealWithUnlockKey(secret: Uint8Array, unlockKey: string, purpose: SealPurpose = 'data key'): Buffer {
   const nonce = randomBytes(NONCE);
   const c = createCipheriv('aes-256-gcm', derive(parseUnlockKey(unlockKey)), nonce);
-  c.setAAD(AAD);
+  c.setAAD(AAD[purpose]);
   const body = Buffer.concat([c.update(secret), c.final()]);
   return Buffer.concat([nonce, body, c.getAuthTag()]);
 }
 
 /** Opens what sealWithUnlockKey sealed; a wrong key is an UnlockKeyError. */
-export function openWithUnlockKey(sealed: Uint8Array, unlockKey: string): Buffer {
+export function openWithUnlockKey(sealed: Uint8Array, unlockKey: string, purpose: SealPurpose = 'data key'): Buffer {
   const kek = derive(parseUnlockKey(unlockKey));
   const b = Buffer.from(sealed);
-  if (b.length < NONCE + TAG) throw new UnlockKeyError('the sealed data key is damaged (too short)');
+  if (b.length < NONCE + TAG) throw new UnlockKeyError(`the sealed ${purpose} is damaged (too short)`);
   const d = createDecipheriv('aes-256-gcm', kek, b.subarray(0, NONCE));
-  d.setAAD(AAD);
+  d.setAAD(AAD[purpose]);
   d.setAuthTag(b.subarray(b.length - TAG));
   try {
     return Buffer.concat([d.update(b.subarray(NONCE, b.length - TAG)), d.final()]);
   } catch {
-    throw new UnlockKeyError('invalid unlock key: it does not open this manager\'s data key');
+    throw new UnlockKeyError(`invalid unlock key: it does not open this manager's ${purpose}`);
   }
 }

@@ -15,6 +15,7 @@ import { openWithUnlockKey, sealWithUnlockKey, unlockKeyId } from '../ca';
 import { DEK_SIZE } from '../raft/storage';
 import { writeFileAtomic } from './atomic-file';
 import { DataDirLayout } from './data-dir';
+import { KeySealer } from './key-sealer';
 
 export type StoredDataKey =
   | { kind: 'plain'; dek: Buffer }
@@ -81,33 +82,9 @@ export function unsealDataKey(stored: Extract<StoredDataKey, { kind: 'sealed' }>
   return dek;
 }
 
-/**
- * Keeps the stored form of the key in step with the cluster: sealed by the
- * current unlock key while autolock is on, plain once it is off. Writes only
- * when the wanted form differs from what is on disk; one write at a time.
- */
-export class DataKeySealer {
-  private queue: Promise<void> = Promise.resolve();
-
-  constructor(
-    private readonly path: string,
-    private readonly dek: Buffer,
-    private stored: StoredDataKey,
-    private readonly warn: (m: string) => void,
-  ) {}
-
-  /** `unlockKey`: the cluster's current one when autolock is on, else undefined. */
-  follow(unlockKey: string | undefined): Promise<void> {
-    this.queue = this.queue.then(async () => {
-      const want = unlockKey ? unlockKeyId(unlockKey) : undefined;
-      const have = this.stored.kind === 'sealed' ? this.stored.keyId : undefined;
-      if (want === have) return;
-      try {
-        this.stored = await writeDataKey(this.path, this.dek, unlockKey);
-      } catch (e) {
-        this.warn(`could not ${unlockKey ? 're-seal' : 'unseal'} the data key in ${this.path}: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    });
-    return this.queue;
+/** The data key's file follows the cluster's autolock setting and unlock key (key-sealer.ts). */
+export class DataKeySealer extends KeySealer {
+  constructor(path: string, dek: Buffer, stored: StoredDataKey, warn: (m: string) => void) {
+    super(stored.kind === 'sealed' ? stored.keyId : undefined, async (unlockKey) => void (await writeDataKey(path, dek, unlockKey)), `the data key in ${path}`, warn);
   }
 }

@@ -1,5 +1,6 @@
-// An autolocked manager after a restart: its data key is sealed by the
-// cluster's unlock key, so it cannot read its Raft log, and it starts nothing
+// An autolocked manager after a restart: its data key and TLS key are sealed
+// by the cluster's unlock key, so it can neither read its Raft log nor prove
+// who it is to the cluster, and it starts nothing
 // (no TLS port, no Raft, no agent) until `swarm unlock` hands it the key over
 // the control socket. It answers `info` (state "locked") and `stop`; every
 // other request gets docker's message saying how to unlock.
@@ -7,9 +8,10 @@
 import { UnlockKeyError } from '../ca';
 import { RaftLogger } from '../raft/core/config';
 import { ControlError, ControlServer } from './control-server';
-import { Credentials } from './credentials';
+import { StoredCredentials } from './credentials';
+import { Opened, unlockWith, UnlockStep } from './unlock-keys';
 import { DataDirLayout } from './data-dir';
-import { StoredDataKey, unsealDataKey } from './data-key';
+import { StoredDataKey } from './data-key';
 import { NodeIdentity } from './identity';
 import type { PidLock } from './pid-lock';
 import type { Handover } from './role-switch';
@@ -17,16 +19,23 @@ import { ok, Router } from './router';
 
 export const LOCKED_MESSAGE = 'Swarm is encrypted and needs to be unlocked before it can be used. Please use "swarm unlock" to unlock it.';
 
-type SealedKey = Extract<StoredDataKey, { kind: 'sealed' }>;
-
-/** What an unlocked manager starts with: the handover plus the opened data key. */
+/** What an unlocked manager starts with: the handover (with its TLS key opened) plus the opened data key. */
 export interface Unlocked extends Handover {
-  dataKey: { dek: Buffer; stored: StoredDataKey };
+  /** Undefined when the manager has none yet: it makes one, sealed by `unlockKey`. */
+  dataKey?: { dek: Buffer; stored: StoredDataKey };
+  unlockKey: string;
+}
+
+/** Locked: either key is sealed (both are, but for a crash in the middle of sealing them). */
+export function isLocked(creds: StoredCredentials, dataKey: StoredDataKey | undefined): boolean {
+  return creds.key.kind === 'sealed' || dataKey?.kind === 'sealed';
 }
 
 export class LockedManager {
   private control?: ControlServer;
   private stopped?: Promise<void>;
+  /** What earlier `unlock` keys opened, when one key opened only one of the two files (unlock-keys.ts). */
+  private opened: Opened = {};
   private resolveDone!: (next: Unlocked | undefined) => void;
   /** Resolves with the opened key once unlocked, or undefined when stopped while locked. */
   readonly done: Promise<Unlocked | undefined>;
@@ -34,9 +43,9 @@ export class LockedManager {
   private constructor(
     readonly dir: DataDirLayout,
     private readonly identity: NodeIdentity,
-    private readonly creds: Credentials,
+    private readonly creds: StoredCredentials,
     private readonly lock: PidLock,
-    private readonly sealed: SealedKey,
+    private readonly dataKey: StoredDataKey | undefined,
     private readonly log: RaftLogger,
   ) {
     this.done = new Promise((r) => (this.resolveDone = r));
@@ -45,12 +54,12 @@ export class LockedManager {
   static async start(
     dir: DataDirLayout,
     identity: NodeIdentity,
-    creds: Credentials,
+    creds: StoredCredentials,
     lock: PidLock,
-    sealed: SealedKey,
+    dataKey: StoredDataKey | undefined,
     log: RaftLogger,
   ): Promise<LockedManager> {
-    const d = new LockedManager(dir, identity, creds, lock, sealed, log);
+    const d = new LockedManager(dir, identity, creds, lock, dataKey, log);
     d.control = new ControlServer(dir.socket, d.routes());
     await d.control.start();
     log.info(`node ${identity.nodeId} (${identity.hostname}) is an autolocked manager: waiting for 'swarm unlock'`);
@@ -82,16 +91,22 @@ export class LockedManager {
       const key = (req.body as { key?: unknown } | undefined)?.key;
       if (typeof key !== 'string' || key.trim() === '') throw new ControlError(400, 'the request must carry the unlock key');
       if (this.stopped) throw new ControlError(409, 'this manager is already unlocked or stopping');
-      let dek: Buffer;
+      const unlockKey = key.trim();
+      let step: UnlockStep;
       try {
-        dek = unsealDataKey(this.sealed, key.trim());
+        step = unlockWith(this.creds, this.dataKey, this.opened, unlockKey);
       } catch (e) {
         if (e instanceof UnlockKeyError) throw new ControlError(400, e.message);
         throw e;
       }
+      if (!step.done) {
+        this.opened = step.opened;
+        throw new ControlError(400, step.message);
+      }
+      const next: Unlocked = { identity: this.identity, creds: step.creds, lock: this.lock, dataKey: step.dataKey, unlockKey };
       this.log.info('unlocked: starting the manager');
       // Answer first: this socket closes when the manager takes over.
-      setImmediate(() => void this.finish({ identity: this.identity, creds: this.creds, lock: this.lock, dataKey: { dek, stored: this.sealed } }));
+      setImmediate(() => void this.finish(next));
       return ok({ unlocked: true });
     });
     r.on('POST', '/v1/stop', async () => {

@@ -37,7 +37,7 @@ import { WsTransport } from '../raft/transport';
 import { ControlServer } from './control-server';
 import { ControlApi } from './control-api';
 import { logsRoute, readLogs } from './log-relay';
-import { Credentials, writeCredentials } from './credentials';
+import { Credentials, NodeKeySealer, readStoredCredentials, writeCredentials } from './credentials';
 import { layout, DataDirLayout } from './data-dir';
 import { describeHost } from './describe-host';
 import { NodeIdentity, readIdentity, writeIdentity } from './identity';
@@ -48,7 +48,7 @@ import { managerMetricsSource } from './prometheus-metrics';
 
 export { AlreadyInSwarmError };
 import { followRoleChanges, Handover, RoleSwitch } from './role-switch';
-import { createDataKey, DataKeySealer, dataKeyPath, readDataKey, StoredDataKey } from './data-key';
+import { createDataKey, DataKeySealer, dataKeyPath, readDataKey, StoredDataKey, unsealDataKey } from './data-key';
 import { AesGcmRecordCipher } from '../raft/storage';
 import { followStore, StoreFollower } from '../manager/dispatcher/follow-store';
 
@@ -138,8 +138,8 @@ export class ManagerDaemon {
       const description = await describeHost({ hostname: o.hostname, dockerHost: o.dockerHost });
       const c = await createCluster(o.spec);
       const creds = { keyPem: c.keyPem, certPem: c.certPem, caCertPem: c.caCertPem };
-      await writeCredentials(dir.certs, creds);
-      // Sealed from the start with --autolock: the key is never on disk in clear.
+      // Sealed from the start with --autolock: neither key is ever on disk in clear.
+      await writeCredentials(dir.certs, creds, c.cluster.unlockKeys?.[0]);
       const dataKey = await createDataKey(dataKeyPath(dir), c.cluster.unlockKeys?.[0]);
       const identity: NodeIdentity = {
         version: 1,
@@ -180,11 +180,17 @@ export class ManagerDaemon {
     lock: PidLock,
     log: RaftLogger,
     fresh: boolean,
-    opts: { forceNewCluster?: boolean; metrics?: MetricsServer; dataKey?: { dek: Buffer; stored: StoredDataKey } } = {},
+    opts: {
+      forceNewCluster?: boolean;
+      metrics?: MetricsServer;
+      dataKey?: { dek: Buffer; stored: StoredDataKey };
+      /** Known before Raft starts (unlocked, or joined/promoted into an autolocked cluster): a key made now is made sealed. */
+      unlockKey?: string;
+    } = {},
   ): Promise<ManagerDaemon> {
     const d = new ManagerDaemon(dir, identity, creds, lock, log, opts.metrics, opts.dataKey);
     try {
-      d.dataKey ??= await loadUnsealedDataKey(dir);
+      d.dataKey ??= await loadUnsealedDataKey(dir, opts.unlockKey);
       if (opts.forceNewCluster) await d.rewriteAsNewCluster();
       await d.run(undefined, fresh);
     } catch (e) {
@@ -268,7 +274,7 @@ export class ManagerDaemon {
         void this.stop();
       },
     });
-    this.followUnlockKey();
+    await this.followUnlockKey();
     if (id.forceNewClusterPending) await this.finishForceNewCluster();
     this.manager.addLeaderLoop(new RaftMembershipLoop(this.manager, this.log));
     this.manager.addLeaderLoop(new Orchestrator(this.manager, this.log));
@@ -327,15 +333,20 @@ export class ManagerDaemon {
   }
 
   /** The stored data key follows the cluster's autolock setting and unlock key (docs/encryption.md). */
-  private followUnlockKey(): void {
+  private async followUnlockKey(): Promise<void> {
     const m = this.manager as Manager;
     const k = this.dataKey as { dek: Buffer; stored: StoredDataKey };
-    const sealer = new DataKeySealer(dataKeyPath(this.dir), k.dek, k.stored, (msg) => this.log.warn(msg));
+    const warn = (msg: string) => this.log.warn(msg);
+    const sealers = [
+      new DataKeySealer(dataKeyPath(this.dir), k.dek, k.stored, warn),
+      // The form on disk is read back rather than assumed: join, promotion and unlock each leave it differently.
+      new NodeKeySealer(this.dir.certs, this.creds.keyPem, (await readStoredCredentials(this.dir.certs)).key, warn),
+    ];
     const check = (): void => {
       const c = m.store.get('cluster', this.identity.clusterId);
       // Not caught up yet (a manager joining): nothing is known, so nothing changes.
       if (!c) return;
-      void sealer.follow(c.spec.autolock ? c.unlockKeys?.[0] : undefined);
+      for (const s of sealers) void s.follow(c.spec.autolock ? c.unlockKeys?.[0] : undefined);
     };
     this.keyFollower = followStore(m.store, ['cluster'], check, check);
     check();
@@ -439,10 +450,13 @@ export class ManagerDaemon {
 }
 
 /** The data key of a manager that is not locked; one that has none yet (joined, promoted, or from before encryption) gets one. */
-async function loadUnsealedDataKey(dir: DataDirLayout): Promise<{ dek: Buffer; stored: StoredDataKey }> {
+async function loadUnsealedDataKey(dir: DataDirLayout, unlockKey: string | undefined): Promise<{ dek: Buffer; stored: StoredDataKey }> {
   const path = dataKeyPath(dir);
   const stored = await readDataKey(path);
-  if (!stored) return createDataKey(path);
-  if (stored.kind === 'sealed') throw new Error(`${path} is sealed: this manager must be unlocked with 'swarm unlock' first`);
+  if (!stored) return createDataKey(path, unlockKey);
+  if (stored.kind === 'sealed') {
+    if (unlockKey) return { dek: unsealDataKey(stored, unlockKey), stored };
+    throw new Error(`${path} is sealed: this manager must be unlocked with 'swarm unlock' first`);
+  }
   return { dek: stored.dek, stored };
 }

@@ -6,7 +6,7 @@
 import { promises as fsp } from 'fs';
 import { joinCluster } from '../net';
 import { RaftLogger } from '../raft/core/config';
-import { readCredentials, writeCredentials } from './credentials';
+import { openCredentials, readStoredCredentials, writeCredentials } from './credentials';
 import { layout } from './data-dir';
 import { describeHost } from './describe-host';
 import { NodeIdentity, readIdentity, writeIdentity } from './identity';
@@ -16,7 +16,7 @@ import { acquirePidLock } from './pid-lock';
 import { NodeMetrics } from './prometheus-metrics';
 import { WorkerDaemon } from './worker-daemon';
 import { dataKeyPath, readDataKey } from './data-key';
-import { LockedManager } from './locked-manager';
+import { isLocked, LockedManager } from './locked-manager';
 
 export type NodeDaemon = ManagerDaemon | WorkerDaemon | LockedManager;
 
@@ -59,6 +59,7 @@ export class NodeRunner {
             ...this.startOpts,
             metrics: this.metrics,
             dataKey: next.dataKey,
+            unlockKey: next.unlockKey,
           });
         } else if (next.identity.role === 'worker') {
           // Out of Raft for good: a later promotion starts a new member from nothing.
@@ -67,7 +68,8 @@ export class NodeRunner {
           await fsp.rm(dataKeyPath(dir), { force: true });
           this.current = await WorkerDaemon.open(dir, next.identity, next.creds, next.lock, this.log, false, this.metrics);
         } else {
-          this.current = await ManagerDaemon.open(dir, next.identity, next.creds, next.lock, this.log, true, { metrics: this.metrics });
+          // Promoted: in an autolocked cluster its data key is made sealed (its TLS key already is: role-switch.ts).
+          this.current = await ManagerDaemon.open(dir, next.identity, next.creds, next.lock, this.log, true, { metrics: this.metrics, unlockKey: next.unlockKey });
         }
       } catch (e) {
         await this.metrics?.close();
@@ -102,13 +104,14 @@ export async function startNode(dataDir: string, log: RaftLogger, opts: { forceN
   try {
     const identity = await readIdentity(dir.identity);
     if (!identity) throw noNodeError(dataDir);
-    const creds = await readCredentials(dir.certs);
+    const stored = await readStoredCredentials(dir.certs);
     if (identity.role !== 'manager' && opts.forceNewCluster) throw new Error("--force-new-cluster recovers a manager's data, and this node is a worker");
     metrics = await serveMetrics(identity.metricsAddr, log);
     if (identity.role === 'manager') {
-      const stored = await readDataKey(dataKeyPath(dir));
-      if (stored?.kind === 'sealed') return new NodeRunner(await LockedManager.start(dir, identity, creds, lock, stored, log), log, metrics, opts);
+      const dataKey = await readDataKey(dataKeyPath(dir));
+      if (isLocked(stored, dataKey)) return new NodeRunner(await LockedManager.start(dir, identity, stored, lock, dataKey, log), log, metrics, opts);
     }
+    const creds = openCredentials(stored);
     if (identity.role === 'manager') return new NodeRunner(await ManagerDaemon.open(dir, identity, creds, lock, log, false, { ...opts, metrics }), log, metrics);
     return new NodeRunner(await WorkerDaemon.open(dir, identity, creds, lock, log, false, metrics), log, metrics);
   } catch (e) {
@@ -133,7 +136,8 @@ export async function joinNode(dataDir: string, o: JoinOptions, log: RaftLogger)
       availability: o.availability,
     });
     const creds = { keyPem: joined.keyPem, certPem: joined.certPem, caCertPem: joined.caCertPem };
-    await writeCredentials(dir.certs, creds);
+    // A manager joining an autolocked cluster: its key is never on disk in clear.
+    await writeCredentials(dir.certs, creds, joined.unlockKey);
     const identity: NodeIdentity = {
       version: 1,
       nodeId: joined.nodeId,
@@ -151,7 +155,9 @@ export async function joinNode(dataDir: string, o: JoinOptions, log: RaftLogger)
       raft: joined.raft,
     };
     await writeIdentity(dir.identity, identity);
-    if (identity.role === 'manager') return new NodeRunner(await ManagerDaemon.open(dir, identity, creds, lock, log, true, { metrics }), log, metrics);
+    if (identity.role === 'manager') {
+      return new NodeRunner(await ManagerDaemon.open(dir, identity, creds, lock, log, true, { metrics, unlockKey: joined.unlockKey }), log, metrics);
+    }
     return new NodeRunner(await WorkerDaemon.open(dir, identity, creds, lock, log, true, metrics), log, metrics);
   } catch (e) {
     await metrics?.close();

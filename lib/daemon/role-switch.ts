@@ -13,7 +13,7 @@ import { ManagerMessage } from '../api/dispatcher-protocol';
 import { createCSR, loadNodeKey, verifyNodeCertificate } from '../ca';
 import { RaftLogger } from '../raft/core/config';
 import { Agent } from '../worker';
-import { Credentials, writeCredentials } from './credentials';
+import { Credentials, writeCertificate, writeNodeKey } from './credentials';
 import { DataDirLayout } from './data-dir';
 import { NodeIdentity, writeIdentity } from './identity';
 import type { PidLock } from './pid-lock';
@@ -21,6 +21,8 @@ import type { PidLock } from './pid-lock';
 export interface RoleSwitch {
   identity: NodeIdentity;
   creds: Credentials;
+  /** A new manager of an autolocked cluster: the unlock key to seal its keys with before Raft starts. */
+  unlockKey?: string;
 }
 
 /** What a daemon that stopped to change role hands to the next one: the new role and the data dir's lock. */
@@ -75,10 +77,16 @@ export function followRoleChanges(
     }
     delete next.initPending;
     const creds = { ...o.creds, certPem: m.certPem };
+    // The key's stored form changes on the side of the identity that keeps a
+    // restart possible after a crash in between: a worker's key is never sealed
+    // (unsealed before it is a worker), a manager's may be plain for a moment
+    // (its daemon seals it as soon as it knows the unlock key).
+    if (m.role === 'worker') await writeNodeKey(o.dir.certs, o.creds.keyPem);
     await writeIdentity(o.dir.identity, next);
-    await writeCredentials(o.dir.certs, creds);
+    if (m.role === 'manager' && m.unlockKey) await writeNodeKey(o.dir.certs, o.creds.keyPem, m.unlockKey);
+    await writeCertificate(o.dir.certs, m.certPem);
     o.log.info(`role change: this node is now a ${m.role}; restarting in that role`);
-    o.onSwitch({ identity: next, creds });
+    o.onSwitch(m.unlockKey ? { identity: next, creds, unlockKey: m.unlockKey } : { identity: next, creds });
   };
 
   agent.on('message', (m) => {

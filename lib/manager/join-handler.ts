@@ -10,6 +10,7 @@ import { roleForJoinToken, signNodeCertificate } from '../ca';
 import { JoinRefused, JoinRequest, JoinResponse, ManagerInfo } from '../net';
 import { ManagerError } from './errors';
 import { Manager } from './manager';
+import { autolockKey } from './dispatcher/role-changes';
 import { Draft } from './store/transaction';
 
 export function makeJoinHandler(m: Manager, clusterId: string): (req: JoinRequest) => Promise<JoinResponse> {
@@ -43,6 +44,7 @@ export function makeJoinHandler(m: Manager, clusterId: string): (req: JoinReques
       managers: managersOf(m),
       raftId,
       raft: role === 'manager' ? { ...cluster.spec.raft } : undefined,
+      ...(role === 'manager' ? autolockKey(cluster) : {}),
     };
   };
 }

@@ -45,6 +45,8 @@ export interface JoinedNode {
   managers: ManagerInfo[];
   raftId?: number;
   raft?: JoinResponse['raft'];
+  /** A manager of an autolocked cluster: the unlock key to seal its keys with. */
+  unlockKey?: string;
 }
 
 export type JoinErrorCode =
@@ -148,6 +150,7 @@ export async function joinCluster(o: JoinClusterOptions): Promise<JoinedNode> {
   };
   if (joined.raftId !== undefined) out.raftId = joined.raftId;
   if (joined.raft !== undefined) out.raft = joined.raft;
+  if (joined.unlockKey !== undefined) out.unlockKey = joined.unlockKey;
   return out;
 }
 

@@ -37,6 +37,12 @@ export interface JoinResponse {
   raftId?: number;
   /** The cluster's Raft timing, which a joining manager must use too. */
   raft?: { tickMs: number; electionTick: number; heartbeatTick: number; snapshotEvery: number };
+  /**
+   * A manager joining an autolocked cluster: the current unlock key, so its TLS key
+   * and data key are sealed before its Raft writes anything. The manager token
+   * already admits it to the Raft log, which holds this key in the cluster object.
+   */
+  unlockKey?: string;
 }
 
 /**
@@ -113,6 +119,11 @@ export function checkJoinResponse(body: unknown): Checked<JoinResponse> {
       return { ok: false, reason: 'raft must hold positive integers tickMs, electionTick, heartbeatTick, snapshotEvery' };
     }
     value.raft = { tickMs: r.tickMs as number, electionTick: r.electionTick as number, heartbeatTick: r.heartbeatTick as number, snapshotEvery: r.snapshotEvery as number };
+  }
+  if (body.unlockKey !== undefined) {
+    if (typeof body.unlockKey !== 'string' || !/^SWMKEY-1-[A-Za-z0-9_-]{43}$/.test(body.unlockKey)) return { ok: false, reason: 'unlockKey is not an unlock key' };
+    if (body.role !== 'manager') return { ok: false, reason: 'unlockKey is only for managers' };
+    value.unlockKey = body.unlockKey;
   }
   return { ok: true, value };
 }

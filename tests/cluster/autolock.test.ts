@@ -4,6 +4,10 @@
 // `swarm unlock` reads the right key from stdin; a rotated key unlocks after a
 // restart; a second manager is sealed too; what a service carries is in no
 // file of either data dir; autolock off stores the data keys unsealed again.
+// The node's TLS key is sealed too (no private key PEM on disk), from the
+// first write on a manager that joins or is promoted into the cluster; a
+// promoted worker restarts locked and unlocks with the key; demoted again, its
+// key is plain and it restarts unlocked.
 
 import { execFile } from 'child_process';
 import { promises as fsp } from 'fs';
@@ -14,6 +18,7 @@ import { freePort } from '../../lib/raft/process/process-cluster';
 import { eventually } from '../../lib/util/eventually';
 import { dataKeyPath, readDataKey } from '../../lib/daemon/data-key';
 import { layout } from '../../lib/daemon/data-dir';
+import { nodeKeyPath, readStoredCredentials } from '../../lib/daemon/credentials';
 import { testImageName } from '../../lib/testing/test-image';
 import { CliResult, killHard, swarm, swarmOk } from './cli';
 
@@ -48,18 +53,28 @@ async function keyState(dataDir: string): Promise<string | undefined> {
   return s?.kind === 'sealed' ? `sealed:${s.keyId}` : s?.kind;
 }
 
+/** 'plain', or 'sealed:<unlock key id>', like keyState for the data key. */
+async function nodeKeyState(dataDir: string): Promise<string> {
+  const k = (await readStoredCredentials(layout(dataDir).certs)).key;
+  const text = await fsp.readFile(nodeKeyPath(layout(dataDir).certs), 'utf8');
+  const looksPlain = /BEGIN (EC )?PRIVATE KEY/.test(text);
+  // The file's text must agree with its parse: a sealed key is no PEM private key at all.
+  if ((k.kind === 'plain') !== looksPlain) throw new Error(`${dataDir}: node.key parses as ${k.kind} but its text says otherwise`);
+  return k.kind === 'sealed' ? `sealed:${k.keyId}` : 'plain';
+}
+
 describe('autolock', () => {
   const root = mkdtempSync(join(tmpdir(), 'swarm-e2e-lock-'));
-  const [m1, m2] = ['m1', 'm2'].map((n) => join(root, n));
+  const [m1, m2, w3] = ['m1', 'm2', 'w3'].map((n) => join(root, n));
   const addrs: string[] = [];
   let key = '';
 
   beforeAll(async () => {
-    for (let i = 0; i < 2; i++) addrs.push(`127.0.0.1:${await freePort()}`);
+    for (let i = 0; i < 3; i++) addrs.push(`127.0.0.1:${await freePort()}`);
   });
 
   afterAll(async () => {
-    for (const d of [m1, m2]) {
+    for (const d of [m1, m2, w3]) {
       await swarm(d, ['service', 'rm', 'vault'], 10_000).catch(() => undefined);
       killHard(d);
     }
@@ -74,9 +89,13 @@ describe('autolock', () => {
     expect(out).toContain('To unlock a swarm manager after it restarts, run the `swarm unlock`');
     expect((await swarmOk(m1, ['unlock-key', '-q'])).trim()).toBe(key);
     expect(await keyState(m1)).toMatch(/^sealed:/);
+    expect(await nodeKeyState(m1)).toBe(await keyState(m1));
 
     const token = (await swarmOk(m1, ['join-token', '-q', 'manager'])).trim();
     await swarmOk(m2, ['join', '--token', token, addrs[0], '--listen-addr', addrs[1], '--hostname', 'm2']);
+    // The join answer carried the unlock key: both keys were sealed before m2's Raft wrote anything.
+    expect(await keyState(m2)).toBe(await keyState(m1));
+    expect(await nodeKeyState(m2)).toBe(await keyState(m1));
     await eventually('m2 seals its data key with the cluster unlock key', async () => ((await keyState(m2)) === (await keyState(m1)) ? true : undefined));
     await swarmOk(m1, ['service', 'create', '-d', '--name', 'vault', '-e', `PASSWORD=${MARKER}`, '--label', `note=${MARKER}`, testImageName(), 'sleep', '100000']);
   });
@@ -120,7 +139,7 @@ describe('autolock', () => {
     for (const d of [m1, m2]) {
       await eventually(`${relative(root, d)} re-seals its data key`, async () => {
         const s = await keyState(d);
-        return s !== before && s?.startsWith('sealed:') ? true : undefined;
+        return s !== before && s?.startsWith('sealed:') && (await nodeKeyState(d)) === s ? true : undefined;
       });
     }
     await swarmOk(m2, ['stop']);
@@ -140,9 +159,56 @@ describe('autolock', () => {
     expect(hits).toEqual([]);
   });
 
+  test('a worker promoted into the autolocked cluster seals both keys, restarts locked, and serves node ls once unlocked', async () => {
+    const token = (await swarmOk(m1, ['join-token', '-q', 'worker'])).trim();
+    await swarmOk(w3, ['join', '--token', token, addrs[0], '--listen-addr', addrs[2], '--hostname', 'w3']);
+    // A worker holds no Raft data and is never locked: its key is plain.
+    expect(await nodeKeyState(w3)).toBe('plain');
+    expect(await keyState(w3)).toBeUndefined();
+    await swarmOk(m1, ['node', 'promote', 'w3']);
+    await eventually('w3 is a reachable manager', async () => {
+      const ls = await swarm(m1, ['node', 'ls']);
+      return /w3\s.*\b(Reachable|Leader)\b/.test(ls.stdout) ? true : undefined;
+    });
+    expect(await keyState(w3)).toBe(await keyState(m1));
+    expect(await nodeKeyState(w3)).toBe(await keyState(m1));
+
+    await swarmOk(w3, ['stop']);
+    expect(await swarmOk(w3, ['start'])).toContain("It is an autolocked manager: it does nothing until 'swarm unlock'");
+    expect(await swarmOk(w3, ['info'])).toContain('Swarm: locked');
+    const refused = await swarm(w3, ['node', 'ls']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(LOCKED);
+    const ok = await unlock(w3, key);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    await eventually('w3 serves node ls after unlock', async () => {
+      const ls = await swarm(w3, ['node', 'ls']);
+      return ls.code === 0 && ['m1', 'm2', 'w3'].every((h) => ls.stdout.includes(h)) ? true : undefined;
+    });
+  });
+
+  test('demoted in the autolocked cluster, w3 stores its TLS key plain and drops its data key: it restarts with no unlock', async () => {
+    await swarmOk(m1, ['node', 'demote', 'w3']);
+    const w3Line = async () => (await swarm(m1, ['node', 'ls'])).stdout.split('\n').find((l) => /\sw3\s/.test(l)) ?? '';
+    await eventually('w3 is a Ready worker with a plain key and no data key', async () => {
+      const line = await w3Line();
+      const worker = line.includes('Ready') && !/Reachable|Leader|Unreachable/.test(line);
+      return worker && (await nodeKeyState(w3)) === 'plain' && (await keyState(w3)) === undefined ? true : undefined;
+    });
+    await swarmOk(w3, ['stop']);
+    expect(await swarmOk(w3, ['start'])).not.toContain('autolocked');
+    expect(await swarmOk(w3, ['info'])).not.toContain('Swarm: locked');
+    await eventually('w3 is Ready again', async () => ((await w3Line()).includes('Ready') ? true : undefined));
+  });
+
   test('update --autolock=false stores the data keys unsealed: a restart needs no unlock', async () => {
     expect(await swarmOk(m1, ['update', '--autolock=false'])).toBe('Swarm updated.\n');
-    for (const d of [m1, m2]) await eventually(`${relative(root, d)} unseals its data key`, async () => ((await keyState(d)) === 'plain' ? true : undefined));
+    for (const d of [m1, m2]) {
+      await eventually(`${relative(root, d)} unseals its data key and node key`, async () =>
+        (await keyState(d)) === 'plain' && (await nodeKeyState(d)) === 'plain' ? true : undefined,
+      );
+    }
     expect((await swarm(m1, ['unlock-key'])).stderr).toMatch(/no unlock key is set: autolock is not turned on/);
     await swarmOk(m1, ['stop']);
     expect(await swarmOk(m1, ['start'])).not.toContain('autolocked');

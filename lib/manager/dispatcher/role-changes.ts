@@ -73,7 +73,7 @@ export class RoleChanges {
       this.logger.info?.(`node ${s.nodeId} is now a ${want}${raftId ? ` (raft id ${raftId})` : ''}`);
       s.send(
         want === 'manager'
-          ? { v: 1, type: 'certificate', role: want, certPem, raftId, raft: { ...cluster.spec.raft } }
+          ? { v: 1, type: 'certificate', role: want, certPem, raftId, raft: { ...cluster.spec.raft }, ...autolockKey(cluster) }
           : { v: 1, type: 'certificate', role: want, certPem },
       );
     } catch (e) {
@@ -108,4 +108,10 @@ export class RoleChanges {
       }
     }
   }
+}
+
+/** An autolocked cluster's current unlock key, for a node becoming a manager (docs/encryption.md). */
+export function autolockKey(cluster: { readonly spec: { readonly autolock?: boolean }; readonly unlockKeys?: readonly string[] }): { unlockKey?: string } {
+  const key = cluster.spec.autolock ? cluster.unlockKeys?.[0] : undefined;
+  return key ? { unlockKey: key } : {};
 }
