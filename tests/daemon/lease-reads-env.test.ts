@@ -1,12 +1,12 @@
-// SWARM_RAFT_LEASE_READS: lease reads are on for managers unless the daemon's
-// environment says off; a value that is neither is refused, naming the variable.
+// SWARM_RAFT_LEASE_READS: lease reads are off for managers unless the daemon's
+// environment says on; a value that is neither is refused, naming the variable.
 
 import { LEASE_READS_ENV, leaseReadsFromEnv } from '../../lib/daemon/lease-reads-env';
 
 describe('leaseReadsFromEnv', () => {
-  test('on when unset or empty', () => {
-    expect(leaseReadsFromEnv({})).toBe(true);
-    expect(leaseReadsFromEnv({ [LEASE_READS_ENV]: '' })).toBe(true);
+  test('off when unset or empty', () => {
+    expect(leaseReadsFromEnv({})).toBe(false);
+    expect(leaseReadsFromEnv({ [LEASE_READS_ENV]: '' })).toBe(false);
   });
 
   test('reads the usual spellings of yes and no', () => {
