@@ -21,3 +21,13 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
     await dir.close();
   }
 }
+
+/** The file's text, or undefined when it does not exist (any other error is thrown). */
+export async function readFileIfExists(path: string): Promise<string | undefined> {
+  try {
+    return await fsp.readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}

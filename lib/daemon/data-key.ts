@@ -9,11 +9,10 @@
 // cannot read its own log until an operator hands it that key (`swarm unlock`).
 
 import { randomBytes } from 'crypto';
-import { promises as fsp } from 'fs';
 import { join } from 'path';
 import { openWithUnlockKey, sealWithUnlockKey, unlockKeyId } from '../ca';
 import { DEK_SIZE } from '../raft/storage';
-import { writeFileAtomic } from './atomic-file';
+import { readFileIfExists, writeFileAtomic } from './atomic-file';
 import { DataDirLayout } from './data-dir';
 import { KeySealer } from './key-sealer';
 
@@ -34,13 +33,8 @@ export function dataKeyPath(dir: DataDirLayout): string {
 }
 
 export async function readDataKey(path: string): Promise<StoredDataKey | undefined> {
-  let text: string;
-  try {
-    text = await fsp.readFile(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  const text = await readFileIfExists(path);
+  if (text === undefined) return undefined;
   const bad = (why: string) => new Error(`${path} is not a usable data key (${why}); the Raft log cannot be read without it`);
   let f: DataKeyFile;
   try {

@@ -1,8 +1,7 @@
 // Who this node is, kept across restarts: written once by init/join (and on
 // promotion/demotion), read by `swarm start`.
 
-import { promises as fsp } from 'fs';
-import { writeFileAtomic } from './atomic-file';
+import { readFileIfExists, writeFileAtomic } from './atomic-file';
 
 export interface NodeIdentity {
   version: 1;
@@ -32,13 +31,8 @@ export interface NodeIdentity {
 }
 
 export async function readIdentity(path: string): Promise<NodeIdentity | undefined> {
-  let text: string;
-  try {
-    text = await fsp.readFile(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  const text = await readFileIfExists(path);
+  if (text === undefined) return undefined;
   const id = JSON.parse(text) as NodeIdentity;
   if (id.version !== 1 || typeof id.nodeId !== 'string' || typeof id.clusterId !== 'string') {
     throw new Error(`${path} is not a swarm node identity (or a newer version of it)`);

@@ -11,6 +11,7 @@
 import { createHash, randomBytes } from 'crypto';
 import { promises as fsp } from 'fs';
 import { createConnection, createServer, Server } from 'net';
+import { readFileIfExists } from './atomic-file';
 
 /** Abstract unix socket names exist on Linux only; elsewhere the pid file is the lock. */
 export const kernelLocksSupported = process.platform === 'linux';
@@ -31,13 +32,8 @@ export async function lockKey(keyFile: string): Promise<string> {
 
 /** The data dir's key if it has one: without, no daemon has ever locked it. */
 export async function readKey(keyFile: string): Promise<string | undefined> {
-  try {
-    const key = (await fsp.readFile(keyFile, 'utf8')).trim();
-    return key === '' ? undefined : key;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  const key = (await readFileIfExists(keyFile))?.trim();
+  return key === '' ? undefined : key;
 }
 
 /** Two daemons starting at once on a new data dir must agree on one key: link() lets only one win. */

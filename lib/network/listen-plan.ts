@@ -21,7 +21,7 @@ export interface ListenPlanContext {
   servedBefore?(serviceId: string): readonly ServedPort[];
 }
 
-const portKey = (p: ServedPort) => `${p.port}/${p.protocol}`;
+export const portKey = (p: ServedPort): string => `${p.port}/${p.protocol}`;
 
 function union(...lists: readonly (readonly ServedPort[])[]): ServedPort[] {
   const out = new Map<string, ServedPort>();

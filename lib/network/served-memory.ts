@@ -6,9 +6,8 @@
 // so a port that was served once stays open here until the service goes.
 
 import type { ServedPort } from '../api/network-types';
+import { portKey } from './listen-plan';
 import type { NetIndex } from './table';
-
-const portKey = (p: ServedPort) => `${p.port}/${p.protocol}`;
 
 export class ServedMemory {
   private readonly seen = new Map<string, Map<string, ServedPort>>();

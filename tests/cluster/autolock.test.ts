@@ -21,6 +21,7 @@ import { layout } from '../../lib/daemon/data-dir';
 import { nodeKeyPath, readStoredCredentials } from '../../lib/daemon/credentials';
 import { testImageName } from '../../lib/testing/test-image';
 import { CliResult, killHard, swarm, swarmOk } from './cli';
+import { filesUnder } from '../helpers/files';
 
 jest.setTimeout(240_000);
 
@@ -36,16 +37,6 @@ function unlock(dataDir: string, key: string): Promise<CliResult> {
     });
     child.stdin?.end(`${key}\n`);
   });
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await fsp.readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await filesUnder(p)));
-    else if (e.isFile()) out.push(p);
-  }
-  return out;
 }
 
 async function keyState(dataDir: string): Promise<string | undefined> {

@@ -7,7 +7,7 @@
 // files go when the stack does.
 
 import Docker from 'dockerode';
-import { existsSync, mkdirSync, mkdtempSync, promises as fsp, readdirSync, rmSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { freePort } from '../../lib/raft/process/process-cluster';
@@ -18,32 +18,13 @@ import { describeWithDocker } from '../helpers/docker';
 import { killHard, swarm, swarmOk } from './cli';
 import { execIn } from './docker-exec';
 import { untilRunning } from './services-helpers';
+import { filesContaining, filesUnder } from '../helpers/files';
 
 jest.setTimeout(180_000);
 
 const IMG = testImageName();
 const PLAINTEXT = 'tr0ub4dor-e2e-delivery-plaintext';
 const CONFIG = 'greeting=hello from a config\n';
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await fsp.readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await filesUnder(p)));
-    else if (e.isFile()) out.push(p);
-  }
-  return out;
-}
-
-/** The files under `dir` whose bytes hold `needle`. */
-async function filesHolding(dir: string, needle: string): Promise<string[]> {
-  const hits: string[] = [];
-  for (const f of await filesUnder(dir)) {
-    const bytes = await fsp.readFile(f).catch(() => Buffer.alloc(0));
-    if (bytes.includes(needle)) hits.push(f);
-  }
-  return hits;
-}
 
 describeWithDocker('secrets and configs reach the containers that need them, and only those', (docker: Docker) => {
   const root = mkdtempSync(join(tmpdir(), 'swarm-e2e-secret-delivery-'));
@@ -111,12 +92,12 @@ describeWithDocker('secrets and configs reach the containers that need them, and
       await eventually(`a snapshot in ${d}`, async () => ((await filesUnder(d)).some((f) => f.endsWith('.snap')) ? true : undefined), 30_000, 200);
     }
     for (const needle of [PLAINTEXT, Buffer.from(PLAINTEXT).toString('base64')]) {
-      for (const d of [m1, m2, w1]) expect({ dir: d, needle, hits: await filesHolding(d, needle) }).toEqual({ dir: d, needle, hits: [] });
+      for (const d of [m1, m2, w1]) expect({ dir: d, needle, hits: await filesContaining(d, needle) }).toEqual({ dir: d, needle, hits: [] });
     }
     // On tmpfs, on the node that runs the task only.
-    expect(await filesHolding(defaultTmpfsRoot(ids.w1), PLAINTEXT)).toHaveLength(1);
-    expect(await filesHolding(defaultTmpfsRoot(ids.m1), PLAINTEXT)).toEqual([]);
-    expect(await filesHolding(defaultTmpfsRoot(ids.m2), PLAINTEXT)).toEqual([]);
+    expect(await filesContaining(defaultTmpfsRoot(ids.w1), PLAINTEXT)).toHaveLength(1);
+    expect(await filesContaining(defaultTmpfsRoot(ids.m1), PLAINTEXT)).toEqual([]);
+    expect(await filesContaining(defaultTmpfsRoot(ids.m2), PLAINTEXT)).toEqual([]);
 
     // A secret in use stays.
     const rm = await swarm(m1, ['secret', 'rm', 'vault_db_password']);
@@ -132,6 +113,6 @@ describeWithDocker('secrets and configs reach the containers that need them, and
       60_000,
       200,
     );
-    expect(await filesHolding(defaultTmpfsRoot(ids.w1), PLAINTEXT)).toEqual([]);
+    expect(await filesContaining(defaultTmpfsRoot(ids.w1), PLAINTEXT)).toEqual([]);
   });
 });

@@ -4,10 +4,9 @@
 // and a manager restarted with its own data key reads it all back.
 
 import { randomBytes } from 'crypto';
-import { promises as fsp } from 'fs';
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
-import { join, relative } from 'path';
+import { join } from 'path';
 import { Node } from '../../lib/api/types';
 import { newObjectId } from '../../lib/api/ids';
 import { Manager } from '../../lib/manager/manager';
@@ -15,6 +14,7 @@ import { Draft } from '../../lib/manager/store/transaction';
 import { AesGcmRecordCipher } from '../../lib/raft/storage';
 import { LocalNetwork } from '../../lib/raft/transport';
 import { eventually } from '../../lib/util/eventually';
+import { filesContaining, filesUnder } from '../helpers/files';
 
 const MARKER = 'hunter2-7f3a9c01-plaintext-marker';
 
@@ -26,22 +26,6 @@ function labelled(i: number): Draft<Node> {
     description: { hostname: `w${i}`, platform: { os: 'linux', arch: 'x86_64' }, resources: { nanoCPUs: 1e9, memoryBytes: 1 << 30 } },
     status: { state: 'ready' },
   };
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await fsp.readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await filesUnder(p)));
-    else if (e.isFile()) out.push(p);
-  }
-  return out;
-}
-
-async function filesContaining(dir: string, needle: string): Promise<string[]> {
-  const hits: string[] = [];
-  for (const f of await filesUnder(dir)) if ((await fsp.readFile(f)).includes(Buffer.from(needle))) hits.push(relative(dir, f));
-  return hits;
 }
 
 describe('a cluster of managers with data keys', () => {

@@ -8,6 +8,7 @@ import { promises as fsp } from 'fs';
 import { AesGcmRecordCipher, DiskStorage, RecordKeyError } from '../../../lib/raft/storage';
 import { Entry, EntryType } from '../../../lib/raft/core/types';
 import { summary, tempDirs } from './helpers';
+import { filesContaining, filesUnder } from '../../helpers/files';
 
 const dirs = tempDirs();
 afterEach(() => dirs.cleanup());
@@ -16,24 +17,6 @@ const MARKER = 'marker-7c1f2e9a-do-not-store-in-clear';
 
 function markedEntry(index: number, term = 1): Entry {
   return { index, term, type: EntryType.Normal, data: Buffer.from(`{"password":"${MARKER}-${index}"}`) };
-}
-
-/** Every regular file under `dir`, recursively. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await fsp.readdir(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await filesUnder(p)));
-    else if (e.isFile()) out.push(p);
-  }
-  return out;
-}
-
-/** The files under `dir` whose bytes contain `needle`. */
-async function filesContaining(dir: string, needle: string): Promise<string[]> {
-  const hits: string[] = [];
-  for (const f of await filesUnder(dir)) if ((await fsp.readFile(f)).includes(Buffer.from(needle))) hits.push(path.relative(dir, f));
-  return hits;
 }
 
 describe('AesGcmRecordCipher', () => {
